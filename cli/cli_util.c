@@ -1,0 +1,116 @@
+#include "cli_util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+volatile int cli_cancel;
+static volatile sig_atomic_t last_signal;
+
+static void on_signal(int sig)
+{
+    last_signal = sig;
+    cli_cancel = 1;
+}
+
+void cli_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_exit_for(const csfs_error *err)
+{
+    if (err->code == CSFS_E_CANCELLED) return 128 + (last_signal ? last_signal : SIGINT);
+    if (err->code == CSFS_E_ARGUMENT) return EXIT_USAGE;
+    return EXIT_FAIL;
+}
+
+void cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "csfs %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see 'csfs %s --help')\n", command);
+    va_end(ap);
+}
+
+void cli_args_init(cli_args *a, const char *command, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 0;
+    a->command = command;
+}
+
+int cli_next(cli_args *a)
+{
+    if (a->error || ++a->i >= a->argc) return 0;
+    const char *s = a->argv[a->i];
+    a->inline_v = NULL;
+    a->positional = a->only_positional || s[0] != '-' || strcmp(s, "-") == 0;
+    if (!a->positional && strcmp(s, "--") == 0) {
+        a->only_positional = 1;
+        return cli_next(a);
+    }
+    a->arg = s;
+    if (!a->positional && s[1] == '-') {
+        const char *eq = strchr(s, '=');
+        if (eq) a->inline_v = eq + 1;
+    }
+    return 1;
+}
+
+int cli_is(cli_args *a, const char *long_name, const char *short_name)
+{
+    if (a->positional) return 0;
+    size_t n = a->inline_v ? (size_t)(a->inline_v - 1 - a->arg) : strlen(a->arg);
+    if (long_name && strlen(long_name) == n && strncmp(a->arg, long_name, n) == 0) return 1;
+    return short_name && !a->inline_v && strcmp(a->arg, short_name) == 0;
+}
+
+const char *cli_value(cli_args *a)
+{
+    if (a->inline_v) return a->inline_v;
+    if (a->i + 1 >= a->argc) {
+        cli_usage_error(a->command, "option %s needs a value", a->arg);
+        a->error = 1;
+        return NULL;
+    }
+    return a->argv[++a->i];
+}
+
+void cli_unknown(cli_args *a)
+{
+    cli_usage_error(a->command, a->positional ? "unexpected argument '%s'" : "unknown option '%s'",
+                    a->arg);
+    a->error = 1;
+}
+
+int64_t cli_int(cli_args *a, const char *text)
+{
+    if (!text) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < 0) {
+        cli_usage_error(a->command, "option %s needs a non-negative integer, not '%s'", a->arg,
+                        text);
+        a->error = 1;
+        return -1;
+    }
+    return v;
+}
+
+void cli_report_stderr(void *ctx, const char *message)
+{
+    fprintf(stderr, "%s\n", message);
+}

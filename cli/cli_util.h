@@ -1,0 +1,52 @@
+/* What every subcommand shares: option parsing, signals, messages. */
+#ifndef CSFS_CLI_UTIL_H
+#define CSFS_CLI_UTIL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "csfs.h"
+
+/* Exit statuses: documented in `csfs --help`. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* Raised by SIGINT/SIGTERM once cli_install_signals() ran; the library polls it. */
+extern volatile int cli_cancel;
+void cli_install_signals(void);
+
+/* Exit status for a library error (interrupted runs get 128 + signal). */
+int cli_exit_for(const csfs_error *err);
+
+/*
+ * Long-option scanner over argv[1..]: `--name value`, `--name=value`, `-o value`,
+ * flags, and positionals. Usage:
+ *   cli_args a; cli_args_init(&a, argc, argv);
+ *   while (cli_next(&a)) { if (cli_is(&a, "--out", "-o")) v = cli_value(&a); ... }
+ */
+typedef struct cli_args {
+    int argc, i;
+    char **argv;
+    const char *arg;      /* current argument (option name part) */
+    const char *inline_v; /* value after '=' */
+    int positional;       /* current argument is not an option */
+    int only_positional;  /* after "--" */
+    int error;
+    const char *command;
+} cli_args;
+
+void cli_args_init(cli_args *a, const char *command, int argc, char **argv);
+int cli_next(cli_args *a);
+int cli_is(cli_args *a, const char *long_name, const char *short_name);
+/* The option's value; prints a usage error and sets a->error when missing. */
+const char *cli_value(cli_args *a);
+/* Unknown option: message and a->error. */
+void cli_unknown(cli_args *a);
+/* Parses a non-negative integer option value; -1 and a message on error. */
+int64_t cli_int(cli_args *a, const char *text);
+
+void cli_usage_error(const char *command, const char *fmt, ...);
+
+/* Report callback for the library: one line to stderr unless quiet. */
+void cli_report_stderr(void *ctx, const char *message);
+
+#endif

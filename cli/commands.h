@@ -1,0 +1,9 @@
+/* One function per subcommand; each parses its own arguments (argv[0] is
+ * the subcommand's name) and returns the process exit status. */
+#ifndef CSFS_COMMANDS_H
+#define CSFS_COMMANDS_H
+
+int cmd_descriptors(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

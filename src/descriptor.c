@@ -1,0 +1,314 @@
+#include "descriptor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "normalize.h"
+
+const char *csfs_csf_status_text(csfs_csf_status status)
+{
+    switch (status) {
+    case CSFS_CSF_OK: return "ok";
+    case CSFS_CSF_NON_ASCII: return "non-ASCII byte in the CSF";
+    case CSFS_CSF_BAD_FINAL_J: return "the total J at the end of line 3 does not parse";
+    case CSFS_CSF_NEG_TARGET: return "normalisation: negative coupling target 2J";
+    case CSFS_CSF_BAD_OCCUPATION:
+        return "normalisation: electron count below 0 or above the subshell's capacity";
+    case CSFS_CSF_NO_CAPACITY: return "normalisation: a peel subshell has no known capacity";
+    }
+    return "unknown failure";
+}
+
+static inline int is_ws(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline size_t rtrim_len(const char *s, size_t len)
+{
+    while (len && is_ws((unsigned char)s[len - 1])) len--;
+    return len;
+}
+
+static inline void trim(const char **s, size_t *len)
+{
+    const char *p = *s;
+    size_t n = *len;
+    while (n && is_ws((unsigned char)p[0])) p++, n--;
+    while (n && is_ws((unsigned char)p[n - 1])) n--;
+    *s = p;
+    *len = n;
+}
+
+static inline int all_ws(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!is_ws((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+/* Rust's str::parse::<i32>: optional single sign, then digits only. */
+static int parse_i32(const char *s, size_t len, int32_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (len && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == len) return -1;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return -1;
+        v = v * 10 + d;
+        if (v > (int64_t)INT32_MAX + 1) return -1;
+    }
+    if (neg) v = -v;
+    if (v > INT32_MAX) return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+
+int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
+{
+    trim(&s, &len);
+    const char *slash = memchr(s, '/', len);
+    if (slash) return parse_i32(s, (size_t)(slash - s), out); /* denominator never read */
+    while (len && s[len - 1] == '-') len--;
+    while (len && s[len - 1] == '+') len--;
+    int32_t v;
+    if (parse_i32(s, len, &v)) return -1;
+    *out = (int32_t)((uint32_t)v * 2u); /* wraps like the release build of rCSFs */
+    return 0;
+}
+
+/* Any byte >= 0x80, eight bytes at a time. */
+static int has_non_ascii(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) return 1;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80) return 1;
+    return 0;
+}
+
+int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout,
+                       int normalize, csfs_error *err)
+{
+    memset(ctx, 0, sizeof *ctx);
+    if (layout != CSFS_LAYOUT_V1)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)layout);
+    ctx->peel = peel;
+    ctx->n_peel = peel->count;
+    ctx->layout = layout;
+    ctx->normalize = normalize;
+    size_t n = peel->count ? peel->count : 1;
+    ctx->row = calloc(3 * n, sizeof *ctx->row);
+    ctx->touched = calloc(n, sizeof *ctx->touched);
+    ctx->mark = calloc(n, 1);
+    ctx->capacity = calloc(n, sizeof *ctx->capacity);
+    if (!ctx->row || !ctx->touched || !ctx->mark || !ctx->capacity) {
+        csfs_desc_ctx_free(ctx);
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < peel->count; i++) {
+        ctx->capacity[i] = csfs_subshell_capacity(peel->names[i]);
+        if (ctx->capacity[i] == 0 && !ctx->no_capacity_name)
+            ctx->no_capacity_name = peel->names[i];
+    }
+    return 0;
+}
+
+void csfs_desc_ctx_free(csfs_desc_ctx *ctx)
+{
+    free(ctx->row);
+    free(ctx->touched);
+    free(ctx->mark);
+    free(ctx->capacity);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+size_t csfs_desc_width(const csfs_desc_ctx *ctx)
+{
+    return csfs_row_width(ctx->layout, ctx->n_peel);
+}
+
+size_t csfs_row_width(csfs_layout layout, size_t n_peel)
+{
+    return layout == CSFS_LAYOUT_V1 ? 3 * n_peel : 0;
+}
+
+static void forget_touched(csfs_desc_ctx *ctx)
+{
+    for (size_t t = 0; t < ctx->n_touched; t++) ctx->mark[ctx->touched[t]] = 0;
+    ctx->n_touched = 0;
+}
+
+csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, const char *l2,
+                                size_t n2, const char *l3, size_t n3)
+{
+    forget_touched(ctx);
+    ctx->unknown_fields = 0;
+    if (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))
+        return CSFS_CSF_NON_ASCII;
+
+    size_t w = rtrim_len(l1, n1);
+    size_t m = rtrim_len(l2, n2);
+    size_t r = rtrim_len(l3, n3);
+    /* Coupling line: line 3 without its 4-column shift and the final J. */
+    const char *cpl_line = r >= 9 ? l3 + 4 : l3;
+    size_t c = r >= 9 ? r - 9 : r;
+    const char *fin = r >= 5 ? l3 + r - 5 : l3;
+    size_t fin_len = r >= 5 ? 4 : (r >= 1 ? r - 1 : 0);
+    int32_t final_2j;
+    if (csfs_j_to_2j(fin, fin_len, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
+
+    size_t blocks = (w + 8) / 9;
+    for (size_t b = 0; b < blocks; b++) {
+        size_t bs = 9 * b;
+        size_t blen = w - bs < 9 ? w - bs : 9;
+        csfs_name_key key = blen >= 5 ? csfs_name_key_of(l1 + bs, 5) : 0;
+        int32_t n = 0;
+        if (blen >= 8) {
+            const char *t = l1 + bs + 6;
+            size_t tl = 2;
+            trim(&t, &tl);
+            if (parse_i32(t, tl, &n)) n = 0;
+        }
+        /* Lines 2 and 3 are padded with spaces to line 1's width: only their
+         * real bytes inside this block can be non-blank. */
+        const char *mb = m > bs ? l2 + bs : l2;
+        size_t mlen = m > bs ? (m - bs < 9 ? m - bs : 9) : 0;
+        int32_t mid = 0;
+        int has_mid = mlen && !all_ws(mb, mlen);
+        if (has_mid) {
+            const char *semi = memchr(mb, ';', mlen);
+            const char *t = semi ? semi + 1 : mb;
+            size_t tl = semi ? mlen - (size_t)(semi + 1 - mb) : mlen;
+            if (csfs_j_to_2j(t, tl, &mid)) mid = 0;
+        }
+        const char *cb = c > bs ? cpl_line + bs : cpl_line;
+        size_t clen = c > bs ? (c - bs < 9 ? c - bs : 9) : 0;
+        int32_t cpl = 0;
+        if (clen && !all_ws(cb, clen)) {
+            if (csfs_j_to_2j(cb, clen, &cpl)) cpl = 0;
+        } else if (has_mid) {
+            cpl = mid;
+        }
+        if (b == blocks - 1) cpl = final_2j;
+
+        int32_t k = csfs_peel_lookup(ctx->peel, key);
+        if (k < 0) {
+            if (ctx->unknown_fields++ == 0) ctx->first_unknown_field = (uint32_t)b;
+            continue;
+        }
+        int32_t *t = ctx->row + 3 * (size_t)k;
+        if (n == 0) {
+            t[0] = t[1] = t[2] = 0;
+        } else {
+            t[0] = n;
+            t[1] = mid;
+            t[2] = cpl;
+        }
+        if (!ctx->mark[k]) {
+            ctx->mark[k] = 1;
+            ctx->touched[ctx->n_touched++] = (uint32_t)k;
+        }
+    }
+    return CSFS_CSF_OK;
+}
+
+csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride)
+{
+    if (ctx->normalize) return csfs_normalize_store(ctx, (float *)dst, col_stride);
+    int32_t *out = dst;
+    for (size_t t = 0; t < ctx->n_touched; t++) {
+        size_t k = ctx->touched[t];
+        const int32_t *v = ctx->row + 3 * k;
+        if (v[0] == 0) continue; /* an explicit ( 0) leaves the zero triple */
+        out[(3 * k) * col_stride] = v[0];
+        out[(3 * k + 1) * col_stride] = v[1];
+        out[(3 * k + 2) * col_stride] = v[2];
+    }
+    return CSFS_CSF_OK;
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+static int batch_reserve(csfs_desc_batch *b, size_t width, size_t rows, csfs_error *err)
+{
+    if (b->width == width && b->cap >= rows) return 0;
+    size_t cap = b->cap > rows ? b->cap : rows;
+    if (cap < 1024) cap = 1024;
+    free(b->cols);
+    b->cols = NULL;
+    b->cap = 0;
+    if (width && cap > SIZE_MAX / width / sizeof *b->cols)
+        return csfs_fail(err, CSFS_E_NOMEM, "descriptor batch too large");
+    b->cols = malloc((width ? width : 1) * cap * sizeof *b->cols);
+    if (!b->cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for a descriptor batch");
+    b->width = width;
+    b->cap = cap;
+    return 0;
+}
+
+static void note(csfs_desc_note *nt, uint64_t record, uint32_t line, int status)
+{
+    nt->record = record;
+    nt->line = line;
+    nt->status = status;
+    nt->name[0] = '\0';
+}
+
+int csfs_desc_parse_chunk(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
+                          csfs_desc_batch *b, csfs_error *err)
+{
+    size_t width = csfs_desc_width(ctx);
+    int rc = batch_reserve(b, width, scan->n_rec, err);
+    if (rc) return rc;
+    b->rows = scan->n_rec;
+    b->failed = b->unknown_fields = 0;
+    b->n_failures = 0;
+    b->has_unknown = 0;
+    /* Zero rows are the common case for most columns: clear them with
+     * sequential writes, then store only the occupied triples. */
+    for (size_t c = 0; c < width; c++) memset(b->cols + c * b->cap, 0, b->rows * sizeof *b->cols);
+    for (size_t i = 0; i < scan->n_rec; i++) {
+        const csfs_record *rec = &scan->rec[i];
+        csfs_csf_status st =
+            csfs_desc_parse(ctx, data + rec->off[0], rec->len[0], data + rec->off[1],
+                            rec->len[1], data + rec->off[2], rec->len[2]);
+        if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, b->cols + i, b->cap);
+        if (st != CSFS_CSF_OK) {
+            if (b->n_failures < CSFS_MAX_NOTES) note(&b->failures[b->n_failures++], i, rec->line, st);
+            b->failed++;
+            continue;
+        }
+        if (ctx->unknown_fields) {
+            if (!b->has_unknown) {
+                b->has_unknown = 1;
+                note(&b->unknown, i, rec->line, -1);
+                const char *f = data + rec->off[0] + 9 * (size_t)ctx->first_unknown_field;
+                size_t fl = rec->len[0] - 9 * (size_t)ctx->first_unknown_field;
+                if (fl > 5) fl = 5;
+                trim(&f, &fl);
+                memcpy(b->unknown.name, f, fl);
+                b->unknown.name[fl] = '\0';
+            }
+            b->unknown_fields += ctx->unknown_fields;
+        }
+    }
+    return 0;
+}
+
+void csfs_desc_batch_free(csfs_desc_batch *b)
+{
+    free(b->cols);
+    memset(b, 0, sizeof *b);
+}

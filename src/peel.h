@@ -1,0 +1,52 @@
+/*
+ * Peel subshell lists and the name -> descriptor index map the parser uses.
+ */
+#ifndef CSFS_PEEL_H
+#define CSFS_PEEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs.h"
+
+/*
+ * A subshell name as it can appear in a 5-byte field of line 1: at most 5
+ * bytes, packed into an integer (bytes in the low 40 bits, length above) so
+ * that a lookup is one hash probe and one integer compare.
+ */
+typedef uint64_t csfs_name_key;
+
+struct csfs_peel {
+    size_t count;
+    char **names;
+    /* Open-addressing map of name keys -> last index with that name. */
+    size_t slots;          /* power of two */
+    csfs_name_key *keys;   /* 0 = empty slot */
+    uint32_t *index;
+};
+
+/* Key of name[0..len) after trimming ASCII white space; 0 if it cannot be a
+ * field name (empty or longer than 5 bytes). */
+csfs_name_key csfs_name_key_of(const char *name, size_t len);
+
+/* Peel index for a key, or -1 when the name is not in the list. */
+static inline int32_t csfs_peel_lookup(const csfs_peel *peel, csfs_name_key key)
+{
+    if (key == 0) return -1;
+    size_t mask = peel->slots - 1;
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    for (;;) {
+        csfs_name_key k = peel->keys[h];
+        if (k == key) return (int32_t)peel->index[h];
+        if (k == 0) return -1;
+        h = (h + 1) & mask;
+    }
+}
+
+/*
+ * The peel tokens of a header line (rCSFs rule): split on white space and
+ * keep tokens that contain a letter and only letters, digits, '+', '-', '_'.
+ */
+int csfs_peel_from_header_line(const char *line, size_t len, csfs_peel **out, csfs_error *err);
+
+#endif
