@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csf_fields.h"
 #include "error.h"
 #include "normalize.h"
 
@@ -20,23 +21,12 @@ const char *csfs_csf_status_text(csfs_csf_status status)
     return "unknown failure";
 }
 
-static inline int is_ws(unsigned char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-static inline size_t rtrim_len(const char *s, size_t len)
-{
-    while (len && is_ws((unsigned char)s[len - 1])) len--;
-    return len;
-}
-
 static inline void trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
-    while (n && is_ws((unsigned char)p[0])) p++, n--;
-    while (n && is_ws((unsigned char)p[n - 1])) n--;
+    while (n && csfs_is_ws((unsigned char)p[0])) p++, n--;
+    while (n && csfs_is_ws((unsigned char)p[n - 1])) n--;
     *s = p;
     *len = n;
 }
@@ -44,7 +34,7 @@ static inline void trim(const char **s, size_t *len)
 static inline int all_ws(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!is_ws((unsigned char)s[i])) return 0;
+        if (!csfs_is_ws((unsigned char)s[i])) return 0;
     return 1;
 }
 
@@ -158,50 +148,39 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
     if (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))
         return CSFS_CSF_NON_ASCII;
 
-    size_t w = rtrim_len(l1, n1);
-    size_t m = rtrim_len(l2, n2);
-    size_t r = rtrim_len(l3, n3);
-    /* Coupling line: line 3 without its 4-column shift and the final J. */
-    const char *cpl_line = r >= 9 ? l3 + 4 : l3;
-    size_t c = r >= 9 ? r - 9 : r;
-    const char *fin = r >= 5 ? l3 + r - 5 : l3;
-    size_t fin_len = r >= 5 ? 4 : (r >= 1 ? r - 1 : 0);
+    csfs_csf_lines c;
+    csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
     int32_t final_2j;
-    if (csfs_j_to_2j(fin, fin_len, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
+    if (csfs_j_to_2j(c.final_j.p, c.final_j.len, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
 
-    size_t blocks = (w + 8) / 9;
-    for (size_t b = 0; b < blocks; b++) {
-        size_t bs = 9 * b;
-        size_t blen = w - bs < 9 ? w - bs : 9;
-        csfs_name_key key = blen >= 5 ? csfs_name_key_of(l1 + bs, 5) : 0;
+    for (size_t b = 0; b < c.nf; b++) {
+        csfs_field f;
+        csfs_field_at(&c, b, &f);
+        csfs_name_key key = f.l1.len >= 5 ? csfs_name_key_of(f.l1.p, 5) : 0;
         int32_t n = 0;
-        if (blen >= 8) {
-            const char *t = l1 + bs + 6;
+        if (f.l1.len >= 8) {
+            const char *t = f.l1.p + 6;
             size_t tl = 2;
             trim(&t, &tl);
             if (parse_i32(t, tl, &n)) n = 0;
         }
-        /* Lines 2 and 3 are padded with spaces to line 1's width: only their
-         * real bytes inside this block can be non-blank. */
-        const char *mb = m > bs ? l2 + bs : l2;
-        size_t mlen = m > bs ? (m - bs < 9 ? m - bs : 9) : 0;
+        /* Lines 2 and 3 count as padded with spaces to line 1's width: only
+         * their real bytes inside this field can be non-blank. */
         int32_t mid = 0;
-        int has_mid = mlen && !all_ws(mb, mlen);
+        int has_mid = f.state.len && !all_ws(f.state.p, f.state.len);
         if (has_mid) {
-            const char *semi = memchr(mb, ';', mlen);
-            const char *t = semi ? semi + 1 : mb;
-            size_t tl = semi ? mlen - (size_t)(semi + 1 - mb) : mlen;
+            const char *semi = memchr(f.state.p, ';', f.state.len);
+            const char *t = semi ? semi + 1 : f.state.p;
+            size_t tl = semi ? f.state.len - (size_t)(semi + 1 - f.state.p) : f.state.len;
             if (csfs_j_to_2j(t, tl, &mid)) mid = 0;
         }
-        const char *cb = c > bs ? cpl_line + bs : cpl_line;
-        size_t clen = c > bs ? (c - bs < 9 ? c - bs : 9) : 0;
         int32_t cpl = 0;
-        if (clen && !all_ws(cb, clen)) {
-            if (csfs_j_to_2j(cb, clen, &cpl)) cpl = 0;
+        if (f.cpl.len && !all_ws(f.cpl.p, f.cpl.len)) {
+            if (csfs_j_to_2j(f.cpl.p, f.cpl.len, &cpl)) cpl = 0;
         } else if (has_mid) {
             cpl = mid;
         }
-        if (b == blocks - 1) cpl = final_2j;
+        if (b == c.nf - 1) cpl = final_2j;
 
         int32_t k = csfs_peel_lookup(ctx->peel, key);
         if (k < 0) {

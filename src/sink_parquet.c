@@ -48,7 +48,7 @@ static int reserve_rows(parquet_sink *k, size_t need, csfs_error *err)
     if (cap > (size_t)k->group_rows) cap = (size_t)k->group_rows;
     uint32_t *cols = malloc((k->width ? k->width : 1) * cap * sizeof *cols);
     if (!cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for a row group");
-    for (size_t c = 0; c < k->width; c++)
+    for (size_t c = 0; k->rows && c < k->width; c++)
         memcpy(cols + c * cap, k->cols + c * k->cap, k->rows * sizeof *cols);
     free(k->cols);
     k->cols = cols;
@@ -121,15 +121,15 @@ int csfs_sink_parquet_open(csfs_sink **out, csfs_outfile *file, size_t width, in
     k->wopt = (pq_write_options){.codec = (pq_codec)codec, .level = level, .dictionary = false};
     k->defs = calloc(width ? width : 1, sizeof *k->defs);
     k->chunks = calloc(width ? width : 1, sizeof *k->chunks);
-    k->names = malloc((width ? width : 1) * 24);
+    k->names = malloc((width ? width : 1) * 32);
     k->encoder = pq_encoder_new();
     if (!k->defs || !k->chunks || !k->names || !k->encoder) {
         parquet_destroy(&k->base);
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     }
     for (size_t c = 0; c < width; c++) {
-        char *name = k->names + 24 * c;
-        snprintf(name, 24, "col_%zu", c);
+        char *name = k->names + 32 * c;
+        snprintf(name, 32, "col_%zu", c);
         k->defs[c] = (pq_column_def){name, is_float ? PQ_FLOAT : PQ_INT32, PQ_LOGICAL_NONE,
                                      PQ_REQUIRED};
     }

@@ -1,0 +1,80 @@
+/*
+ * The fixed-width geometry of one CSF record, shared by every descriptor
+ * layout: where field b's name, electron count, line-2 state and line-3
+ * coupling are, and where the total J and parity sit. Pure pointer
+ * arithmetic over the caller's bytes: nothing is copied or allocated.
+ */
+#ifndef CSFS_CSF_FIELDS_H
+#define CSFS_CSF_FIELDS_H
+
+#include <stddef.h>
+
+static inline int csfs_is_ws(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline size_t csfs_rtrim_len(const char *s, size_t len)
+{
+    while (len && csfs_is_ws((unsigned char)s[len - 1])) len--;
+    return len;
+}
+
+/* A byte range inside one of the three lines. */
+typedef struct csfs_slice {
+    const char *p;
+    size_t len;
+} csfs_slice;
+
+typedef struct csfs_csf_lines {
+    const char *l1, *l2, *l3;
+    size_t w;        /* line 1 without trailing white space */
+    size_t m;        /* line 2 without trailing white space */
+    size_t r;        /* line 3 without trailing white space */
+    size_t nf;       /* 9-byte fields of line 1 (the last may be short) */
+    csfs_slice coupling; /* line 3 without its 4-column shift and final J */
+    csfs_slice final_j;  /* the total J text before the parity character */
+} csfs_csf_lines;
+
+/* One 9-byte field: bytes that exist in each line (padding is implicit). */
+typedef struct csfs_field {
+    csfs_slice l1;   /* line-1 field, up to 9 bytes */
+    csfs_slice state;/* line-2 bytes under it (0..9) */
+    csfs_slice cpl;  /* coupling-line bytes under it (0..9) */
+} csfs_field;
+
+static inline void csfs_csf_lines_init(csfs_csf_lines *c, const char *l1, size_t n1,
+                                       const char *l2, size_t n2, const char *l3, size_t n3)
+{
+    c->l1 = l1;
+    c->l2 = l2;
+    c->l3 = l3;
+    c->w = csfs_rtrim_len(l1, n1);
+    c->m = csfs_rtrim_len(l2, n2);
+    c->r = csfs_rtrim_len(l3, n3);
+    c->nf = (c->w + 8) / 9;
+    size_t r = c->r;
+    c->coupling.p = r >= 9 ? l3 + 4 : l3;
+    c->coupling.len = r >= 9 ? r - 9 : r;
+    c->final_j.p = r >= 5 ? l3 + r - 5 : l3;
+    c->final_j.len = r >= 5 ? 4 : (r >= 1 ? r - 1 : 0);
+}
+
+static inline csfs_slice csfs_sub(const char *p, size_t len, size_t at)
+{
+    csfs_slice s = {p, 0};
+    if (len > at) {
+        s.p = p + at;
+        s.len = len - at < 9 ? len - at : 9;
+    }
+    return s;
+}
+
+static inline void csfs_field_at(const csfs_csf_lines *c, size_t b, csfs_field *f)
+{
+    f->l1 = csfs_sub(c->l1, c->w, 9 * b);
+    f->state = csfs_sub(c->l2, c->m, 9 * b);
+    f->cpl = csfs_sub(c->coupling.p, c->coupling.len, 9 * b);
+}
+
+#endif
