@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csfs.h"
 
@@ -48,5 +49,13 @@ void cli_usage_error(const char *command, const char *fmt, ...);
 
 /* Report callback for the library: one line to stderr unless quiet. */
 void cli_report_stderr(void *ctx, const char *message);
+
+/* Progress callback: one self-overwriting line on stderr (a terminal). */
+void cli_progress_line(void *ctx, const csfs_progress *p);
+/* Clears the progress line before the final messages. */
+void cli_progress_clear(void);
+
+/* s as a JSON string literal. */
+void cli_print_json_string(FILE *f, const char *s);
 
 #endif

@@ -25,6 +25,8 @@ static void help(void)
         "  --peel A,B,C            peel subshell order (default: the header's line 4)\n"
         "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
         "  --row-group-size ROWS   rows per Parquet row group (default 1048576)\n"
+        "  --encoding E            Parquet pages: dictionary (RLE_DICTIONARY, default) or\n"
+        "                          plain\n"
         "  --format parquet|npy    output format (default: from the output name)\n"
         "  --strict                the first failed CSF or unknown subshell is an error;\n"
         "                          otherwise failed CSFs are all-zero rows, counted\n"
@@ -89,6 +91,14 @@ int cmd_descriptors(int argc, char **argv)
             opt.threads = (int)cli_int(&a, cli_value(&a));
         } else if (cli_is(&a, "--chunk-size", NULL)) {
             opt.chunk_bytes = (size_t)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--encoding", NULL)) {
+            const char *v = cli_value(&a);
+            if (v && strcmp(v, "plain") == 0) opt.plain_encoding = 1;
+            else if (v && strcmp(v, "dictionary") == 0) opt.plain_encoding = 0;
+            else if (v) {
+                cli_usage_error("descriptors", "--encoding is dictionary or plain, not '%s'", v);
+                a.error = 1;
+            }
         } else if (cli_is(&a, "--strict", NULL)) {
             opt.strict = 1;
         } else if (cli_is(&a, "--force", "-f")) {
@@ -117,12 +127,14 @@ int cmd_descriptors(int argc, char **argv)
     }
     opt.peel = peel;
     if (!quiet) opt.report = cli_report_stderr;
+    if (!quiet && isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
     opt.cancel = &cli_cancel;
     cli_install_signals();
 
     csfs_summary sum;
     int rc = csfs_descriptors_run(&opt, &sum, &err);
     csfs_peel_free(peel);
+    if (opt.progress) cli_progress_clear();
     if (rc != 0) {
         fprintf(stderr, "csfs descriptors: %s\n", err.message);
         return cli_exit_for(&err);
@@ -131,19 +143,23 @@ int cmd_descriptors(int argc, char **argv)
     if (!quiet)
         fprintf(stderr,
                 "csfs descriptors: %llu CSFs, %llu blocks, %llu failed, %llu columns, "
-                "%.3f s, %.0f CSFs/s -> %s\n",
+                "%.3f s, %.0f CSFs/s, %llu threads -> %s\n",
                 (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
                 (unsigned long long)sum.failed_count, (unsigned long long)sum.columns,
-                sum.seconds, rate, opt.output);
-    if (json)
-        printf("{\"input\": \"%s\", \"output\": \"%s\", \"csf_count\": %llu, \"block_count\": "
-               "%llu, \"failed_count\": %llu, \"unknown_subshell_count\": %llu, "
-               "\"columns\": %llu, \"input_bytes\": %llu, \"seconds\": %.6f, "
-               "\"csfs_per_second\": %.1f}\n",
-               opt.input, opt.output, (unsigned long long)sum.csf_count,
-               (unsigned long long)sum.block_count, (unsigned long long)sum.failed_count,
-               (unsigned long long)sum.unknown_subshell_count,
-               (unsigned long long)sum.columns, (unsigned long long)sum.input_bytes,
-               sum.seconds, rate);
+                sum.seconds, rate, (unsigned long long)sum.threads, opt.output);
+    if (json) {
+        printf("{\"input\": ");
+        cli_print_json_string(stdout, opt.input);
+        printf(", \"output\": ");
+        cli_print_json_string(stdout, opt.output);
+        printf(", \"csf_count\": %llu, \"block_count\": %llu, \"failed_count\": %llu, "
+               "\"unknown_subshell_count\": %llu, \"columns\": %llu, \"input_bytes\": %llu, "
+               "\"threads\": %llu, \"seconds\": %.6f, \"csfs_per_second\": %.1f}\n",
+               (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
+               (unsigned long long)sum.failed_count,
+               (unsigned long long)sum.unknown_subshell_count, (unsigned long long)sum.columns,
+               (unsigned long long)sum.input_bytes, (unsigned long long)sum.threads, sum.seconds,
+               rate);
+    }
     return EXIT_OK;
 }

@@ -107,6 +107,14 @@ typedef enum csfs_output_format {
 /* Parse "none", "snappy", "gzip[:LEVEL]", "zstd[:LEVEL]". */
 int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error *err);
 
+/* Progress of a running job, for a progress line. */
+typedef struct csfs_progress {
+    uint64_t csfs_done;   /* CSFs read so far */
+    uint64_t bytes_done;  /* bytes of the input file read so far */
+    int64_t bytes_total;  /* size of the input file, -1 when unknown (pipe) */
+    double seconds;       /* since the job started */
+} csfs_progress;
+
 typedef struct csfs_descriptor_options {
     const char *input;        /* CSF list: text, .zst or .gz (by content), or "-" */
     const char *output;       /* .parquet or .npy */
@@ -118,6 +126,7 @@ typedef struct csfs_descriptor_options {
     csfs_output_format format;
     csfs_codec codec;         /* default ZSTD */
     int codec_level;          /* 0: the codec's default (zstd 3) */
+    int plain_encoding;       /* Parquet PLAIN pages instead of dictionary (RLE_DICTIONARY) */
     int64_t row_group_rows;   /* 0: 1,048,576 */
     int threads;              /* 0: online CPUs */
     size_t chunk_bytes;       /* text read per work unit; 0: 8 MiB (output never depends on it) */
@@ -125,6 +134,9 @@ typedef struct csfs_descriptor_options {
     /* Called with one message per reported failure/warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
+    /* Called about twice a second from the calling thread; NULL: none. */
+    void (*progress)(void *ctx, const csfs_progress *progress);
+    void *progress_ctx;
     /* Polled between batches; non-zero aborts with CSFS_E_CANCELLED. */
     const volatile int *cancel;
 } csfs_descriptor_options;
@@ -139,6 +151,7 @@ typedef struct csfs_summary {
     uint64_t unknown_subshell_count; /* subshell fields not in the peel list */
     uint64_t input_bytes;     /* bytes of (decompressed) text read */
     uint64_t columns;         /* descriptor width */
+    uint64_t threads;         /* worker threads used */
     double seconds;           /* wall time */
 } csfs_summary;
 
@@ -150,6 +163,25 @@ typedef struct csfs_summary {
  */
 int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
                          csfs_error *err);
+
+/* A descriptor matrix in memory: row-major (C order), rows * cols values. */
+typedef struct csfs_matrix {
+    void *data;     /* int32_t, or float when is_float */
+    uint64_t rows;
+    size_t cols;
+    int is_float;
+    void *priv;     /* the library's bookkeeping: release with csfs_matrix_free */
+} csfs_matrix;
+
+/*
+ * The same job as csfs_descriptors_run (opt->output and the output options
+ * are ignored), into memory: workers write each row straight into its final
+ * place, so there is no copy at the end. *out is owned by the caller and
+ * released with csfs_matrix_free, also after a failure.
+ */
+int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
+                            csfs_summary *summary, csfs_error *err);
+void csfs_matrix_free(csfs_matrix *m);
 
 #ifdef __cplusplus
 }

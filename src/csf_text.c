@@ -253,6 +253,15 @@ static int is_blank(const char *p, size_t len)
     return 1;
 }
 
+/* A record cut short at chunk-relative line `line` (0-based) after `part` lines. */
+static int incomplete(csfs_chunk_scan *s, csfs_error *err, uint64_t line, int part, int at_end)
+{
+    s->bad_record_line = line - (uint64_t)part;
+    s->bad_record_parts = part;
+    return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
+                          at_end ? "incomplete last CSF record" : "incomplete CSF record");
+}
+
 int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *s,
                     csfs_error *err)
 {
@@ -260,6 +269,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->lines = s->crlf_lines = 0;
     s->trailing_blank = -1;
     s->has_content = 0;
+    s->bad_record_parts = 0;
     if (len > UINT32_MAX)
         return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
     uint32_t starts[3] = {0}, lens[3] = {0};
@@ -300,11 +310,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
                                       "fields like '  2p-( 2)') or a ' *' block separator");
             }
         } else if (starts_record || csfs_is_separator(p, n)) {
-            return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
-                                  "incomplete CSF record: the record starting at line %llu has "
-                                  "%d line%s, a CSF has 3",
-                                  (unsigned long long)(line + 1 - (uint64_t)part), part,
-                                  part == 1 ? "" : "s");
+            return incomplete(s, err, line, part, 0);
         } else {
             starts[part] = (uint32_t)pos;
             lens[part] = (uint32_t)n;
@@ -327,18 +333,8 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
         line++;
     }
     s->lines = line;
-    if (part != 0 && !is_last) /* the next chunk starts with a record or separator */
-        return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
-                              "incomplete CSF record: the record starting at line %llu has "
-                              "%d line%s, a CSF has 3",
-                              (unsigned long long)(line + 1 - (uint64_t)part), part,
-                              part == 1 ? "" : "s");
-    if (part != 0)
-        return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
-                              "incomplete last CSF record: the record starting at line %llu "
-                              "has %d line%s, a CSF has 3",
-                              (unsigned long long)(line + 1 - (uint64_t)part), part,
-                              part == 1 ? "" : "s");
+    if (part != 0) /* a non-last chunk is followed by a record or separator */
+        return incomplete(s, err, line, part, is_last);
     return 0;
 }
 

@@ -72,6 +72,10 @@ typedef struct csfs_chunk_scan {
      * file: chunk-relative index of the first, or -1. */
     int64_t trailing_blank;
     int has_content;      /* any record or separator */
+    /* After an "incomplete record" error: the record's first line
+     * (chunk-relative, 0-based) and how many of its 3 lines were there. */
+    uint64_t bad_record_line;
+    int bad_record_parts;
 } csfs_chunk_scan;
 
 /*

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "sink.h"
+#include "desc_metadata.h"
+#include "peel.h"
 
 static const char *basename_of(const char *path)
 {

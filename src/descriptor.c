@@ -218,23 +218,11 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
     return CSFS_CSF_OK;
 }
 
-/* ---- batches ------------------------------------------------------------- */
+/* ---- records of a chunk ---------------------------------------------------- */
 
-static int batch_reserve(csfs_desc_batch *b, size_t width, size_t rows, csfs_error *err)
+void csfs_desc_notes_clear(csfs_desc_notes *notes)
 {
-    if (b->width == width && b->cap >= rows) return 0;
-    size_t cap = b->cap > rows ? b->cap : rows;
-    if (cap < 1024) cap = 1024;
-    free(b->cols);
-    b->cols = NULL;
-    b->cap = 0;
-    if (width && cap > SIZE_MAX / width / sizeof *b->cols)
-        return csfs_fail(err, CSFS_E_NOMEM, "descriptor batch too large");
-    b->cols = malloc((width ? width : 1) * cap * sizeof *b->cols);
-    if (!b->cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for a descriptor batch");
-    b->width = width;
-    b->cap = cap;
-    return 0;
+    memset(notes, 0, sizeof *notes);
 }
 
 static void note(csfs_desc_note *nt, uint64_t record, uint32_t line, int status)
@@ -245,49 +233,46 @@ static void note(csfs_desc_note *nt, uint64_t record, uint32_t line, int status)
     nt->name[0] = '\0';
 }
 
-int csfs_desc_parse_chunk(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
-                          csfs_desc_batch *b, csfs_error *err)
+/* The name of field `field` of a record's line 1, for messages. */
+static void field_name(const char *line1, size_t len, uint32_t field, char out[8])
+{
+    size_t at = 9 * (size_t)field;
+    const char *f = line1 + (at < len ? at : len);
+    size_t fl = at < len ? len - at : 0;
+    if (fl > 5) fl = 5;
+    trim(&f, &fl);
+    memcpy(out, f, fl);
+    out[fl] = '\0';
+}
+
+void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
+                             size_t first, size_t end, uint32_t *dst, size_t col_stride,
+                             csfs_desc_notes *notes)
 {
     size_t width = csfs_desc_width(ctx);
-    int rc = batch_reserve(b, width, scan->n_rec, err);
-    if (rc) return rc;
-    b->rows = scan->n_rec;
-    b->failed = b->unknown_fields = 0;
-    b->n_failures = 0;
-    b->has_unknown = 0;
-    /* Zero rows are the common case for most columns: clear them with
-     * sequential writes, then store only the occupied triples. */
-    for (size_t c = 0; c < width; c++) memset(b->cols + c * b->cap, 0, b->rows * sizeof *b->cols);
-    for (size_t i = 0; i < scan->n_rec; i++) {
+    /* Most values are zero: clear the rows with sequential writes, then store
+     * only the occupied triples. */
+    for (size_t c = 0; c < width; c++)
+        memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
+    for (size_t i = first; i < end; i++) {
         const csfs_record *rec = &scan->rec[i];
-        csfs_csf_status st =
-            csfs_desc_parse(ctx, data + rec->off[0], rec->len[0], data + rec->off[1],
-                            rec->len[1], data + rec->off[2], rec->len[2]);
-        if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, b->cols + i, b->cap);
+        const char *l1 = data + rec->off[0];
+        csfs_csf_status st = csfs_desc_parse(ctx, l1, rec->len[0], data + rec->off[1],
+                                             rec->len[1], data + rec->off[2], rec->len[2]);
+        if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, dst + (i - first), col_stride);
         if (st != CSFS_CSF_OK) {
-            if (b->n_failures < CSFS_MAX_NOTES) note(&b->failures[b->n_failures++], i, rec->line, st);
-            b->failed++;
+            if (notes->n_failures < CSFS_MAX_NOTES)
+                note(&notes->failures[notes->n_failures++], i, rec->line, st);
+            notes->failed++;
             continue;
         }
         if (ctx->unknown_fields) {
-            if (!b->has_unknown) {
-                b->has_unknown = 1;
-                note(&b->unknown, i, rec->line, -1);
-                const char *f = data + rec->off[0] + 9 * (size_t)ctx->first_unknown_field;
-                size_t fl = rec->len[0] - 9 * (size_t)ctx->first_unknown_field;
-                if (fl > 5) fl = 5;
-                trim(&f, &fl);
-                memcpy(b->unknown.name, f, fl);
-                b->unknown.name[fl] = '\0';
+            if (!notes->has_unknown) {
+                notes->has_unknown = 1;
+                note(&notes->unknown, i, rec->line, -1);
+                field_name(l1, rec->len[0], ctx->first_unknown_field, notes->unknown.name);
             }
-            b->unknown_fields += ctx->unknown_fields;
+            notes->unknown_fields += ctx->unknown_fields;
         }
     }
-    return 0;
-}
-
-void csfs_desc_batch_free(csfs_desc_batch *b)
-{
-    free(b->cols);
-    memset(b, 0, sizeof *b);
 }

@@ -67,34 +67,36 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
 /* J text to 2J under the rCSFs rule; 0 on success, -1 when it does not parse. */
 int csfs_j_to_2j(const char *s, size_t len, int32_t *out);
 
-/* ---- batches: the records of one chunk into column buffers -------------- */
+/* ---- records of a chunk into column buffers ------------------------------ */
 
 #define CSFS_MAX_NOTES 8
 
 typedef struct csfs_desc_note {
-    uint64_t record;   /* index of the CSF in its batch */
+    uint64_t record;   /* index of the CSF in its chunk */
     uint32_t line;     /* chunk-relative 0-based line of its line 1 */
     int status;        /* csfs_csf_status, or -1 for an unknown subshell */
     char name[8];      /* the unknown subshell's name */
 } csfs_desc_note;
 
-typedef struct csfs_desc_batch {
-    size_t width;          /* columns */
-    size_t cap;            /* rows the buffers hold */
-    size_t rows;
-    uint32_t *cols;        /* column c: cols[c * cap .. c * cap + rows) */
+/* What parsing a chunk found, for the messages the pipeline writes in order. */
+typedef struct csfs_desc_notes {
     uint64_t failed;
     uint64_t unknown_fields;
     csfs_desc_note failures[CSFS_MAX_NOTES]; /* the first failures */
     size_t n_failures;
     csfs_desc_note unknown;                  /* the first unknown subshell */
     int has_unknown;
-} csfs_desc_batch;
+} csfs_desc_notes;
 
-/* Parses every record of a scanned chunk into batch (resized as needed). */
-int csfs_desc_parse_chunk(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
-                          csfs_desc_batch *batch, csfs_error *err);
+void csfs_desc_notes_clear(csfs_desc_notes *notes);
 
-void csfs_desc_batch_free(csfs_desc_batch *batch);
+/*
+ * Parses records [first, end) of a scanned chunk: record i goes to row
+ * i - first of dst, value c at dst[c * col_stride + (i - first)]. The rows are
+ * cleared first. Failures and unknown subshells are added to notes.
+ */
+void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
+                             size_t first, size_t end, uint32_t *dst, size_t col_stride,
+                             csfs_desc_notes *notes);
 
 #endif

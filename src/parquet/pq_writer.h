@@ -96,6 +96,28 @@ void pq_chunk_release(pq_chunk *chunk);
 /* Checks that a column definition is one the writer supports. */
 int pq_column_def_check(const pq_column_def *col, csfs_error *err);
 
+/*
+ * A column chunk built one data page at a time (the pipeline's path): pages
+ * are added in order, by any thread but never two at once, then finish()
+ * assembles the chunk (dictionary page first) and resets the builder for the
+ * next row group. REQUIRED fixed-width columns only.
+ */
+typedef struct pq_builder pq_builder;
+
+int pq_builder_new(pq_builder **out, const pq_column_def *col, const pq_write_options *opt,
+                   csfs_error *err);
+/* Encodes and compresses v->rows dense values as one data page. */
+int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
+                        csfs_error *err);
+int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error *err);
+void pq_builder_free(pq_builder *b);
+
+/* Shared by the chunk encoders. */
+struct pq_compressor *pq_encoder_compressor(pq_encoder *enc);
+struct pq_wbuf;
+void pq_write_page_header(struct pq_wbuf *out, pq_page_type type, size_t uncompressed_size,
+                          size_t compressed_size, size_t num_values, pq_encoding encoding);
+
 typedef struct pq_writer pq_writer;
 
 typedef struct pq_kv {

@@ -25,7 +25,7 @@ static const char *npy_data(const char *buf, size_t len, size_t *data_len)
 
 static int same_npy_data(const char *got_path, const char *want_path)
 {
-    size_t gl, wl, gd, wd;
+    size_t gl = 0, wl = 0, gd = 0, wd = 0;
     char *g = tu_read_file(got_path, &gl), *w = tu_read_file(want_path, &wl);
     int same = 0;
     if (g && w) {
@@ -60,6 +60,34 @@ static void test_goldens(const char *dir)
             CHECK_EQ_INT(sum.failed_count, 0);
             if (!same_npy_data(out, want)) fprintf(stderr, "mismatch: %s\n", out);
             CHECK(same_npy_data(out, want));
+        }
+    }
+}
+
+/* csfs_descriptors_matrix: the same values in memory, for 1 and 3 threads. */
+static void test_matrix(void)
+{
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        for (int threads = 1; threads <= 3; threads += 2) {
+            char in[1024], want[1024];
+            snprintf(in, sizeof in, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[i]);
+            snprintf(want, sizeof want, "%s/golden/%s.norm.npy", CSFS_SHARED_DIR, lists[i]);
+            csfs_descriptor_options opt;
+            csfs_descriptor_options_init(&opt);
+            opt.input = in;
+            opt.normalize = 1;
+            opt.threads = threads;
+            opt.chunk_bytes = 2000;
+            csfs_matrix m;
+            csfs_error err;
+            CHECK_EQ_INT(csfs_descriptors_matrix(&opt, &m, NULL, &err), 0);
+            size_t wl = 0, wd = 0;
+            char *w = tu_read_file(want, &wl);
+            const char *wp = w ? npy_data(w, wl, &wd) : NULL;
+            CHECK(m.is_float);
+            CHECK(wp && wd == m.rows * m.cols * 4 && memcmp(wp, m.data, wd) == 0);
+            free(w);
+            csfs_matrix_free(&m);
         }
     }
 }
@@ -160,6 +188,7 @@ int main(void)
 {
     const char *dir = tu_temp_dir();
     test_goldens(dir);
+    test_matrix();
     test_parquet_output_is_chunk_independent(dir);
     test_error_leaves_nothing();
     test_strict_names_line();

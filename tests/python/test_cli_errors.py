@@ -55,7 +55,7 @@ def test_not_a_csf_list(tmp):
 
 def test_truncated_last_record(tmp):
     src = tmp / "trunc.c"
-    ls = [l for l in lines() if l != ""]
+    ls = SRC.read_text().rstrip("\n").split("\n")
     src.write_text("\n".join(ls[:-1]) + "\n")  # drop the last line 3
     n = len(ls) - 1
     err = fails(tmp, src)
