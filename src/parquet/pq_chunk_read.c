@@ -1,0 +1,423 @@
+/*
+ * pq_read_column: walks the pages of one column chunk (dictionary page, data
+ * pages v1/v2), checks their CRCs, decompresses them, decodes definition
+ * levels and hands the values section to pq_decode_values().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "error.h"
+#include "parquet/pq_names.h"
+#include "parquet/pq_reader_internal.h"
+#include "parquet/rle_decode.h"
+
+typedef struct chunk_ctx {
+    const pq_file *f;
+    const pq_column_info *col;
+    int codec;
+    pq_column_data *out;
+    pq_scratch *s;
+    uint64_t limit;
+    size_t width;         /* value slot size; 0 for BYTE_ARRAY */
+    size_t rows_expected; /* the row group's rows */
+    size_t rows_done;
+    char where[512];      /* "file: row group, column" */
+    char where_page[600]; /* ... plus the page offset */
+    csfs_error *err;
+} chunk_ctx;
+
+static int bad(chunk_ctx *c, const char *what)
+{
+    return csfs_fail(c->err, CSFS_E_FORMAT, "%s: %s", c->where_page, what);
+}
+
+static int nomem(chunk_ctx *c)
+{
+    return csfs_fail(c->err, CSFS_E_NOMEM, "%s: out of memory (or over the read's byte limit)",
+                     c->where_page);
+}
+
+/* Grows a row-indexed buffer to `need` elements, doubling but never past the
+ * row group's size: a chunk that lies about its rows costs only what its
+ * pages actually hold. */
+static bool reserve(void *buf, size_t *cap, size_t need, size_t hint, size_t size, uint64_t limit)
+{
+    if (need <= *cap) return true;
+    size_t want = *cap > SIZE_MAX / 2 ? need : *cap * 2;
+    if (want > hint) want = hint;
+    if (want < need) want = need;
+    if (size && want > SIZE_MAX / size) return false;
+    if ((uint64_t)want * size > limit) return false;
+    void *p = realloc(*(void **)buf, want * size);
+    if (!p) return false;
+    *(void **)buf = p;
+    *cap = want;
+    return true;
+}
+
+/* Room for n more rows of output. */
+static int reserve_rows(chunk_ctx *c, size_t n)
+{
+    pq_scratch *s = c->s;
+    /* At least one slot, so that buffer + offset arithmetic never sees NULL. */
+    size_t need = c->rows_done + n ? c->rows_done + n : 1, hint = c->rows_expected;
+    bool ok = true;
+    /* values_cap counts bytes: the scratch serves columns of any width. */
+    if (c->width && (hint > SIZE_MAX / c->width || need > SIZE_MAX / c->width)) return nomem(c);
+    if (c->width)
+        ok = reserve(&s->values, &s->values_cap, need * c->width, hint * c->width, 1, c->limit);
+    else
+        ok =
+            reserve(&s->offsets, &s->offsets_cap, need + 1, hint + 1, sizeof *s->offsets, c->limit);
+    if (ok && c->col->max_def > 0)
+        ok = reserve(&s->defined, &s->defined_cap, need, hint, 1, c->limit);
+    return ok ? 0 : nomem(c);
+}
+
+/* The page body uncompressed: src itself, or the scratch page buffer. */
+static int page_uncompress(chunk_ctx *c, const uint8_t *src, size_t clen, size_t ulen,
+                           const uint8_t **out, size_t *out_len)
+{
+    /* Nothing to decompress (and zero bytes are not a valid stream of most
+     * codecs: some writers leave them for empty pages). */
+    if (c->codec == PQ_CODEC_UNCOMPRESSED || ulen == 0) {
+        *out = src;
+        *out_len = c->codec == PQ_CODEC_UNCOMPRESSED ? clen : 0;
+        return 0;
+    }
+    if (ulen > pq_decompress_bound(c->codec, clen))
+        return bad(c, "page claims an uncompressed size its codec cannot produce");
+    if (!reserve(&c->s->page, &c->s->page_cap, ulen ? ulen : 1, ulen ? ulen : 1, 1, c->limit))
+        return nomem(c);
+    int rc =
+        pq_decompress(&c->s->codecs, c->codec, src, clen, c->s->page, ulen, c->where_page, c->err);
+    if (rc) return rc;
+    *out = c->s->page;
+    *out_len = ulen;
+    return 0;
+}
+
+static unsigned level_bit_width(int max_level)
+{
+    unsigned bw = 0;
+    while (max_level >> bw) bw++;
+    return bw;
+}
+
+/* Moves the `present` values decoded densely at the start of the page's rows
+ * to the rows defined[] marks, zeroing null slots; backwards, so each value
+ * moves at most once and is never overwritten before it moves. */
+static void spread_fixed(uint8_t *base, const uint8_t *defined, size_t n, size_t present, size_t w)
+{
+    size_t k = present;
+    for (size_t i = n; i-- > 0;) {
+        if (defined[i]) {
+            k--;
+            if (k != i) memcpy(base + i * w, base + k * w, w);
+        } else {
+            memset(base + i * w, 0, w);
+        }
+    }
+}
+
+/* The same for byte-array end offsets: base[0] is the end of the row before
+ * the page, base[1..present] the ends of its values; a null row ends where
+ * the value before it ends. */
+static void spread_offsets(uint64_t *base, const uint8_t *defined, size_t n, size_t present)
+{
+    size_t k = present;
+    for (size_t i = n; i-- > 0;) {
+        base[1 + i] = base[k];
+        if (defined[i]) k--;
+    }
+}
+
+/* Decodes the values section of a data page and accounts its rows. */
+static int page_values(chunk_ctx *c, const uint8_t *p, size_t len, int encoding, size_t n,
+                       size_t present)
+{
+    pq_page_values pv = {.col = c->col,
+                         .p = p,
+                         .len = len,
+                         .encoding = encoding,
+                         .count = present,
+                         .first_row = c->rows_done};
+    int rc = pq_decode_values(&pv, c->s, c->out, c->limit, c->where_page, c->err);
+    if (rc) return rc;
+    if (present < n) {
+        const uint8_t *def = c->s->defined + c->rows_done;
+        if (c->width)
+            spread_fixed(c->s->values + c->rows_done * c->width, def, n, present, c->width);
+        else
+            spread_offsets(c->s->offsets + c->rows_done, def, n, present);
+    }
+    c->out->null_count += n - present;
+    c->rows_done += n;
+    return 0;
+}
+
+static int level_error(chunk_ctx *c, int rc)
+{
+    return bad(c, rc == -1 ? "definition levels end early" : "definition level out of range");
+}
+
+static int data_page_v1(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+{
+    if (h->num_values < 0) return bad(c, "negative value count");
+    size_t n = (size_t)h->num_values;
+    if (n > c->rows_expected - c->rows_done) return bad(c, "more values than the row group's rows");
+    const uint8_t *p;
+    size_t len;
+    int rc = page_uncompress(c, body, blen, (size_t)h->uncompressed_size, &p, &len);
+    if (!rc) rc = reserve_rows(c, n);
+    if (rc) return rc;
+    size_t present = n;
+    if (c->col->max_def > 0) {
+        uint8_t *def = c->s->defined + c->rows_done;
+        unsigned bw = level_bit_width(c->col->max_def);
+        if (h->def_encoding == PQ_ENC_RLE) {
+            if (len < 4) return bad(c, "definition levels lack their length");
+            uint32_t llen = pq_load_le32(p);
+            if (llen > len - 4) return bad(c, "definition level length exceeds the page");
+            pq_rle_dec d;
+            pq_rle_dec_init(&d, p + 4, llen, bw);
+            rc = pq_rle_dec_levels(&d, def, n, (unsigned)c->col->max_def, &present);
+            p += 4 + (size_t)llen;
+            len -= 4 + (size_t)llen;
+        } else if (h->def_encoding == PQ_ENC_BIT_PACKED) {
+            size_t bytes = (size_t)(((uint64_t)n * bw + 7) / 8);
+            rc = pq_bitpacked_levels(p, len, bw, def, n, (unsigned)c->col->max_def, &present);
+            if (!rc) p += bytes, len -= bytes;
+        } else {
+            return csfs_fail(c->err, CSFS_E_UNSUPPORTED,
+                             "%s: definition level encoding %s is not supported", c->where_page,
+                             pq_encoding_name(h->def_encoding));
+        }
+        if (rc) return level_error(c, rc);
+    }
+    return page_values(c, p, len, h->encoding, n, present);
+}
+
+static int data_page_v2(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+{
+    if (h->num_values < 0 || h->num_nulls < 0 || h->num_nulls > h->num_values)
+        return bad(c, "bad value or null count");
+    if (h->def_len < 0 || h->rep_len < 0) return bad(c, "negative level length");
+    size_t n = (size_t)h->num_values;
+    if (n > c->rows_expected - c->rows_done) return bad(c, "more values than the row group's rows");
+    uint64_t levels = (uint64_t)h->def_len + (uint64_t)h->rep_len;
+    if (levels > blen || levels > (uint64_t)h->uncompressed_size)
+        return bad(c, "level sections exceed the page");
+    /* Levels are never compressed in v2; the values may be. */
+    const uint8_t *def_src = body + h->rep_len;
+    const uint8_t *vsrc = body + levels;
+    size_t vclen = blen - (size_t)levels;
+    size_t vulen = (size_t)h->uncompressed_size - (size_t)levels;
+    const uint8_t *p = vsrc;
+    size_t len = vclen;
+    int rc = 0;
+    if (c->codec != PQ_CODEC_UNCOMPRESSED && h->is_compressed)
+        rc = page_uncompress(c, vsrc, vclen, vulen, &p, &len);
+    if (!rc) rc = reserve_rows(c, n);
+    if (rc) return rc;
+    size_t present = n;
+    if (c->col->max_def > 0) {
+        pq_rle_dec d;
+        pq_rle_dec_init(&d, def_src, (size_t)h->def_len, level_bit_width(c->col->max_def));
+        rc = pq_rle_dec_levels(&d, c->s->defined + c->rows_done, n, (unsigned)c->col->max_def,
+                               &present);
+        if (rc) return level_error(c, rc);
+        if (present != n - (size_t)h->num_nulls)
+            return bad(c, "null count differs from the definition levels");
+    } else if (h->num_nulls) {
+        return bad(c, "nulls in a REQUIRED column");
+    }
+    return page_values(c, p, len, h->encoding, n, present);
+}
+
+static int dictionary_page(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+{
+    if (c->s->has_dict) return bad(c, "a second dictionary page");
+    if (c->rows_done > 0) return bad(c, "dictionary page after data pages");
+    if (h->num_values < 0) return bad(c, "negative dictionary size");
+    if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
+        return csfs_fail(c->err, CSFS_E_UNSUPPORTED,
+                         "%s: dictionary page encoding %s is not supported", c->where_page,
+                         pq_encoding_name(h->encoding));
+    const uint8_t *p;
+    size_t len;
+    int rc = page_uncompress(c, body, blen, (size_t)h->uncompressed_size, &p, &len);
+    if (rc) return rc;
+    return pq_decode_dictionary(c->col, p, len, (size_t)h->num_values, c->s, c->limit,
+                                c->where_page, c->err);
+}
+
+static int read_pages(chunk_ctx *c, const uint8_t *bytes, size_t len, uint64_t start)
+{
+    size_t pos = 0;
+    while (c->rows_done < c->rows_expected) {
+        snprintf(c->where_page, sizeof c->where_page, "%s, offset %llu", c->where,
+                 (unsigned long long)(start + pos));
+        if (pos >= len) {
+            char what[128];
+            snprintf(what, sizeof what, "column chunk ends after %zu of %zu values", c->rows_done,
+                     c->rows_expected);
+            return bad(c, what);
+        }
+        pq_page_header h;
+        size_t hlen;
+        const char *why;
+        if (pq_parse_page_header(bytes + pos, len - pos, &h, &hlen, &why)) {
+            char what[160];
+            snprintf(what, sizeof what, "corrupt page header: %s", why);
+            return bad(c, what);
+        }
+        pos += hlen;
+        if ((size_t)h.compressed_size > len - pos) return bad(c, "page runs past its column chunk");
+        const uint8_t *body = bytes + pos;
+        size_t blen = (size_t)h.compressed_size;
+        pos += blen;
+        if (h.has_crc && (uint32_t)crc32_z(0, body, blen) != h.crc)
+            return bad(c, "page checksum (CRC) mismatch");
+        bool known =
+            h.type == PQ_PAGE_DATA || h.type == PQ_PAGE_DATA_V2 || h.type == PQ_PAGE_DICTIONARY;
+        if (known && !h.has_data_header) return bad(c, "page header lacks its type's sub-header");
+        int rc = 0;
+        if (h.type == PQ_PAGE_DATA)
+            rc = data_page_v1(c, &h, body, blen);
+        else if (h.type == PQ_PAGE_DATA_V2)
+            rc = data_page_v2(c, &h, body, blen);
+        else if (h.type == PQ_PAGE_DICTIONARY)
+            rc = dictionary_page(c, &h, body, blen);
+        /* Index pages and unknown page types carry no values: skipped. */
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Points the caller's fields at the decoded buffers. */
+static int publish(chunk_ctx *c)
+{
+    pq_column_data *out = c->out;
+    pq_scratch *s = c->s;
+    out->rows = c->rows_done;
+    out->type = c->col->type;
+    out->width = c->width;
+    out->values = c->width ? s->values : NULL;
+    out->offsets = c->width ? NULL : s->offsets;
+    out->data = c->width ? NULL : s->data;
+    out->defined = c->col->max_def > 0 ? s->defined : NULL;
+    return 0;
+}
+
+void pq_column_data_init(pq_column_data *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void pq_column_data_free(pq_column_data *d)
+{
+    if (!d) return;
+    pq_scratch *s = d->scratch;
+    if (s) {
+        free(s->values);
+        free(s->offsets);
+        free(s->data);
+        free(s->defined);
+        free(s->chunk);
+        free(s->page);
+        free(s->dict);
+        free(s->dict_len);
+        free(s->dict_off);
+        free(s->ints);
+        pq_decompressor_free(&s->codecs);
+        free(s);
+    }
+    uint64_t max_bytes = d->max_bytes;
+    memset(d, 0, sizeof *d);
+    d->max_bytes = max_bytes;
+}
+
+int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out, csfs_error *err)
+{
+    if (rg >= f->nrg || col >= f->ncols)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "%s: no column %zu in row group %zu", f->name, col,
+                         rg);
+    chunk_ctx c = {.f = f, .col = &f->cols[col], .out = out, .err = err};
+    const pq_chunk_meta *cm = &f->chunks[rg * f->ncols + col];
+    c.codec = cm->codec;
+    snprintf(c.where, sizeof c.where, "%.200s: row group %zu, column '%.200s'", f->name, rg,
+             c.col->path);
+    memcpy(c.where_page, c.where, sizeof c.where);
+    if (!c.col->flat)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED,
+                         "%s: nested column (lists, maps, structs) not supported: csfs reads flat "
+                         "schemas only",
+                         c.where);
+    if (cm->encrypted)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: encrypted columns are not supported",
+                         c.where);
+    if (cm->external)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED,
+                         "%s: column chunks in other files (file_path) are not supported", c.where);
+    if (!pq_codec_supported(cm->codec))
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: compression codec %s (%d) is not supported",
+                         c.where, pq_codec_name(cm->codec), cm->codec);
+    if (!out->scratch && !(out->scratch = calloc(1, sizeof *out->scratch)))
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
+    pq_scratch *s = c.s = out->scratch;
+    c.limit = out->max_bytes ? out->max_bytes : PQ_DEFAULT_MAX_BYTES;
+    c.width = pq_value_width(c.col);
+    out->rows = 0;
+    out->data_size = 0;
+    out->null_count = 0;
+    s->has_dict = false;
+    s->dict_count = 0;
+
+    int64_t rows = f->rgs[rg].num_rows;
+    if ((uint64_t)rows > SIZE_MAX - 1)
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: too many rows", c.where);
+    c.rows_expected = (size_t)rows;
+
+    /* Byte arrays: offsets[0] is 0 even for an empty chunk. */
+    if (!c.width && !reserve(&s->offsets, &s->offsets_cap, 1, 1, sizeof *s->offsets, c.limit))
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
+    if (!c.width) s->offsets[0] = 0;
+    /* Nothing to decode; writers may leave such chunks without pages. */
+    if (c.rows_expected == 0) return publish(&c);
+
+    /* The chunk starts at its dictionary page when there is one (some
+     * writers store 0 for "none"), and must lie before the footer. */
+    uint64_t start = (uint64_t)cm->data_page_offset;
+    if (cm->dictionary_page_offset > 0 && (uint64_t)cm->dictionary_page_offset < start)
+        start = (uint64_t)cm->dictionary_page_offset;
+    uint64_t len = (uint64_t)cm->total_compressed_size;
+    if (cm->data_page_offset < 4 || cm->total_compressed_size < 0 || start > f->data_end ||
+        len > f->data_end - start)
+        return csfs_fail(err, CSFS_E_FORMAT,
+                         "%s: column chunk (offset %lld, %lld bytes) lies "
+                         "outside the data of the file",
+                         c.where, (long long)start, (long long)cm->total_compressed_size);
+    if (f->short_chunk_sizes) {
+        uint64_t room = f->data_end - start - len;
+        len += room < 100 ? room : 100;
+    }
+    if (len > c.limit)
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: column chunk over the read's byte limit", c.where);
+    const uint8_t *bytes;
+    if (f->mem) {
+        bytes = f->mem + start;
+    } else {
+        if (!reserve(&s->chunk, &s->chunk_cap, len ? (size_t)len : 1, len ? (size_t)len : 1, 1,
+                     c.limit))
+            return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
+        int rc = pq_file_pread(f, start, (size_t)len, s->chunk, err);
+        if (rc) return rc;
+        bytes = s->chunk;
+    }
+    int rc = read_pages(&c, bytes, (size_t)len, start);
+    if (rc) return rc;
+    return publish(&c);
+}
