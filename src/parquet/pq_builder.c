@@ -42,7 +42,9 @@ struct pq_builder {
     pq_wbuf pages;        /* encoded data pages, headers included */
     pq_wbuf body, zbody, hdr;
     int64_t num_values, uncompressed_size, data_pages;
-    pq_minmax minmax;     /* running statistics */
+    pq_minmax minmax;     /* running statistics (fixed width) */
+    pq_chunk page_stats;  /* byte arrays: one page's statistics */
+    pq_chunk byte_stats;  /* byte arrays: running statistics */
 };
 
 static int oom(csfs_error *err)
@@ -59,10 +61,10 @@ int pq_builder_new(pq_builder **out, const pq_column_def *col, const pq_write_op
     size_t width = col->type == PQ_INT32 || col->type == PQ_FLOAT    ? 4
                    : col->type == PQ_INT64 || col->type == PQ_DOUBLE ? 8
                                                                      : 0;
-    if (!width || col->repetition != PQ_REQUIRED)
+    if ((!width && col->type != PQ_BYTE_ARRAY) || col->repetition != PQ_REQUIRED)
         return csfs_fail(err, CSFS_E_UNSUPPORTED,
                          "parquet writer: column '%s': page-by-page chunks are for REQUIRED "
-                         "fixed-width columns",
+                         "columns of fixed width or byte arrays",
                          col->name);
     pq_builder *b = calloc(1, sizeof *b);
     if (!b) return oom(err);
@@ -70,8 +72,9 @@ int pq_builder_new(pq_builder **out, const pq_column_def *col, const pq_write_op
     b->opt = *opt;
     b->width = width;
     size_t limit = opt->dictionary_bytes ? opt->dictionary_bytes : DEFAULT_DICT_BYTES;
-    b->dict_limit = limit / width;
-    b->plain = !opt->dictionary;
+    b->dict_limit = width ? limit / width : 0;
+    /* Byte arrays (CSF text lines, nearly all distinct) are always PLAIN. */
+    b->plain = !opt->dictionary || !width;
     b->nslots = 1024;
     b->slots = calloc(b->nslots, sizeof *b->slots);
     if (!b->slots) {
@@ -92,6 +95,8 @@ void pq_builder_free(pq_builder *b)
     pq_wbuf_free(&b->body);
     pq_wbuf_free(&b->zbody);
     pq_wbuf_free(&b->hdr);
+    pq_chunk_release(&b->page_stats);
+    pq_chunk_release(&b->byte_stats);
     free(b);
 }
 
@@ -227,10 +232,65 @@ static int emit(pq_builder *b, pq_encoder *enc, pq_wbuf *out, pq_page_type type,
     return 0;
 }
 
+static int cmp_bytes(const uint8_t *a, size_t la, const uint8_t *c, size_t lc)
+{
+    int r = memcmp(a, c, la < lc ? la : lc);
+    return r ? r : (la > lc) - (la < lc);
+}
+
+/* Folds one page's byte-array bounds into the chunk's. */
+static int merge_byte_stats(pq_builder *b, csfs_error *err)
+{
+    pq_chunk *p = &b->page_stats, *s = &b->byte_stats;
+    if (!p->has_minmax) return 0;
+    if (!s->min_value) s->min_value = malloc(PQ_STAT_MAX_BYTES + 1);
+    if (!s->max_value) s->max_value = malloc(PQ_STAT_MAX_BYTES + 1);
+    if (!s->min_value || !s->max_value) return oom(err);
+    if (!s->has_minmax || cmp_bytes(p->min_value, p->min_len, s->min_value, s->min_len) < 0) {
+        memcpy(s->min_value, p->min_value, p->min_len);
+        s->min_len = p->min_len;
+        s->min_exact = p->min_exact;
+    }
+    if (!s->has_minmax || cmp_bytes(p->max_value, p->max_len, s->max_value, s->max_len) > 0) {
+        memcpy(s->max_value, p->max_value, p->max_len);
+        s->max_len = p->max_len;
+        s->max_exact = p->max_exact;
+    }
+    s->has_minmax = true;
+    return 0;
+}
+
+static int add_byte_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
+                         csfs_error *err)
+{
+    int rc = pq_stats_bytes(&b->page_stats, b->col.logical, v->offsets, v->data, NULL, NULL,
+                            v->rows, err);
+    if (rc == 0) rc = merge_byte_stats(b, err);
+    if (rc) return rc;
+    pq_wbuf_reset(&b->body);
+    uint64_t total = v->offsets[v->rows] - v->offsets[0];
+    if (!pq_wbuf_reserve(&b->body, (size_t)total + 4 * v->rows)) return oom(err);
+    for (size_t r = 0; r < v->rows; r++) {
+        uint64_t len = v->offsets[r + 1] - v->offsets[r];
+        if (len > INT32_MAX)
+            return csfs_fail(err, CSFS_E_ARGUMENT,
+                             "parquet writer: column '%s': a value exceeds 2 GiB", b->col.name);
+        pq_wbuf_u32le(&b->body, (uint32_t)len);
+        pq_wbuf_append(&b->body, v->data + v->offsets[r], (size_t)len);
+    }
+    if (b->body.failed) return oom(err);
+    b->num_values += (int64_t)v->rows;
+    b->data_pages++;
+    b->used_plain = 1;
+    return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows,
+                PQ_ENC_PLAIN, err);
+}
+
 int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
                         csfs_error *err)
 {
     if (v->rows == 0) return 0;
+    if (!b->width) return add_byte_page(b, enc, v, err);
     size_t stride = v->stride > 1 ? v->stride : 1;
     if (stride != 1)
         return csfs_fail(err, CSFS_E_ARGUMENT, "parquet writer: pages must be dense");
@@ -258,6 +318,25 @@ int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *
     if (b->body.failed) return oom(err);
     return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows,
                 PQ_ENC_RLE_DICTIONARY, err);
+}
+
+static int copy_byte_stats(const pq_builder *b, pq_chunk *out, csfs_error *err)
+{
+    const pq_chunk *s = &b->byte_stats;
+    out->has_minmax = s->has_minmax;
+    if (!s->has_minmax) return 0;
+    uint8_t *mn = realloc(out->min_value, PQ_STAT_MAX_BYTES + 1);
+    if (mn) out->min_value = mn;
+    uint8_t *mx = realloc(out->max_value, PQ_STAT_MAX_BYTES + 1);
+    if (mx) out->max_value = mx;
+    if (!mn || !mx) return oom(err);
+    memcpy(out->min_value, s->min_value, s->min_len);
+    memcpy(out->max_value, s->max_value, s->max_len);
+    out->min_len = s->min_len;
+    out->max_len = s->max_len;
+    out->min_exact = s->min_exact;
+    out->max_exact = s->max_exact;
+    return 0;
 }
 
 int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error *err)
@@ -294,10 +373,14 @@ int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error 
         out->encodings = 1u << PQ_ENC_PLAIN | 1u << PQ_ENC_RLE;
         if (b->used_dict) out->encodings |= 1u << PQ_ENC_RLE_DICTIONARY;
         out->null_count = 0;
-        if (b->used_dict)
-            pq_minmax_add(&b->minmax, b->col.type, b->col.logical, (const uint8_t *)b->keys,
-                          sizeof *b->keys, NULL, b->nkeys);
-        rc = pq_minmax_store(&b->minmax, b->col.type, out, err);
+        if (!b->width) {
+            rc = copy_byte_stats(b, out, err);
+        } else {
+            if (b->used_dict)
+                pq_minmax_add(&b->minmax, b->col.type, b->col.logical,
+                              (const uint8_t *)b->keys, sizeof *b->keys, NULL, b->nkeys);
+            rc = pq_minmax_store(&b->minmax, b->col.type, out, err);
+        }
         out->type = b->col.type;
         out->codec = b->opt.codec;
         out->data_page_count = b->data_pages;
@@ -306,10 +389,11 @@ int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error 
     memset(b->slots, 0, b->nslots * sizeof *b->slots);
     memset(b->small, 0, sizeof b->small);
     b->nkeys = 0;
-    b->plain = !b->opt.dictionary;
+    b->plain = !b->opt.dictionary || !b->width;
     b->used_dict = b->used_plain = 0;
     pq_wbuf_reset(&b->pages);
     b->num_values = b->uncompressed_size = b->data_pages = 0;
     memset(&b->minmax, 0, sizeof b->minmax);
+    b->byte_stats.has_minmax = false;
     return rc;
 }

@@ -145,26 +145,7 @@ static int emit_page(job *j, pq_page_type type, const uint8_t *body, size_t n, s
                          j->col->name);
 
     pq_wbuf_reset(&e->hdr);
-    pq_tw t;
-    pq_tw_init(&t, &e->hdr);
-    pq_tw_struct_begin(&t); /* PageHeader */
-    pq_tw_field_i32(&t, 1, (int32_t)type);
-    pq_tw_field_i32(&t, 2, (int32_t)n);
-    pq_tw_field_i32(&t, 3, (int32_t)plen);
-    if (type == PQ_PAGE_DICTIONARY) {
-        pq_tw_field_struct(&t, 7); /* DictionaryPageHeader */
-        pq_tw_field_i32(&t, 1, (int32_t)num_values);
-        pq_tw_field_i32(&t, 2, PQ_ENC_PLAIN);
-        pq_tw_struct_end(&t);
-    } else {
-        pq_tw_field_struct(&t, 5); /* DataPageHeader */
-        pq_tw_field_i32(&t, 1, (int32_t)num_values);
-        pq_tw_field_i32(&t, 2, (int32_t)encoding);
-        pq_tw_field_i32(&t, 3, PQ_ENC_RLE); /* definition levels */
-        pq_tw_field_i32(&t, 4, PQ_ENC_RLE); /* repetition levels (none in a flat schema) */
-        pq_tw_struct_end(&t);
-    }
-    pq_tw_struct_end(&t);
+    pq_write_page_header(&e->hdr, type, n, plen, num_values, encoding);
 
     if (type == PQ_PAGE_DICTIONARY) {
         j->chunk->dictionary_page_offset = (int64_t)j->out.size;
