@@ -3,7 +3,9 @@
 #ifndef CSFS_COMMANDS_H
 #define CSFS_COMMANDS_H
 
+int cmd_convert(int argc, char **argv);
 int cmd_descriptors(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_mix(int argc, char **argv);
 
 #endif

@@ -14,8 +14,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"convert", cmd_convert, "CSF list -> CSF Parquet (idx, line1..3, block) + header TOML"},
     {"descriptors", cmd_descriptors, "CSF list -> descriptor matrix (Parquet or .npy)"},
     {"info", cmd_info, "schema, row groups and metadata of a Parquet file"},
+    {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
 };
 
 static void usage(FILE *f)

@@ -59,7 +59,16 @@ typedef struct csfs_record {
     uint32_t line; /* chunk-relative 0-based line index of line 1 */
 } csfs_record;
 
+/* A column of strings (a decoded Parquet BYTE_ARRAY column). */
+typedef struct csfs_line_column {
+    const char *data;
+    const uint64_t *off; /* value i is data[off[i] .. off[i + 1]) */
+} csfs_line_column;
+
 typedef struct csfs_chunk_scan {
+    /* Records are rows of three string columns (CSF Parquet input) when set:
+     * record i's line k is value i of cols[k]; rec is then unused. */
+    const csfs_line_column *cols;
     csfs_record *rec;
     size_t n_rec, cap_rec;
     /* Block separators: sep_before[k] = number of records of this chunk
@@ -89,6 +98,21 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
                     csfs_error *err);
 
 void csfs_chunk_scan_free(csfs_chunk_scan *scan);
+
+/* The three lines of record i of a scanned chunk of `data`. */
+static inline void csfs_record_lines(const csfs_chunk_scan *s, const char *data, size_t i,
+                                     const char *line[3], size_t len[3])
+{
+    for (int k = 0; k < 3; k++) {
+        if (s->cols) {
+            line[k] = s->cols[k].data + s->cols[k].off[i];
+            len[k] = (size_t)(s->cols[k].off[i + 1] - s->cols[k].off[i]);
+        } else {
+            line[k] = data + s->rec[i].off[k];
+            len[k] = s->rec[i].len[k];
+        }
+    }
+}
 
 /* 1 when the line can be the first line of a record. */
 static inline int csfs_is_record_start(const char *p, size_t len)

@@ -86,15 +86,17 @@ int csfs_descriptor_metadata(const csfs_run_info *info, csfs_kv_list *kv, csfs_e
                              (unsigned long long)info->block_lengths[i]);
     if (rc == 0) rc = csfs_buf_append(s, "]", 1, err);
     if (rc == 0) rc = end_value(&b, err);
-    if (rc == 0) rc = begin_value(&b, "csfs.header_lines", err);
-    if (rc == 0) rc = csfs_buf_append(s, "[", 1, err);
-    for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
-        if (i) rc = csfs_buf_append(s, ",", 1, err);
-        if (rc == 0)
-            rc = csfs_buf_json_string(s, info->header->lines[i], info->header->lens[i], err);
+    if (rc == 0 && info->header) {
+        rc = begin_value(&b, "csfs.header_lines", err);
+        if (rc == 0) rc = csfs_buf_append(s, "[", 1, err);
+        for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
+            if (i) rc = csfs_buf_append(s, ",", 1, err);
+            if (rc == 0)
+                rc = csfs_buf_json_string(s, info->header->lines[i], info->header->lens[i], err);
+        }
+        if (rc == 0) rc = csfs_buf_append(s, "]", 1, err);
+        if (rc == 0) rc = end_value(&b, err);
     }
-    if (rc == 0) rc = csfs_buf_append(s, "]", 1, err);
-    if (rc == 0) rc = end_value(&b, err);
     if (rc) {
         csfs_kv_list_free(kv);
         return rc;

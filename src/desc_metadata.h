@@ -23,6 +23,7 @@ typedef struct csfs_run_info {
     uint64_t failed_count;
     const uint64_t *block_lengths; /* CSFs per J block, in file order */
     size_t n_blocks;
+    const struct csfs_kv_list *kv; /* when set: the metadata to write, as it is */
 } csfs_run_info;
 
 /* The key-value metadata of a descriptor file as JSON-valued pairs; the

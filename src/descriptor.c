@@ -255,22 +255,23 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
     for (size_t c = 0; c < width; c++)
         memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
     for (size_t i = first; i < end; i++) {
-        const csfs_record *rec = &scan->rec[i];
-        const char *l1 = data + rec->off[0];
-        csfs_csf_status st = csfs_desc_parse(ctx, l1, rec->len[0], data + rec->off[1],
-                                             rec->len[1], data + rec->off[2], rec->len[2]);
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, data, i, l, n);
+        uint32_t line = scan->cols ? (uint32_t)i : scan->rec[i].line;
+        csfs_csf_status st = csfs_desc_parse(ctx, l[0], n[0], l[1], n[1], l[2], n[2]);
         if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, dst + (i - first), col_stride);
         if (st != CSFS_CSF_OK) {
             if (notes->n_failures < CSFS_MAX_NOTES)
-                note(&notes->failures[notes->n_failures++], i, rec->line, st);
+                note(&notes->failures[notes->n_failures++], i, line, st);
             notes->failed++;
             continue;
         }
         if (ctx->unknown_fields) {
             if (!notes->has_unknown) {
                 notes->has_unknown = 1;
-                note(&notes->unknown, i, rec->line, -1);
-                field_name(l1, rec->len[0], ctx->first_unknown_field, notes->unknown.name);
+                note(&notes->unknown, i, line, -1);
+                field_name(l[0], n[0], ctx->first_unknown_field, notes->unknown.name);
             }
             notes->unknown_fields += ctx->unknown_fields;
         }

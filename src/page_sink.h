@@ -19,6 +19,7 @@
 #include "csfs.h"
 #include "io/outfile.h"
 #include "desc_metadata.h"
+#include "parquet/pq_writer.h"
 
 typedef struct csfs_page {
     uint64_t index;       /* 0-based page number in the file */
@@ -55,8 +56,32 @@ struct csfs_page_sink {
     size_t ring_slots;  /* set by the pipeline before the first page */
 };
 
+/* Descriptor columns col_0..col_{width-1} from the page's uint32 columns. */
 int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
                            csfs_codec codec, int level, int dictionary, csfs_error *err);
+
+/* Scratch a worker may use to assemble a lane's values (reused). */
+typedef struct csfs_lane_scratch {
+    csfs_buf bytes;
+    uint64_t *offsets;
+    size_t offsets_cap;
+    void *values;
+    size_t values_cap; /* bytes */
+} csfs_lane_scratch;
+
+/* Any columns: values(lane, page) gives a lane's values for a page (run on
+ * workers); kv, when set at finish time, is the key-value metadata. */
+typedef struct csfs_parquet_columns {
+    const pq_column_def *defs;
+    size_t n;
+    void *ctx;
+    int (*values)(void *ctx, size_t lane, const csfs_page *page, csfs_lane_scratch *scratch,
+                  pq_column_values *out, csfs_error *err);
+} csfs_parquet_columns;
+
+int csfs_page_sink_parquet_columns(csfs_page_sink **out, csfs_outfile *file,
+                                   const csfs_parquet_columns *cols, csfs_codec codec,
+                                   int level, int dictionary, csfs_error *err);
 int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
                        csfs_error *err);
 

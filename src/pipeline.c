@@ -1,43 +1,116 @@
 /*
- * The descriptor job, in parallel and in bounded memory.
- *
- *   reader thread      text chunks cut at record boundaries (csf_text.c)
- *   N worker threads   SCAN a chunk into records; PARSE a chunk's records
- *                      straight into the column buffers of the pages they
- *                      belong to; ENCODE a page of one lane (column)
- *   calling thread     the orderer/writer: numbers lines, CSFs and blocks in
- *                      file order, reports failures in order, hands finished
- *                      pages to the sink (which only writes bytes)
- *
- * Pages are fixed row ranges (page_sink.h), so the output does not depend on
- * the thread count or the chunk size. Memory is bounded by two rings: text
- * chunks (threads + 2) and pages (threads + 3), whatever the file size.
+ * The parallel engine (see pipeline.h): threads, queues, the chunk and page
+ * rings, and the ordering rules. Jobs plug in through csfs_pipe_kind.
  */
+#define _GNU_SOURCE
+#include "pipeline.h"
+
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "csf_text.h"
-#include "desc_metadata.h"
-#include "descriptor.h"
+#include "csf_parquet.h"
 #include "error.h"
-#include "io/outfile.h"
-#include "page_sink.h"
-#include "peel.h"
+
+/* ---- sources -------------------------------------------------------------- */
+
+struct csfs_pipe_source {
+    csfs_text_reader *text;
+    csfs_csf_parquet pq;
+    int is_parquet;
+    size_t next_group;
+    char *name;
+};
+
+int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source **out,
+                          csfs_error *err)
+{
+    *out = NULL;
+    csfs_pipe_source *s = calloc(1, sizeof *s);
+    if (!s) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    int rc;
+    if (csfs_is_parquet_file(path)) {
+        s->is_parquet = 1;
+        rc = csfs_csf_parquet_open(path, &s->pq, err);
+    } else {
+        rc = csfs_text_open(path, chunk_bytes, &s->text, err);
+    }
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void csfs_pipe_source_close(csfs_pipe_source *s)
+{
+    if (!s) return;
+    if (s->is_parquet) csfs_csf_parquet_close(&s->pq);
+    else csfs_text_close(s->text);
+    free(s);
+}
+
+const char *csfs_pipe_source_name(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? pq_file_name(s->pq.file) : csfs_text_name(s->text);
+}
+
+const csfs_header *csfs_pipe_source_header(const csfs_pipe_source *s)
+{
+    if (!s->is_parquet) return csfs_text_header(s->text);
+    return s->pq.has_header ? &s->pq.header : NULL;
+}
+
+int64_t csfs_pipe_source_size(const csfs_pipe_source *s)
+{
+    if (s->is_parquet) return (int64_t)pq_file_size(s->pq.file);
+    return csfs_input_file_size(csfs_text_input(s->text));
+}
+
+const char *csfs_pipe_source_compression(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? "parquet" : csfs_input_compression(csfs_text_input(s->text));
+}
+
+int csfs_pipe_source_is_parquet(const csfs_pipe_source *s)
+{
+    return s->is_parquet;
+}
+
+const char *csfs_pipe_source_kv(const csfs_pipe_source *s, const char *key)
+{
+    return s->is_parquet ? pq_file_kv_lookup(s->pq.file, key) : NULL;
+}
+
+const uint64_t *csfs_pipe_source_toml_blocks(const csfs_pipe_source *s, size_t *n)
+{
+    *n = s->is_parquet ? s->pq.n_toml_blocks : 0;
+    return s->is_parquet ? s->pq.toml_blocks : NULL;
+}
+
+static uint64_t source_bytes_read(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? 0 : csfs_input_raw_bytes(csfs_text_input(s->text));
+}
+
+int csfs_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
 
 /* ---- state -------------------------------------------------------------- */
 
-enum chunk_state { CH_FREE, CH_READ, CH_SCANNED, CH_PLACING, CH_PLACED };
+enum chunk_state { CH_FREE, CH_READ, CH_SCANNED, CH_PLACED };
 
 typedef struct segment {
     uint64_t page;
     uint64_t row_start, row_end; /* absolute rows */
-    int done;
-    csfs_desc_notes notes;
+    void *notes;                 /* kind->notes_size bytes */
 } segment;
 
 typedef struct chunk {
@@ -45,13 +118,16 @@ typedef struct chunk {
     uint64_t seq;
     int is_last;
     csfs_buf text;
+    csfs_csf_group group;  /* Parquet sources: the decoded row group */
     csfs_chunk_scan scan;
     int scan_rc;
     csfs_error scan_err;
-    uint64_t row_start, line_base;
+    csfs_pipe_chunk view;
     segment *segs;
     size_t n_segs, cap_segs, segs_done;
-    uint64_t next_row; /* first row not yet given to a segment */
+    void **notes;          /* notes of each segment, for account() */
+    size_t cap_notes;
+    uint64_t next_row;     /* first row not yet given to a segment */
 } chunk;
 
 typedef struct page_slot {
@@ -60,15 +136,15 @@ typedef struct page_slot {
     uint64_t row_start, natural_end;
     uint64_t rows_parsed;
     size_t lanes_done;
-    uint32_t *cols; /* width * page_rows values */
+    uint32_t *cols;
 } page_slot;
 
 typedef enum task_type { T_SCAN, T_PARSE, T_ENCODE } task_type;
 
 typedef struct task {
     task_type type;
-    uint64_t a;  /* chunk seq (SCAN, PARSE) or page (ENCODE) */
-    size_t b;    /* segment (PARSE) or lane (ENCODE) */
+    uint64_t a; /* chunk seq (SCAN, PARSE) or page (ENCODE) */
+    size_t b;   /* segment (PARSE) or lane (ENCODE) */
 } task;
 
 typedef struct task_queue {
@@ -76,24 +152,17 @@ typedef struct task_queue {
     size_t head, len, cap;
 } task_queue;
 
-typedef struct job {
-    const csfs_descriptor_options *opt;
-    csfs_text_reader *reader;
-    const char *name;
-    csfs_peel *own_peel;
-    const csfs_peel *peel;
-    csfs_outfile out;
-    int out_open;
-    csfs_page_sink *sink;
-    size_t width;
-    csfs_desc_ctx *ctx; /* one per worker */
-    void **worker_state;
+typedef struct engine {
+    csfs_pipe_source *src;
+    const csfs_pipe_config *cfg;
+    csfs_pipe_kind *kind;
     int threads;
+    void **worker_state;
 
     pthread_mutex_t mu;
     pthread_cond_t cv_main, cv_work, cv_reader;
-    int stop;          /* stop everything: an error or the end */
-    int rc;            /* first failure (CSFS_E_*) */
+    int stop;
+    int rc;
     csfs_error err;
 
     chunk *chunks;
@@ -103,30 +172,24 @@ typedef struct job {
     uint64_t total_chunks;
 
     page_slot *pages;
-    size_t ring;            /* page slots */
+    size_t ring;
     uint64_t page_rows, group_rows, pages_per_group;
-    uint64_t pages_done;    /* pages handed to page_done (and released) */
-    uint64_t pages_complete;/* pages whose rows are all parsed */
-    uint64_t pages_scheduled; /* unordered sinks: pages whose encodes are queued */
+    uint64_t pages_done, pages_complete, pages_scheduled;
     uint64_t *lane_next;
     uint8_t *lane_busy;
     task_queue q_scan, q_parse, q_encode;
-    int writing;            /* the orderer is in sink->page_done (lock released) */
 
     /* Totals in file order (orderer only). */
-    uint64_t rows;          /* rows of the chunks accounted so far */
-    uint64_t line_base;
-    uint64_t failed, unknown_fields;
-    csfs_desc_note first_unknown;
-    uint64_t first_unknown_csf, first_unknown_line;
+    uint64_t rows, line_base, input_bytes;
     int64_t pending_blank;
     uint64_t *blocks;
     size_t n_blocks, cap_blocks;
     uint64_t block_csfs;
     int seen_separator;
-    uint64_t input_bytes;
+    int32_t last_group_block; /* Parquet: block value of the previous group's last row */
+    uint64_t events;          /* bumped by every notify_main */
     double t0, last_progress;
-} job;
+} engine;
 
 static double now_seconds(void)
 {
@@ -135,21 +198,16 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void report(const job *j, const char *fmt, ...) CSFS_PRINTF(2, 3);
-
-static void report(const job *j, const char *fmt, ...)
+/* Wakes the orderer; the counter lets it notice events that happened while
+ * it was busy (or unlocked in page_done), so no wake-up is lost. */
+static void notify_main(engine *j)
 {
-    if (!j->opt->report) return;
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    j->opt->report(j->opt->report_ctx, msg);
+    j->events++;
+    pthread_cond_signal(&j->cv_main);
 }
 
 /* Records the first failure and stops everyone. Caller holds the lock. */
-static void fail_locked(job *j, int rc, const csfs_error *err)
+static void fail_locked(engine *j, int rc, const csfs_error *err)
 {
     if (!j->rc) {
         j->rc = rc;
@@ -159,6 +217,13 @@ static void fail_locked(job *j, int rc, const csfs_error *err)
     pthread_cond_broadcast(&j->cv_work);
     pthread_cond_broadcast(&j->cv_reader);
     pthread_cond_broadcast(&j->cv_main);
+}
+
+static void fail_nomem_locked(engine *j)
+{
+    csfs_error e;
+    csfs_fail(&e, CSFS_E_NOMEM, "out of memory");
+    fail_locked(j, CSFS_E_NOMEM, &e);
 }
 
 static int push_task(task_queue *q, task t)
@@ -187,12 +252,10 @@ static int pop_task(task_queue *q, task *t)
     return 1;
 }
 
-static void push_or_fail(job *j, task_queue *q, task t)
+static void push_or_fail(engine *j, task_queue *q, task t)
 {
     if (push_task(q, t) != 0) {
-        csfs_error e;
-        csfs_fail(&e, CSFS_E_NOMEM, "out of memory");
-        fail_locked(j, CSFS_E_NOMEM, &e);
+        fail_nomem_locked(j);
         return;
     }
     pthread_cond_signal(&j->cv_work);
@@ -200,39 +263,39 @@ static void push_or_fail(job *j, task_queue *q, task t)
 
 /* ---- page geometry -------------------------------------------------------- */
 
-static uint64_t page_start(const job *j, uint64_t p)
+static uint64_t page_start(const engine *j, uint64_t p)
 {
     uint64_t g = p / j->pages_per_group, k = p % j->pages_per_group;
     return g * j->group_rows + k * j->page_rows;
 }
 
-static uint64_t page_natural_end(const job *j, uint64_t p)
+static uint64_t page_natural_end(const engine *j, uint64_t p)
 {
     uint64_t g = p / j->pages_per_group;
     uint64_t end = page_start(j, p) + j->page_rows, group_end = (g + 1) * j->group_rows;
     return end < group_end ? end : group_end;
 }
 
-static uint64_t page_of_row(const job *j, uint64_t row)
+static uint64_t page_of_row(const engine *j, uint64_t row)
 {
     uint64_t g = row / j->group_rows;
     return g * j->pages_per_group + (row - g * j->group_rows) / j->page_rows;
 }
 
-static int total_rows_known(const job *j)
+static int total_rows_known(const engine *j)
 {
     return j->reader_eof && j->next_scan_acc == j->total_chunks;
 }
 
 /* Rows page p holds: its natural size, or fewer for the last page. */
-static uint64_t page_rows_expected(const job *j, uint64_t p)
+static uint64_t page_rows_expected(const engine *j, uint64_t p)
 {
     uint64_t start = page_start(j, p), end = page_natural_end(j, p);
     if (total_rows_known(j) && end > j->rows) end = j->rows > start ? j->rows : start;
     return end - start;
 }
 
-static page_slot *slot_for(job *j, uint64_t p)
+static page_slot *slot_for(engine *j, uint64_t p)
 {
     page_slot *s = &j->pages[p % j->ring];
     if (!s->in_use) {
@@ -242,13 +305,14 @@ static page_slot *slot_for(job *j, uint64_t p)
         s->natural_end = page_natural_end(j, p);
         s->rows_parsed = 0;
         s->lanes_done = 0;
+        if (j->kind->slot_reset) j->kind->slot_reset(j->kind->ctx, p % j->ring);
     }
     return s;
 }
 
 /* ---- scheduling (caller holds the lock) ------------------------------------ */
 
-static void schedule_lane(job *j, size_t lane)
+static void schedule_lane(engine *j, size_t lane)
 {
     if (j->lane_busy[lane] || j->stop) return;
     uint64_t p = j->lane_next[lane];
@@ -260,19 +324,19 @@ static void schedule_lane(job *j, size_t lane)
     push_or_fail(j, &j->q_encode, (task){T_ENCODE, p, lane});
 }
 
-static void schedule_lanes(job *j)
+static void schedule_lanes(engine *j)
 {
-    if (j->sink->unordered) {
+    if (j->kind->sink->unordered) {
         /* Any page, any order: one task per lane of every complete page. */
         for (; j->pages_scheduled < j->pages_complete && !j->stop; j->pages_scheduled++)
-            for (size_t l = 0; l < j->sink->lanes; l++)
+            for (size_t l = 0; l < j->kind->sink->lanes; l++)
                 push_or_fail(j, &j->q_encode, (task){T_ENCODE, j->pages_scheduled, l});
         return;
     }
-    for (size_t l = 0; l < j->sink->lanes; l++) schedule_lane(j, l);
+    for (size_t l = 0; l < j->kind->sink->lanes; l++) schedule_lane(j, l);
 }
 
-static void update_complete(job *j)
+static void update_complete(engine *j)
 {
     uint64_t before = j->pages_complete;
     for (;;) {
@@ -289,11 +353,11 @@ static void update_complete(job *j)
 
 /* Gives chunk segments (one per page they touch) to the workers while the
  * page ring has room. */
-static void place_segments(job *j)
+static void place_segments(engine *j)
 {
     while (j->next_place < j->next_scan_acc && !j->stop) {
         chunk *c = &j->chunks[j->next_place % j->n_chunks];
-        uint64_t end = c->row_start + c->scan.n_rec;
+        uint64_t end = c->view.row_start + c->scan.n_rec;
         while (c->next_row < end) {
             uint64_t p = page_of_row(j, c->next_row);
             if (p >= j->pages_done + j->ring) return; /* ring full: wait for pages */
@@ -302,17 +366,17 @@ static void place_segments(job *j)
             if (c->n_segs == c->cap_segs) {
                 size_t cap = c->cap_segs ? 2 * c->cap_segs : 4;
                 segment *segs = realloc(c->segs, cap * sizeof *segs);
-                if (!segs) {
-                    csfs_error e;
-                    csfs_fail(&e, CSFS_E_NOMEM, "out of memory");
-                    fail_locked(j, CSFS_E_NOMEM, &e);
-                    return;
-                }
+                if (!segs) return fail_nomem_locked(j);
+                memset(segs + c->cap_segs, 0, (cap - c->cap_segs) * sizeof *segs);
                 c->segs = segs;
                 c->cap_segs = cap;
             }
             segment *sg = &c->segs[c->n_segs];
-            memset(sg, 0, sizeof *sg);
+            if (!sg->notes && j->kind->notes_size) {
+                sg->notes = calloc(1, j->kind->notes_size);
+                if (!sg->notes) return fail_nomem_locked(j);
+            }
+            if (sg->notes) memset(sg->notes, 0, j->kind->notes_size);
             sg->page = p;
             sg->row_start = c->next_row;
             sg->row_end = seg_end;
@@ -327,47 +391,45 @@ static void place_segments(job *j)
 
 /* ---- worker side ------------------------------------------------------------ */
 
-static void run_scan(job *j, uint64_t seq)
+static void run_scan(engine *j, uint64_t seq)
 {
     chunk *c = &j->chunks[seq % j->n_chunks];
     csfs_error e;
-    int rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
+    int rc;
+    if (j->src->is_parquet)
+        rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
+    else
+        rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
     pthread_mutex_lock(&j->mu);
     c->scan_rc = rc;
     if (rc) c->scan_err = e;
     c->state = CH_SCANNED;
-    pthread_cond_signal(&j->cv_main);
+    notify_main(j);
     pthread_mutex_unlock(&j->mu);
 }
 
-static void run_parse(job *j, size_t worker, uint64_t seq, size_t seg_index)
+static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
 {
     chunk *c = &j->chunks[seq % j->n_chunks];
     pthread_mutex_lock(&j->mu);
-    segment *sg = &c->segs[seg_index];
-    page_slot *s = &j->pages[sg->page % j->ring];
-    segment local = *sg;
-    uint32_t *dst = s->cols + (local.row_start - s->row_start);
+    segment sg = c->segs[seg_index]; /* segs may move while unlocked: copy */
+    page_slot *s = &j->pages[sg.page % j->ring];
+    uint64_t row_in_page = sg.row_start - s->row_start;
     pthread_mutex_unlock(&j->mu);
 
-    csfs_desc_notes_clear(&local.notes);
-    csfs_desc_parse_records(&j->ctx[worker], c->text.data, &c->scan,
-                            (size_t)(local.row_start - c->row_start),
-                            (size_t)(local.row_end - c->row_start), dst, j->page_rows,
-                            &local.notes);
+    j->kind->parse(j->kind->ctx, worker, &c->view, (size_t)(sg.row_start - c->view.row_start),
+                   (size_t)(sg.row_end - c->view.row_start), (size_t)(sg.page % j->ring),
+                   row_in_page, s->cols ? s->cols + row_in_page : NULL, j->page_rows, sg.notes);
 
     pthread_mutex_lock(&j->mu);
-    sg = &c->segs[seg_index]; /* segs may have moved while unlocked */
-    sg->notes = local.notes;
-    sg->done = 1;
     c->segs_done++;
-    s->rows_parsed += local.row_end - local.row_start;
+    s->rows_parsed += sg.row_end - sg.row_start;
     update_complete(j);
-    pthread_cond_signal(&j->cv_main);
+    notify_main(j);
     pthread_mutex_unlock(&j->mu);
 }
 
-static void run_encode(job *j, size_t worker, uint64_t p, size_t lane)
+static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
 {
     pthread_mutex_lock(&j->mu);
     page_slot *s = &j->pages[p % j->ring];
@@ -380,32 +442,33 @@ static void run_encode(job *j, size_t worker, uint64_t p, size_t lane)
     pthread_mutex_unlock(&j->mu);
 
     csfs_error e;
-    int rc = j->sink->ops->encode(j->sink, j->worker_state[worker], lane, &page, &e);
+    csfs_page_sink *sink = j->kind->sink;
+    int rc = sink->ops->encode(sink, j->worker_state[worker], lane, &page, &e);
 
     pthread_mutex_lock(&j->mu);
     if (rc) {
         fail_locked(j, rc, &e);
     } else {
         s->lanes_done++;
-        if (!j->sink->unordered) {
+        if (!sink->unordered) {
             j->lane_busy[lane] = 0;
             j->lane_next[lane]++;
             schedule_lane(j, lane);
         }
-        pthread_cond_signal(&j->cv_main);
+        notify_main(j);
     }
     pthread_mutex_unlock(&j->mu);
 }
 
 typedef struct worker_arg {
-    job *j;
+    engine *j;
     size_t index;
 } worker_arg;
 
 static void *worker_main(void *arg)
 {
     worker_arg *w = arg;
-    job *j = w->j;
+    engine *j = w->j;
     pthread_mutex_lock(&j->mu);
     for (;;) {
         task t;
@@ -428,7 +491,8 @@ static void *worker_main(void *arg)
 
 static void *reader_main(void *arg)
 {
-    job *j = arg;
+    engine *j = arg;
+    size_t groups = j->src->is_parquet ? pq_file_num_row_groups(j->src->pq.file) : 0;
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
         chunk *c = &j->chunks[j->next_read % j->n_chunks];
@@ -436,19 +500,28 @@ static void *reader_main(void *arg)
             pthread_cond_wait(&j->cv_reader, &j->mu);
             continue;
         }
-        pthread_mutex_unlock(&j->mu);
+        int rc = 0, last;
         csfs_error e;
-        int rc = csfs_text_next_chunk(j->reader, &c->text, &e);
-        int last = csfs_text_at_end(j->reader);
-        pthread_mutex_lock(&j->mu);
+        int empty;
+        if (j->src->is_parquet) {
+            /* Workers decode row groups themselves: nothing to read here. */
+            empty = j->next_read >= groups;
+            last = j->next_read + 1 >= groups;
+        } else {
+            pthread_mutex_unlock(&j->mu);
+            rc = csfs_text_next_chunk(j->src->text, &c->text, &e);
+            last = csfs_text_at_end(j->src->text);
+            pthread_mutex_lock(&j->mu);
+            empty = c->text.len == 0;
+        }
         if (rc) {
             fail_locked(j, rc, &e);
             break;
         }
-        if (c->text.len == 0) {
+        if (empty) {
             j->reader_eof = 1;
             j->total_chunks = j->next_read;
-            pthread_cond_signal(&j->cv_main);
+            notify_main(j);
             break;
         }
         c->state = CH_READ;
@@ -460,7 +533,7 @@ static void *reader_main(void *arg)
         if (last) {
             j->reader_eof = 1;
             j->total_chunks = j->next_read;
-            pthread_cond_signal(&j->cv_main);
+            notify_main(j);
             break;
         }
     }
@@ -468,9 +541,9 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-/* ---- orderer: accounting in file order (caller holds the lock) ------------------ */
+/* ---- orderer (caller holds the lock) -------------------------------------------- */
 
-static int push_block(job *j, csfs_error *err)
+static int push_block(engine *j, csfs_error *err)
 {
     if (j->n_blocks == j->cap_blocks) {
         size_t cap = j->cap_blocks ? 2 * j->cap_blocks : 16;
@@ -484,27 +557,41 @@ static int push_block(job *j, csfs_error *err)
     return 0;
 }
 
-/* A scanned chunk in order: its first row and line, blocks, blank lines. */
-static int account_scan(job *j, chunk *c, csfs_error *err)
+/* A scanned chunk in order: its first row, line and block; blank lines. */
+static int account_scan(engine *j, chunk *c, csfs_error *err)
 {
+    const char *name = csfs_pipe_source_name(j->src);
     if (c->scan_rc) {
+        if (j->src->is_parquet) {
+            *err = c->scan_err;
+            return c->scan_rc;
+        }
         uint64_t line = j->line_base + c->scan_err.line;
         int parts = c->scan.bad_record_parts;
         if (parts)
             return csfs_fail_line(err, c->scan_rc, line,
                                   "%s:%llu: %s: the record starting at line %llu has %d line%s, "
                                   "a CSF has 3",
-                                  j->name, (unsigned long long)line, c->scan_err.message,
+                                  name, (unsigned long long)line, c->scan_err.message,
                                   (unsigned long long)(j->line_base + c->scan.bad_record_line + 1),
                                   parts, parts == 1 ? "" : "s");
-        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", j->name,
+        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", name,
                               (unsigned long long)line, c->scan_err.message);
     }
     const csfs_chunk_scan *s = &c->scan;
     if (j->pending_blank >= 0 && s->has_content)
         return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)j->pending_blank,
-                              "%s:%lld: blank line inside the CSF list", j->name,
+                              "%s:%lld: blank line inside the CSF list", name,
                               (long long)j->pending_blank);
+    if (j->src->is_parquet && s->n_rec) {
+        /* A block that changes between row groups closes the previous one. */
+        if (c->seq > 0 && c->group.first_block != j->last_group_block) {
+            int rc = push_block(j, err);
+            if (rc) return rc;
+        }
+        j->last_group_block = c->group.last_block;
+    }
+    c->view.block_start = j->n_blocks;
     size_t done = 0;
     for (size_t k = 0; k < s->n_sep; k++) {
         j->block_csfs += s->sep_before[k] - done;
@@ -516,69 +603,45 @@ static int account_scan(job *j, chunk *c, csfs_error *err)
     j->block_csfs += s->n_rec - done;
     if (s->trailing_blank >= 0 && j->pending_blank < 0)
         j->pending_blank = (int64_t)(j->line_base + (uint64_t)s->trailing_blank + 1);
-    c->row_start = j->rows;
+    c->view.data = c->text.data;
+    c->view.scan = &c->scan;
+    c->view.row_start = j->rows;
+    c->view.line_base = j->src->is_parquet ? CSFS_NO_LINES : j->line_base;
     c->next_row = j->rows;
-    c->line_base = j->line_base;
     j->rows += s->n_rec;
     j->line_base += s->lines;
-    j->input_bytes += c->text.len;
+    j->input_bytes += j->src->is_parquet ? 0 : c->text.len;
     return 0;
 }
 
-/* A parsed chunk in order: its failures and unknown subshells. */
-static int account_parse(job *j, chunk *c, csfs_error *err)
+static int account_parse(engine *j, chunk *c, csfs_error *err)
 {
-    const csfs_descriptor_options *opt = j->opt;
-    for (size_t k = 0; k < c->n_segs; k++) {
-        const csfs_desc_notes *n = &c->segs[k].notes;
-        for (size_t i = 0; i < n->n_failures; i++) {
-            const csfs_desc_note *f = &n->failures[i];
-            uint64_t csf = c->row_start + f->record, line = c->line_base + f->line + 1;
-            const char *why = csfs_csf_status_text((csfs_csf_status)f->status);
-            if (opt->strict)
-                return csfs_fail_line(err, CSFS_E_CSF, line,
-                                      "%s:%llu: CSF %llu: %s (strict mode)", j->name,
-                                      (unsigned long long)line, (unsigned long long)csf, why);
-            if (j->failed + i < (uint64_t)opt->max_reported_failures)
-                report(j, "%s:%llu: CSF %llu failed: %s; written as a row of zeros", j->name,
-                       (unsigned long long)line, (unsigned long long)csf, why);
-        }
-        if (n->has_unknown) {
-            uint64_t csf = c->row_start + n->unknown.record;
-            uint64_t line = c->line_base + n->unknown.line + 1;
-            if (opt->strict)
-                return csfs_fail_line(err, CSFS_E_CSF, line,
-                                      "%s:%llu: CSF %llu: subshell '%s' is not in the peel "
-                                      "list (strict mode)",
-                                      j->name, (unsigned long long)line,
-                                      (unsigned long long)csf, n->unknown.name);
-            if (j->unknown_fields == 0) {
-                j->first_unknown = n->unknown;
-                j->first_unknown_csf = csf;
-                j->first_unknown_line = line;
-            }
-        }
-        j->failed += n->failed;
-        j->unknown_fields += n->unknown_fields;
+    if (!j->kind->account) return 0;
+    if (c->n_segs > c->cap_notes) {
+        void **n = realloc(c->notes, c->n_segs * sizeof *n);
+        if (!n) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        c->notes = n;
+        c->cap_notes = c->n_segs;
     }
-    return 0;
+    for (size_t k = 0; k < c->n_segs; k++) c->notes[k] = c->segs[k].notes;
+    return j->kind->account(j->kind->ctx, &c->view, c->notes, c->n_segs, err);
 }
 
-static void progress(job *j)
+static void progress(engine *j)
 {
-    if (!j->opt->progress) return;
+    if (!j->cfg->progress) return;
     double t = now_seconds();
     if (t - j->last_progress < 0.5) return;
     j->last_progress = t;
     csfs_progress p = {.csfs_done = j->rows,
-                       .bytes_done = csfs_input_raw_bytes(csfs_text_input(j->reader)),
-                       .bytes_total = csfs_input_file_size(csfs_text_input(j->reader)),
+                       .bytes_done = source_bytes_read(j->src),
+                       .bytes_total = j->src->is_parquet ? -1 : csfs_pipe_source_size(j->src),
                        .seconds = t - j->t0};
-    j->opt->progress(j->opt->progress_ctx, &p);
+    j->cfg->progress(j->cfg->progress_ctx, &p);
 }
 
 /* Everything the orderer can do now; returns 1 when the job is complete. */
-static int advance(job *j)
+static int advance(engine *j)
 {
     csfs_error e;
     int rc;
@@ -604,9 +667,10 @@ static int advance(job *j)
         pthread_cond_signal(&j->cv_reader);
     }
     update_complete(j); /* the last page completes once the row count is known */
+    csfs_page_sink *sink = j->kind->sink;
     while (j->pages_done < j->pages_complete && !j->stop) {
         page_slot *s = &j->pages[j->pages_done % j->ring];
-        if (s->lanes_done != j->sink->lanes) break;
+        if (s->lanes_done != sink->lanes) break;
         uint64_t rows = page_rows_expected(j, s->index);
         csfs_page page = {.index = s->index,
                           .slot = s->index % j->ring,
@@ -617,7 +681,7 @@ static int advance(job *j)
                           .ends_group = s->row_start + rows == s->natural_end &&
                                         s->natural_end % j->group_rows == 0};
         pthread_mutex_unlock(&j->mu);
-        rc = j->sink->ops->page_done(j->sink, &page, &e);
+        rc = sink->ops->page_done(sink, &page, &e);
         pthread_mutex_lock(&j->mu);
         if (rc) {
             fail_locked(j, rc, &e);
@@ -633,107 +697,39 @@ static int advance(job *j)
     return j->pages_done == total_pages;
 }
 
-/* ---- setup and teardown -------------------------------------------------------- */
+/* ---- setup, run, teardown ------------------------------------------------------- */
 
-static int ends_with(const char *s, const char *suffix)
+static int setup(engine *j, csfs_error *err)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
-static int open_job(job *j, csfs_matrix *matrix, csfs_error *err)
-{
-    const csfs_descriptor_options *opt = j->opt;
-    if (!opt->input || (!opt->output && !matrix))
-        return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
-    if (opt->layout != CSFS_LAYOUT_V1)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)opt->layout);
-    if (opt->threads < 0 || opt->threads > 1024)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "threads must be between 1 and 1024");
-    if (opt->row_group_rows < 0)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
-    if (!matrix && strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
-        return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
-                         opt->output);
-    int rc = csfs_text_open(opt->input, opt->chunk_bytes, &j->reader, err);
-    if (rc) return rc;
-    j->name = csfs_text_name(j->reader);
-    const csfs_header *h = csfs_text_header(j->reader);
-    j->line_base = CSFS_HEADER_LINES;
-    j->input_bytes = h->bytes;
-    if (opt->peel) {
-        j->peel = opt->peel;
-    } else {
-        rc = csfs_peel_from_header_line(h->lines[3], h->lens[3], &j->own_peel, err);
-        if (rc) return rc;
-        j->peel = j->own_peel;
-    }
-    if (j->peel->count == 0)
-        return csfs_fail_line(err, CSFS_E_FORMAT, 4,
-                              "%s:4: no peel subshells in the header (pass --peel)", j->name);
-    j->threads = opt->threads ? opt->threads : online_cpus();
-    j->ctx = calloc((size_t)j->threads, sizeof *j->ctx);
-    if (!j->ctx) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (int i = 0; i < j->threads; i++) {
-        rc = csfs_desc_ctx_init(&j->ctx[i], j->peel, opt->layout, opt->normalize, err);
-        if (rc) return rc;
-    }
-    if (opt->normalize && j->ctx[0].no_capacity_name)
-        return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "cannot normalise: peel subshell '%s' has no known capacity (names "
-                         "must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)",
-                         j->ctx[0].no_capacity_name);
-    j->width = csfs_desc_width(&j->ctx[0]);
-
-    if (matrix) {
-        rc = csfs_page_sink_memory(&j->sink, j->width, opt->normalize, matrix, err);
-    } else {
-        rc = csfs_outfile_open(&j->out, opt->output, opt->force, err);
-        if (rc) return rc;
-        j->out_open = 1;
-        int npy = opt->format == CSFS_FORMAT_NPY ||
-                  (opt->format == CSFS_FORMAT_AUTO && ends_with(opt->output, ".npy"));
-        rc = npy ? csfs_page_sink_npy(&j->sink, &j->out, j->width, opt->normalize, err)
-                 : csfs_page_sink_parquet(&j->sink, &j->out, j->width, opt->normalize,
-                                          opt->codec, opt->codec_level, !opt->plain_encoding,
-                                          err);
-    }
-    if (rc) return rc;
-
-    j->page_rows = csfs_page_rows(j->width);
-    j->group_rows = opt->row_group_rows > 0 ? (uint64_t)opt->row_group_rows : (1u << 20);
+    csfs_pipe_kind *k = j->kind;
+    j->page_rows = k->page_rows;
+    j->group_rows = k->group_rows;
     if (j->page_rows > j->group_rows) j->page_rows = j->group_rows;
     j->pages_per_group = (j->group_rows + j->page_rows - 1) / j->page_rows;
-    j->ring = (size_t)j->threads + 3;
+    j->ring = csfs_pipe_ring_slots(j->threads);
     j->n_chunks = (size_t)j->threads + 2;
-    j->sink->ring_slots = j->ring;
+    k->sink->ring_slots = j->ring;
+    size_t lanes = k->sink->lanes ? k->sink->lanes : 1;
     j->chunks = calloc(j->n_chunks, sizeof *j->chunks);
     j->pages = calloc(j->ring, sizeof *j->pages);
-    j->lane_next = calloc(j->sink->lanes ? j->sink->lanes : 1, sizeof *j->lane_next);
-    j->lane_busy = calloc(j->sink->lanes ? j->sink->lanes : 1, 1);
+    j->lane_next = calloc(lanes, sizeof *j->lane_next);
+    j->lane_busy = calloc(lanes, 1);
     j->worker_state = calloc((size_t)j->threads, sizeof *j->worker_state);
     if (!j->chunks || !j->pages || !j->lane_next || !j->lane_busy || !j->worker_state)
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < j->ring; i++) {
+    for (size_t i = 0; k->page_cols && i < j->ring; i++) {
         /* Large allocations are mapped lazily: a small list touches little. */
-        j->pages[i].cols = malloc((j->width ? j->width : 1) * j->page_rows * sizeof(uint32_t));
+        j->pages[i].cols = malloc(k->page_cols * j->page_rows * sizeof(uint32_t));
         if (!j->pages[i].cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for pages");
     }
     for (int i = 0; i < j->threads; i++) {
-        j->worker_state[i] = j->sink->ops->worker_new(j->sink);
+        j->worker_state[i] = k->sink->ops->worker_new(k->sink);
         if (!j->worker_state[i]) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     }
-    return j->sink->ops->start(j->sink, err);
+    return k->sink->ops->start(k->sink, err);
 }
 
-/* Runs the threads until the job is complete, failed or cancelled. */
-static int run_threads(job *j, csfs_error *err)
+static int run_threads(engine *j, csfs_error *err)
 {
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv_main, NULL);
@@ -744,34 +740,28 @@ static int run_threads(job *j, csfs_error *err)
     pthread_t *workers = calloc((size_t)j->threads, sizeof *workers);
     worker_arg *args = calloc((size_t)j->threads, sizeof *args);
     int started = 0, reader_started = 0;
-    if (!workers || !args) {
-        free(workers);
-        free(args);
-        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    }
     pthread_mutex_lock(&j->mu);
-    for (; started < j->threads; started++) {
+    if (!workers || !args) fail_nomem_locked(j);
+    for (; workers && args && started < j->threads; started++) {
         args[started] = (worker_arg){j, (size_t)started};
         if (pthread_create(&workers[started], NULL, worker_main, &args[started]) != 0) break;
     }
     if (started == j->threads && pthread_create(&reader, NULL, reader_main, j) == 0)
         reader_started = 1;
-    if (!reader_started) {
-        csfs_error e;
-        csfs_fail(&e, CSFS_E_NOMEM, "cannot start threads");
-        fail_locked(j, CSFS_E_NOMEM, &e);
-    }
-    const volatile int *cancel = j->opt->cancel;
+    else if (!j->stop) fail_nomem_locked(j);
+    const volatile int *cancel = j->cfg->cancel;
     while (!j->stop) {
+        uint64_t seen = j->events;
         if (advance(j)) break;
         if (j->stop) break;
         if (cancel && *cancel) {
             csfs_error e;
-            csfs_fail(&e, CSFS_E_CANCELLED, "%s: interrupted", j->name);
+            csfs_fail(&e, CSFS_E_CANCELLED, "%s: interrupted", csfs_pipe_source_name(j->src));
             fail_locked(j, CSFS_E_CANCELLED, &e);
             break;
         }
         progress(j);
+        if (j->events != seen) continue; /* something happened meanwhile */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 100 * 1000 * 1000;
@@ -795,47 +785,25 @@ static int run_threads(job *j, csfs_error *err)
     pthread_cond_destroy(&j->cv_work);
     pthread_cond_destroy(&j->cv_reader);
     pthread_mutex_destroy(&j->mu);
-    if (rc == 0 && (j->seen_separator || j->block_csfs > 0)) rc = push_block(j, err);
+    if (rc == 0 && (j->seen_separator || j->block_csfs > 0 || j->n_blocks > 0))
+        rc = push_block(j, err);
     return rc;
 }
 
-static void warn_at_end(job *j)
+static void teardown(engine *j)
 {
-    const csfs_descriptor_options *opt = j->opt;
-    if (j->failed > (uint64_t)opt->max_reported_failures)
-        report(j, "%s: %llu CSFs failed in all (the first %d are listed above)", j->name,
-               (unsigned long long)j->failed, opt->max_reported_failures);
-    if (j->unknown_fields)
-        report(j,
-               "%s: warning: %llu subshell fields are not in the peel list and were left out "
-               "(first: '%s' in CSF %llu, line %llu); check the peel list",
-               j->name, (unsigned long long)j->unknown_fields, j->first_unknown.name,
-               (unsigned long long)j->first_unknown_csf,
-               (unsigned long long)j->first_unknown_line);
-    for (size_t i = 0; i < j->n_blocks; i++)
-        if (j->blocks[i] == 0)
-            report(j,
-                   "%s: warning: J block %zu of %zu is empty (two separators in a row, or one "
-                   "at the start or the end)",
-                   j->name, i + 1, j->n_blocks);
-}
-
-static void close_job(job *j)
-{
-    if (j->sink) {
-        for (int i = 0; j->worker_state && i < j->threads; i++)
-            if (j->worker_state[i]) j->sink->ops->worker_free(j->worker_state[i]);
-        j->sink->ops->destroy(j->sink);
-    }
-    if (j->out_open) csfs_outfile_abort(&j->out);
-    csfs_text_close(j->reader);
-    csfs_peel_free(j->own_peel);
-    for (int i = 0; j->ctx && i < j->threads; i++) csfs_desc_ctx_free(&j->ctx[i]);
-    free(j->ctx);
+    csfs_page_sink *sink = j->kind->sink;
+    for (int i = 0; j->worker_state && i < j->threads; i++)
+        if (j->worker_state[i]) sink->ops->worker_free(j->worker_state[i]);
     for (size_t i = 0; j->chunks && i < j->n_chunks; i++) {
-        csfs_buf_free(&j->chunks[i].text);
-        csfs_chunk_scan_free(&j->chunks[i].scan);
-        free(j->chunks[i].segs);
+        chunk *c = &j->chunks[i];
+        csfs_buf_free(&c->text);
+        csfs_csf_group_free(&c->group);
+        c->scan.cols = NULL;
+        csfs_chunk_scan_free(&c->scan);
+        for (size_t k = 0; k < c->cap_segs; k++) free(c->segs[k].notes);
+        free(c->segs);
+        free(c->notes);
     }
     free(j->chunks);
     for (size_t i = 0; j->pages && i < j->ring; i++) free(j->pages[i].cols);
@@ -846,69 +814,26 @@ static void close_job(job *j)
     free(j->q_scan.items);
     free(j->q_parse.items);
     free(j->q_encode.items);
-    free(j->blocks);
 }
 
-static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix,
-                   csfs_summary *summary, csfs_error *err)
+int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_kind *kind,
+                  csfs_pipe_result *res, csfs_error *err)
 {
-    csfs_error local;
-    if (!err) err = &local;
-    csfs_error_clear(err);
-    job j;
+    engine j;
     memset(&j, 0, sizeof j);
-    j.opt = opt;
+    j.src = src;
+    j.cfg = cfg;
+    j.kind = kind;
+    j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
     j.t0 = now_seconds();
-    int rc = open_job(&j, matrix, err);
+    memset(res, 0, sizeof *res);
+    res->threads = j.threads;
+    int rc = setup(&j, err);
     if (rc == 0) rc = run_threads(&j, err);
-    if (rc == 0) {
-        csfs_input *in = csfs_text_input(j.reader);
-        csfs_run_info info = {
-            .source_path = j.name,
-            .source_size = csfs_input_file_size(in),
-            .source_compression = csfs_input_compression(in),
-            .header = csfs_text_header(j.reader),
-            .peel = j.peel,
-            .layout = opt->layout,
-            .normalize = opt->normalize,
-            .csf_count = j.rows,
-            .failed_count = j.failed,
-            .block_lengths = j.blocks,
-            .n_blocks = j.n_blocks,
-        };
-        rc = j.sink->ops->finish(j.sink, &info, err);
-    }
-    if (rc == 0 && opt->cancel && *opt->cancel)
-        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", j.name);
-    if (rc == 0 && j.out_open) {
-        rc = csfs_outfile_commit(&j.out, err);
-        j.out_open = 0;
-    }
-    if (rc == 0) warn_at_end(&j);
-    if (summary) {
-        memset(summary, 0, sizeof *summary);
-        summary->csf_count = j.rows;
-        summary->block_count = j.n_blocks;
-        summary->failed_count = j.failed;
-        summary->unknown_subshell_count = j.unknown_fields;
-        summary->input_bytes = j.input_bytes;
-        summary->columns = j.width;
-        summary->threads = (uint64_t)j.threads;
-        summary->seconds = now_seconds() - j.t0;
-    }
-    close_job(&j);
+    res->rows = j.rows;
+    res->input_bytes = j.input_bytes;
+    res->blocks = j.blocks;
+    res->n_blocks = j.n_blocks;
+    teardown(&j);
     return rc;
-}
-
-int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
-                         csfs_error *err)
-{
-    return run_job(opt, NULL, summary, err);
-}
-
-int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
-                            csfs_summary *summary, csfs_error *err)
-{
-    memset(out, 0, sizeof *out);
-    return run_job(opt, out, summary, err);
 }

@@ -1,0 +1,127 @@
+/* csfs convert: argument parsing and the summary; the work is csfs_convert_run(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "csfs.h"
+
+static void help(void)
+{
+    printf(
+        "usage: csfs convert INPUT -o OUTPUT.parquet [options]\n\n"
+        "Converts a GRASP CSF list (text, .zst/.gz, or '-') into a CSF Parquet file, as\n"
+        "rCSFs' convert_csfs does: columns idx (uint64, 0-based CSF number), line1,\n"
+        "line2, line3 (the exact line text, trailing spaces kept), then block (0-based J\n"
+        "block). Every CSF of every block is kept. The header lines, peel list and block\n"
+        "lengths go into the key-value metadata, and <input stem>_header.toml (rCSFs'\n"
+        "sidecar) is written next to the output.\n\n"
+        "options:\n"
+        "  -o, --output FILE       output Parquet file (required)\n"
+        "  --max-line-len N        cut lines to N bytes as rCSFs did (default: keep all;\n"
+        "                          rCSFs used 256), counted in truncated_count\n"
+        "  --no-header-toml        do not write the header TOML\n"
+        "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
+        "  --row-group-size ROWS   rows per row group (default 65536)\n"
+        "  --threads N             worker threads (default: online CPUs)\n"
+        "  --chunk-size BYTES      text per work unit (tuning only)\n"
+        "  --force                 replace existing outputs\n"
+        "  --json                  print the summary as JSON on stdout\n"
+        "  --quiet                 no summary on stderr\n");
+}
+
+int cmd_convert(int argc, char **argv)
+{
+    csfs_convert_options opt;
+    csfs_convert_options_init(&opt);
+    int json = 0, quiet = 0;
+    cli_args a;
+    cli_args_init(&a, "convert", argc, argv);
+    csfs_error err = {0};
+    while (cli_next(&a)) {
+        if (cli_is(&a, "--help", "-h")) {
+            help();
+            return EXIT_OK;
+        } else if (cli_is(&a, "--output", "-o")) {
+            opt.output = cli_value(&a);
+        } else if (cli_is(&a, "--max-line-len", NULL)) {
+            opt.max_line_len = (size_t)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--no-header-toml", NULL)) {
+            opt.header_toml = 0;
+        } else if (cli_is(&a, "--compression", NULL)) {
+            const char *v = cli_value(&a);
+            if (v && csfs_codec_parse(v, &opt.codec, &opt.codec_level, &err) != 0) {
+                cli_usage_error("convert", "%s", err.message);
+                a.error = 1;
+            }
+        } else if (cli_is(&a, "--row-group-size", NULL)) {
+            opt.row_group_rows = cli_int(&a, cli_value(&a));
+            if (opt.row_group_rows == 0) {
+                cli_usage_error("convert", "--row-group-size must be at least 1");
+                a.error = 1;
+            }
+        } else if (cli_is(&a, "--threads", "-j")) {
+            opt.threads = (int)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--chunk-size", NULL)) {
+            opt.chunk_bytes = (size_t)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--force", "-f")) {
+            opt.force = 1;
+        } else if (cli_is(&a, "--json", NULL)) {
+            json = 1;
+        } else if (cli_is(&a, "--quiet", "-q")) {
+            quiet = 1;
+        } else if (a.positional && !opt.input) {
+            opt.input = a.arg;
+        } else {
+            cli_unknown(&a);
+        }
+    }
+    if (!a.error && !opt.input) {
+        cli_usage_error("convert", "no input file");
+        a.error = 1;
+    }
+    if (!a.error && !opt.output) {
+        cli_usage_error("convert", "no output file (-o FILE)");
+        a.error = 1;
+    }
+    if (a.error) return EXIT_USAGE;
+    if (!quiet) opt.report = cli_report_stderr;
+    if (!quiet && isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
+    opt.cancel = &cli_cancel;
+    cli_install_signals();
+
+    csfs_convert_summary sum;
+    int rc = csfs_convert_run(&opt, &sum, &err);
+    if (opt.progress) cli_progress_clear();
+    if (rc != 0) {
+        fprintf(stderr, "csfs convert: %s\n", err.message);
+        return cli_exit_for(&err);
+    }
+    double mbs = sum.seconds > 0 ? (double)sum.input_bytes / 1e6 / sum.seconds : 0;
+    if (!quiet)
+        fprintf(stderr,
+                "csfs convert: %llu CSFs, %llu blocks, %llu lines truncated, %.3f s, %.0f MB/s, "
+                "%llu threads -> %s%s%s\n",
+                (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
+                (unsigned long long)sum.truncated_count, sum.seconds, mbs,
+                (unsigned long long)sum.threads, opt.output, sum.header_toml[0] ? " + " : "",
+                sum.header_toml);
+    if (json) {
+        printf("{\"input\": ");
+        cli_print_json_string(stdout, opt.input);
+        printf(", \"output\": ");
+        cli_print_json_string(stdout, opt.output);
+        printf(", \"header_file\": ");
+        cli_print_json_string(stdout, sum.header_toml);
+        printf(", \"csf_count\": %llu, \"block_count\": %llu, \"total_lines\": %llu, "
+               "\"truncated_count\": %llu, \"input_bytes\": %llu, \"threads\": %llu, "
+               "\"seconds\": %.6f}\n",
+               (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
+               (unsigned long long)sum.total_lines, (unsigned long long)sum.truncated_count,
+               (unsigned long long)sum.input_bytes, (unsigned long long)sum.threads,
+               sum.seconds);
+    }
+    return EXIT_OK;
+}

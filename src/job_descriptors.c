@@ -1,0 +1,351 @@
+/*
+ * The descriptor job: CSF records -> descriptor rows, through the parallel
+ * engine (pipeline.h). This file decides what the rows are, which failures
+ * are reported or fatal, and what the output records about its source.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "desc_metadata.h"
+#include "descriptor.h"
+#include "error.h"
+#include "io/outfile.h"
+#include "json_array.h"
+#include "page_sink.h"
+#include "peel.h"
+#include "pipeline.h"
+
+typedef struct desc_job {
+    const csfs_descriptor_options *opt;
+    csfs_pipe_source *src;
+    const char *name;
+    csfs_peel *own_peel;
+    const csfs_peel *peel;
+    csfs_outfile out;
+    int out_open;
+    csfs_page_sink *sink;
+    size_t width;
+    int threads;
+    csfs_desc_ctx *ctx; /* one per worker */
+    /* In file order (account runs on the orderer). */
+    uint64_t failed, unknown_fields;
+    csfs_desc_note first_unknown;
+    uint64_t first_unknown_csf, first_unknown_line;
+    int first_unknown_is_row;
+} desc_job;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void report(const desc_job *d, const char *fmt, ...) CSFS_PRINTF(2, 3);
+
+static void report(const desc_job *d, const char *fmt, ...)
+{
+    if (!d->opt->report) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    d->opt->report(d->opt->report_ctx, msg);
+}
+
+static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
+                       size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
+                       size_t col_stride, void *notes)
+{
+    desc_job *d = ctx;
+    csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride,
+                            notes);
+}
+
+/* "file:LINE: CSF N" for text, "file: CSF N (row N)" for Parquet rows. */
+static void where(const desc_job *d, const csfs_pipe_chunk *c, uint64_t record, uint32_t line,
+                  char *out, size_t cap, uint64_t *abs_line)
+{
+    uint64_t csf = c->row_start + record;
+    if (c->line_base == CSFS_NO_LINES) {
+        *abs_line = 0;
+        snprintf(out, cap, "%s: CSF %llu (row %llu)", d->name, (unsigned long long)csf,
+                 (unsigned long long)csf);
+    } else {
+        *abs_line = c->line_base + line + 1;
+        snprintf(out, cap, "%s:%llu: CSF %llu", d->name, (unsigned long long)*abs_line,
+                 (unsigned long long)csf);
+    }
+}
+
+static int desc_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n,
+                        csfs_error *err)
+{
+    desc_job *d = ctx;
+    const csfs_descriptor_options *opt = d->opt;
+    char at[1200];
+    uint64_t line;
+    for (size_t k = 0; k < n; k++) {
+        const csfs_desc_notes *nt = notes[k];
+        for (size_t i = 0; i < nt->n_failures; i++) {
+            const csfs_desc_note *f = &nt->failures[i];
+            const char *why = csfs_csf_status_text((csfs_csf_status)f->status);
+            where(d, c, f->record, f->line, at, sizeof at, &line);
+            if (opt->strict)
+                return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s (strict mode)", at, why);
+            if (d->failed + i < (uint64_t)opt->max_reported_failures)
+                report(d, "%s failed: %s; written as a row of zeros", at, why);
+        }
+        if (nt->has_unknown) {
+            where(d, c, nt->unknown.record, nt->unknown.line, at, sizeof at, &line);
+            if (opt->strict)
+                return csfs_fail_line(err, CSFS_E_CSF, line,
+                                      "%s: subshell '%s' is not in the peel list (strict mode)",
+                                      at, nt->unknown.name);
+            if (d->unknown_fields == 0) {
+                d->first_unknown = nt->unknown;
+                d->first_unknown_csf = c->row_start + nt->unknown.record;
+                d->first_unknown_line = line;
+            }
+        }
+        d->failed += nt->failed;
+        d->unknown_fields += nt->unknown_fields;
+    }
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The peel list: --peel, else the header's line 4 (text, or a CSF Parquet
+ * file's metadata). */
+static int choose_peel(desc_job *d, csfs_error *err)
+{
+    if (d->opt->peel) {
+        d->peel = d->opt->peel;
+        return 0;
+    }
+    const char *kv = csfs_pipe_source_kv(d->src, "csfs.peel_subshells");
+    if (kv) {
+        char what[1100];
+        snprintf(what, sizeof what, "%s: csfs.peel_subshells", d->name);
+        csfs_str_array a;
+        int rc = csfs_json_parse_str_array(kv, strlen(kv), what, &a, err);
+        if (rc) return rc;
+        rc = csfs_peel_from_names((const char *const *)a.items, a.n, &d->own_peel, err);
+        csfs_str_array_free(&a);
+        if (rc) return rc;
+    } else {
+        const csfs_header *h = csfs_pipe_source_header(d->src);
+        if (!h)
+            return csfs_fail(err, CSFS_E_ARGUMENT,
+                             "%s: no peel subshell list (no csfs metadata or header TOML): "
+                             "pass --peel",
+                             d->name);
+        int rc = csfs_peel_from_header_line(h->lines[3], h->lens[3], &d->own_peel, err);
+        if (rc) return rc;
+    }
+    d->peel = d->own_peel;
+    if (d->peel->count == 0)
+        return csfs_fail_line(err, CSFS_E_FORMAT, 4,
+                              "%s:4: no peel subshells in the header (pass --peel)", d->name);
+    return 0;
+}
+
+static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
+{
+    const csfs_descriptor_options *opt = d->opt;
+    if (!opt->input || (!opt->output && !matrix))
+        return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
+    if (opt->layout != CSFS_LAYOUT_V1)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)opt->layout);
+    if (opt->threads < 0 || opt->threads > 1024)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "threads must be between 1 and 1024");
+    if (opt->row_group_rows < 0)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
+    if (!matrix && strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
+        return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
+                         opt->output);
+    int rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &d->src, err);
+    if (rc) return rc;
+    d->name = csfs_pipe_source_name(d->src);
+    rc = choose_peel(d, err);
+    if (rc) return rc;
+    d->threads = opt->threads ? opt->threads : csfs_online_cpus();
+    d->ctx = calloc((size_t)d->threads, sizeof *d->ctx);
+    if (!d->ctx) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (int i = 0; i < d->threads; i++) {
+        rc = csfs_desc_ctx_init(&d->ctx[i], d->peel, opt->layout, opt->normalize, err);
+        if (rc) return rc;
+    }
+    if (opt->normalize && d->ctx[0].no_capacity_name)
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "cannot normalise: peel subshell '%s' has no known capacity (names "
+                         "must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)",
+                         d->ctx[0].no_capacity_name);
+    d->width = csfs_desc_width(&d->ctx[0]);
+    if (matrix) return csfs_page_sink_memory(&d->sink, d->width, opt->normalize, matrix, err);
+    rc = csfs_outfile_open(&d->out, opt->output, opt->force, err);
+    if (rc) return rc;
+    d->out_open = 1;
+    int npy = opt->format == CSFS_FORMAT_NPY ||
+              (opt->format == CSFS_FORMAT_AUTO && ends_with(opt->output, ".npy"));
+    if (npy) return csfs_page_sink_npy(&d->sink, &d->out, d->width, opt->normalize, err);
+    return csfs_page_sink_parquet(&d->sink, &d->out, d->width, opt->normalize, opt->codec,
+                                  opt->codec_level, !opt->plain_encoding, err);
+}
+
+static void warn_at_end(desc_job *d, const csfs_pipe_result *res)
+{
+    const csfs_descriptor_options *opt = d->opt;
+    if (d->failed > (uint64_t)opt->max_reported_failures)
+        report(d, "%s: %llu CSFs failed in all (the first %d are listed above)", d->name,
+               (unsigned long long)d->failed, opt->max_reported_failures);
+    if (d->unknown_fields && d->first_unknown_line)
+        report(d,
+               "%s: warning: %llu subshell fields are not in the peel list and were left out "
+               "(first: '%s' in CSF %llu, line %llu); check the peel list",
+               d->name, (unsigned long long)d->unknown_fields, d->first_unknown.name,
+               (unsigned long long)d->first_unknown_csf,
+               (unsigned long long)d->first_unknown_line);
+    else if (d->unknown_fields)
+        report(d,
+               "%s: warning: %llu subshell fields are not in the peel list and were left out "
+               "(first: '%s' in CSF %llu); check the peel list",
+               d->name, (unsigned long long)d->unknown_fields, d->first_unknown.name,
+               (unsigned long long)d->first_unknown_csf);
+    for (size_t i = 0; i < res->n_blocks; i++)
+        if (res->blocks[i] == 0)
+            report(d,
+                   "%s: warning: J block %zu of %zu is empty (two separators in a row, or one "
+                   "at the start or the end)",
+                   d->name, i + 1, res->n_blocks);
+}
+
+/* Block lengths to record: a CSF Parquet file's own (csfs metadata, else its
+ * header TOML: they keep empty blocks) when they agree with its rows, else
+ * what the engine counted. */
+static void recorded_blocks(desc_job *d, csfs_pipe_result *res)
+{
+    const char *kv = csfs_pipe_source_kv(d->src, "csfs.block_lengths");
+    uint64_t *v = NULL;
+    size_t n = 0;
+    csfs_error ignore;
+    if (kv) {
+        if (csfs_json_parse_u64_array(kv, strlen(kv), "", &v, &n, &ignore) != 0) return;
+    } else {
+        const uint64_t *t = csfs_pipe_source_toml_blocks(d->src, &n);
+        if (!t || !n || !(v = malloc(n * sizeof *v))) return;
+        memcpy(v, t, n * sizeof *v);
+    }
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) sum += v[i];
+    if (sum != res->rows) {
+        free(v);
+        return;
+    }
+    free(res->blocks);
+    res->blocks = v;
+    res->n_blocks = n;
+}
+
+static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix,
+                   csfs_summary *summary, csfs_error *err)
+{
+    csfs_error local;
+    if (!err) err = &local;
+    csfs_error_clear(err);
+    double t0 = now_seconds();
+    desc_job d;
+    memset(&d, 0, sizeof d);
+    d.opt = opt;
+    csfs_pipe_result res;
+    memset(&res, 0, sizeof res);
+    int rc = open_job(&d, matrix, err);
+    if (rc == 0) {
+        csfs_pipe_kind kind = {
+            .ctx = &d,
+            .sink = d.sink,
+            .page_rows = csfs_page_rows(d.width),
+            .group_rows = opt->row_group_rows > 0 ? (uint64_t)opt->row_group_rows : (1u << 20),
+            .page_cols = d.width,
+            .notes_size = sizeof(csfs_desc_notes),
+            .parse = desc_parse,
+            .account = desc_account,
+        };
+        csfs_pipe_config cfg = {.threads = d.threads,
+                                .cancel = opt->cancel,
+                                .progress = opt->progress,
+                                .progress_ctx = opt->progress_ctx};
+        rc = csfs_pipe_run(d.src, &cfg, &kind, &res, err);
+    }
+    if (rc == 0) {
+        recorded_blocks(&d, &res);
+        /* From a CSF Parquet file made by convert, the source is its CSF list:
+         * the same descriptors then carry the same metadata either way. */
+        const char *kv_file = csfs_pipe_source_kv(d.src, "csfs.source_file");
+        const char *kv_size = csfs_pipe_source_kv(d.src, "csfs.source_size");
+        const char *kv_comp = csfs_pipe_source_kv(d.src, "csfs.source_compression");
+        int inherit = kv_file && kv_size && kv_comp;
+        csfs_run_info info = {
+            .source_path = inherit ? kv_file : d.name,
+            .source_size = inherit ? strtoll(kv_size, NULL, 10) : csfs_pipe_source_size(d.src),
+            .source_compression = inherit ? kv_comp : csfs_pipe_source_compression(d.src),
+            .header = csfs_pipe_source_header(d.src),
+            .peel = d.peel,
+            .layout = opt->layout,
+            .normalize = opt->normalize,
+            .csf_count = res.rows,
+            .failed_count = d.failed,
+            .block_lengths = res.blocks,
+            .n_blocks = res.n_blocks,
+        };
+        rc = d.sink->ops->finish(d.sink, &info, err);
+    }
+    if (rc == 0 && opt->cancel && *opt->cancel)
+        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", d.name);
+    if (rc == 0 && d.out_open) {
+        rc = csfs_outfile_commit(&d.out, err);
+        d.out_open = 0;
+    }
+    if (rc == 0) warn_at_end(&d, &res);
+    if (summary) {
+        memset(summary, 0, sizeof *summary);
+        summary->csf_count = res.rows;
+        summary->block_count = res.n_blocks;
+        summary->failed_count = d.failed;
+        summary->unknown_subshell_count = d.unknown_fields;
+        summary->input_bytes = res.input_bytes;
+        summary->columns = d.width;
+        summary->threads = (uint64_t)d.threads;
+        summary->seconds = now_seconds() - t0;
+    }
+    if (d.sink) d.sink->ops->destroy(d.sink);
+    if (d.out_open) csfs_outfile_abort(&d.out);
+    for (int i = 0; d.ctx && i < d.threads; i++) csfs_desc_ctx_free(&d.ctx[i]);
+    free(d.ctx);
+    csfs_peel_free(d.own_peel);
+    csfs_pipe_source_close(d.src);
+    free(res.blocks);
+    return rc;
+}
+
+int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
+                         csfs_error *err)
+{
+    return run_job(opt, NULL, summary, err);
+}
+
+int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
+                            csfs_summary *summary, csfs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return run_job(opt, out, summary, err);
+}
