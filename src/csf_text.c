@@ -38,6 +38,10 @@ static int read_into(csfs_text_reader *r, csfs_buf *b, size_t want, csfs_error *
 
 int csfs_is_separator(const char *p, size_t len)
 {
+    /* Record lines end in a digit, '+', '-' or ')': one byte rules them out. */
+    size_t end = len;
+    while (end && (p[end - 1] == ' ' || (p[end - 1] >= '\t' && p[end - 1] <= '\r'))) end--;
+    if (end == 0 || p[end - 1] != '*') return 0;
     size_t i = 0, stars = 0;
     for (; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -272,6 +276,15 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->bad_record_parts = 0;
     if (len > UINT32_MAX)
         return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
+    /* One scan of the whole chunk for NUL (a binary file, not a CSF list);
+     * only when there is one are lines counted to say where. */
+    const char *nul = memchr(data, '\0', len);
+    if (nul) {
+        uint64_t at = 1;
+        for (const char *q = data; (q = memchr(q, '\n', (size_t)(nul - q))) != NULL; q++) at++;
+        return csfs_fail_line(err, CSFS_E_FORMAT, at,
+                              "NUL byte in the text: not a GRASP CSF list");
+    }
     uint32_t starts[3] = {0}, lens[3] = {0};
     int part = 0; /* lines of the current record seen so far */
     size_t pos = 0;
@@ -285,9 +298,6 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
             n--;
             s->crlf_lines++;
         }
-        if (memchr(p, '\0', n))
-            return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
-                                  "NUL byte in the text: not a GRASP CSF list");
         int starts_record = csfs_is_record_start(p, n);
         if (part == 0) {
             if (starts_record) {
