@@ -73,6 +73,8 @@ int csfs_peel_read(const char *path, csfs_peel **out, csfs_error *err);
 
 typedef enum csfs_layout {
     CSFS_LAYOUT_V1 = 1, /* 3 int32 per peel subshell: n, own 2J, coupling 2J (rCSFs 1.2) */
+    CSFS_LAYOUT_V2 = 2, /* rCSFs 1.3, reversible: 4 int32 per subshell (n, 2J, seniority,
+                           2K) + total 2J + parity; int32 only */
 } csfs_layout;
 
 /* Width of one descriptor row for a peel list of n names. */
@@ -121,7 +123,13 @@ typedef struct csfs_descriptor_options {
     const csfs_peel *peel;    /* NULL: the peel list of the input's header */
     csfs_layout layout;       /* default CSFS_LAYOUT_V1 */
     int normalize;            /* float32 normalised descriptors */
-    int strict;               /* first failed CSF or unknown subshell is an error */
+    int strict;               /* first failed CSF or unknown subshell is an error;
+                                 V2: also text that restore would not reproduce */
+    int keep_going;           /* V2: a bad CSF becomes a rejected row (all -1, parity 0)
+                                 instead of failing the job */
+    const char *rejects;      /* V2: file listing every rejected CSF (row, line, reason) */
+    const char *header_toml;  /* V2: header TOML whose SHA-256 the file records; NULL:
+                                 found beside a CSF Parquet input, if any */
     int force;                /* overwrite an existing output */
     csfs_output_format format;
     csfs_codec codec;         /* default ZSTD */
@@ -152,6 +160,8 @@ typedef struct csfs_summary {
     uint64_t input_bytes;     /* bytes of (decompressed) text read */
     uint64_t columns;         /* descriptor width */
     uint64_t threads;         /* worker threads used */
+    uint64_t rejected_count;  /* V2 --keep-going: rows written as rejected */
+    uint64_t noncanonical_count; /* V2: CSFs, line ends or separators restore would rewrite */
     double seconds;           /* wall time */
 } csfs_summary;
 

@@ -21,7 +21,7 @@ int csfs_is_parquet_file(const char *path)
 
 /* rCSFs files keep their header in a TOML beside them: "<stem>_header.toml",
  * "<stem>.toml" or "<stem>_header", as rCSFs 1.3 looks for it. */
-static int load_toml_header(csfs_csf_parquet *cp, const char *path, csfs_error *err)
+static int load_toml_header(csfs_csf_parquet *cp, const char *path, int use, csfs_error *err)
 {
     const char *stem;
     size_t stem_len;
@@ -40,19 +40,17 @@ static int load_toml_header(csfs_csf_parquet *cp, const char *path, csfs_error *
             continue;
         }
         fclose(f);
+        cp->toml_path = cand;
+        if (!use) return 0;
         csfs_header_toml t;
         int rc = csfs_header_toml_read(cand, &t, err);
-        if (rc) {
-            free(cand);
-            return rc;
-        }
+        if (rc) return rc;
         for (int k = 0; k < CSFS_HEADER_LINES; k++) {
             cp->header.lines[k] = t.lines[k];
             cp->header.lens[k] = t.lens[k];
             t.lines[k] = NULL;
         }
         cp->has_header = 1;
-        cp->toml_path = cand;
         if (t.has_block_info) {
             cp->toml_blocks = t.block_lengths;
             cp->n_toml_blocks = t.n_blocks;
@@ -67,11 +65,14 @@ static int load_toml_header(csfs_csf_parquet *cp, const char *path, csfs_error *
 static int load_header(csfs_csf_parquet *cp, csfs_error *err)
 {
     const char *kv = pq_file_kv_lookup(cp->file, "csfs.header_lines");
-    if (!kv) return load_toml_header(cp, pq_file_name(cp->file), err);
+    /* The TOML is read even when the metadata has the header: V2 records
+     * its checksum. */
+    int rc = load_toml_header(cp, pq_file_name(cp->file), !kv, err);
+    if (rc || !kv) return rc;
     char what[1100];
     snprintf(what, sizeof what, "%s: csfs.header_lines", pq_file_name(cp->file));
     csfs_str_array a;
-    int rc = csfs_json_parse_str_array(kv, strlen(kv), what, &a, err);
+    rc = csfs_json_parse_str_array(kv, strlen(kv), what, &a, err);
     if (rc) return rc;
     if (a.n != CSFS_HEADER_LINES)
         rc = csfs_fail(err, CSFS_E_FORMAT, "%s has %zu lines, not 5", what, a.n);

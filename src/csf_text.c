@@ -270,7 +270,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
                     csfs_error *err)
 {
     s->n_rec = s->n_sep = 0;
-    s->lines = s->crlf_lines = 0;
+    s->lines = s->crlf_lines = s->odd_separators = 0;
     s->trailing_blank = -1;
     s->has_content = 0;
     s->bad_record_parts = 0;
@@ -309,6 +309,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
                     grow((void **)&s->sep_before, &s->cap_sep, sizeof *s->sep_before, err))
                     return CSFS_E_NOMEM;
                 s->sep_before[s->n_sep++] = s->n_rec;
+                if (!(n == 2 && p[0] == ' ' && p[1] == '*')) s->odd_separators++;
             } else if (is_blank(p, n)) {
                 if (s->trailing_blank < 0) s->trailing_blank = (int64_t)line;
                 pos = next;

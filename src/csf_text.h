@@ -77,6 +77,7 @@ typedef struct csfs_chunk_scan {
     size_t n_sep, cap_sep;
     uint64_t lines;       /* lines in the chunk */
     uint64_t crlf_lines;  /* lines that ended with CR LF */
+    uint64_t odd_separators; /* separators other than exactly " *" */
     /* Blank lines after the last record, tolerated only at the end of the
      * file: chunk-relative index of the first, or -1. */
     int64_t trailing_blank;

@@ -19,13 +19,13 @@ static const char *basename_of(const char *path)
  * pointers once storage stops moving. */
 typedef struct kv_builder {
     csfs_kv_list *kv;
-    size_t offsets[16];
+    size_t offsets[32];
 } kv_builder;
 
 static int begin_value(kv_builder *b, const char *key, csfs_error *err)
 {
     csfs_kv_list *kv = b->kv;
-    if (kv->n == 16) return csfs_fail(err, CSFS_E_ARGUMENT, "too many metadata keys");
+    if (kv->n == 32) return csfs_fail(err, CSFS_E_ARGUMENT, "too many metadata keys");
     kv->keys[kv->n] = key;
     b->offsets[kv->n] = kv->storage.len;
     kv->n++;
@@ -51,12 +51,59 @@ static int add_u64(kv_builder *b, const char *key, uint64_t value, csfs_error *e
     return rc ? rc : end_value(b, err);
 }
 
+/* JSON array of strings as rCSFs 1.3 writes it: no spaces, only '"' and '\\'
+ * escaped. */
+static int rcsfs_json_array(csfs_buf *s, const char *const *items, size_t n, csfs_error *err)
+{
+    int rc = csfs_buf_append(s, "[", 1, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i) rc = csfs_buf_append(s, ",", 1, err);
+        if (rc == 0) rc = csfs_buf_append(s, "\"", 1, err);
+        for (const char *p = items[i]; rc == 0 && *p; p++) {
+            if (*p == '"' || *p == '\\') rc = csfs_buf_append(s, "\\", 1, err);
+            if (rc == 0) rc = csfs_buf_append(s, p, 1, err);
+        }
+        if (rc == 0) rc = csfs_buf_append(s, "\"", 1, err);
+    }
+    return rc ? rc : csfs_buf_append(s, "]", 1, err);
+}
+
+/* rCSFs 1.3's V2 keys, in its order, so its readers accept csfs files. */
+static int rcsfs_v2_keys(kv_builder *b, const csfs_run_info *info, csfs_error *err)
+{
+    csfs_buf *s = &b->kv->storage;
+    size_t m = info->peel->count;
+    int rc = add_text(b, "descriptor_version", "2", err);
+    if (rc == 0) rc = add_text(b, "channels_per_subshell", "4", err);
+    if (rc == 0) rc = add_u64(b, "subshell_count", m, err);
+    if (rc == 0) rc = begin_value(b, "peel_subshells", err);
+    if (rc == 0) rc = rcsfs_json_array(s, (const char *const *)info->peel->names, m, err);
+    if (rc == 0) rc = end_value(b, err);
+    if (rc == 0) rc = add_text(b, "missing_sentinel", "-1", err);
+    if (rc == 0) rc = add_text(b, "normalized", "false", err);
+    if (rc == 0) rc = begin_value(b, "feature_columns", err);
+    if (rc == 0) rc = csfs_buf_append(s, "[", 1, err);
+    static const char *channels[4] = {"n", "2j", "v", "2k"};
+    for (size_t i = 0; rc == 0 && i < m; i++)
+        for (int c = 0; rc == 0 && c < 4; c++)
+            rc = csfs_buf_printf(s, err, "%s\"sub%zu_%s\"", i || c ? "," : "", i, channels[c]);
+    if (rc == 0) rc = csfs_buf_append(s, "]", 1, err);
+    if (rc == 0) rc = end_value(b, err);
+    if (rc == 0) rc = add_text(b, "global_columns", "[\"total_two_j\",\"parity\"]", err);
+    if (rc == 0 && info->header_sha256) {
+        rc = add_text(b, "source_header_sha256", info->header_sha256, err);
+        if (rc == 0) rc = add_text(b, "source_header_filename", info->header_filename, err);
+    }
+    return rc;
+}
+
 int csfs_descriptor_metadata(const csfs_run_info *info, csfs_kv_list *kv, csfs_error *err)
 {
     memset(kv, 0, sizeof *kv);
     kv_builder b = {.kv = kv};
     csfs_buf *s = &kv->storage;
-    int rc = add_text(&b, "csfs.version", CSFS_VERSION_STRING, err);
+    int rc = info->layout == CSFS_LAYOUT_V2 ? rcsfs_v2_keys(&b, info, err) : 0;
+    if (rc == 0) rc = add_text(&b, "csfs.version", CSFS_VERSION_STRING, err);
     if (rc == 0) rc = add_text(&b, "csfs.layout", info->layout == CSFS_LAYOUT_V1 ? "v1" : "v2", err);
     if (rc == 0) rc = add_text(&b, "csfs.normalized", info->normalize ? "true" : "false", err);
     if (rc == 0) rc = begin_value(&b, "csfs.peel_subshells", err);

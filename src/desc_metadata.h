@@ -24,14 +24,16 @@ typedef struct csfs_run_info {
     const uint64_t *block_lengths; /* CSFs per J block, in file order */
     size_t n_blocks;
     const struct csfs_kv_list *kv; /* when set: the metadata to write, as it is */
+    const char *header_sha256;     /* V2: of the header TOML, or NULL */
+    const char *header_filename;
 } csfs_run_info;
 
 /* The key-value metadata of a descriptor file as JSON-valued pairs; the
  * strings live in *storage until it is freed. */
 typedef struct csfs_kv_list {
     size_t n;
-    const char *keys[16];
-    const char *values[16];
+    const char *keys[32];
+    const char *values[32];
     csfs_buf storage;
 } csfs_kv_list;
 

@@ -56,9 +56,11 @@ struct csfs_page_sink {
     size_t ring_slots;  /* set by the pipeline before the first page */
 };
 
-/* Descriptor columns col_0..col_{width-1} from the page's uint32 columns. */
+/* Descriptor columns from the page's uint32 columns, named names[0..width)
+ * (NULL: col_0..col_{width-1}). */
 int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
-                           csfs_codec codec, int level, int dictionary, csfs_error *err);
+                           const char *const *names, csfs_codec codec, int level,
+                           int dictionary, csfs_error *err);
 
 /* Scratch a worker may use to assemble a lane's values (reused). */
 typedef struct csfs_lane_scratch {

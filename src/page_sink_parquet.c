@@ -169,7 +169,8 @@ static int open_sink(parquet_sink *k, csfs_outfile *file, csfs_codec codec, int 
 }
 
 int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
-                           csfs_codec codec, int level, int dictionary, csfs_error *err)
+                           const char *const *names, csfs_codec codec, int level,
+                           int dictionary, csfs_error *err)
 {
     *out = NULL;
     parquet_sink *k = calloc(1, sizeof *k);
@@ -180,7 +181,8 @@ int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t widt
     int rc = k->defs && k->names ? 0 : csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     for (size_t c = 0; rc == 0 && c < width; c++) {
         char *name = k->names + 32 * c;
-        snprintf(name, 32, "col_%zu", c);
+        snprintf(name, 32, "%s", names ? names[c] : "");
+        if (!names) snprintf(name, 32, "col_%zu", c);
         k->defs[c] = (pq_column_def){name, is_float ? PQ_FLOAT : PQ_INT32, PQ_LOGICAL_NONE,
                                      PQ_REQUIRED};
     }

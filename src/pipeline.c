@@ -86,6 +86,11 @@ const char *csfs_pipe_source_kv(const csfs_pipe_source *s, const char *key)
     return s->is_parquet ? pq_file_kv_lookup(s->pq.file, key) : NULL;
 }
 
+const char *csfs_pipe_source_toml_path(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? s->pq.toml_path : NULL;
+}
+
 const uint64_t *csfs_pipe_source_toml_blocks(const csfs_pipe_source *s, size_t *n)
 {
     *n = s->is_parquet ? s->pq.n_toml_blocks : 0;
@@ -376,7 +381,10 @@ static void place_segments(engine *j)
                 sg->notes = calloc(1, j->kind->notes_size);
                 if (!sg->notes) return fail_nomem_locked(j);
             }
-            if (sg->notes) memset(sg->notes, 0, j->kind->notes_size);
+            if (sg->notes) {
+                if (j->kind->notes_clear) j->kind->notes_clear(sg->notes);
+                else memset(sg->notes, 0, j->kind->notes_size);
+            }
             sg->page = p;
             sg->row_start = c->next_row;
             sg->row_end = seg_end;
@@ -801,7 +809,10 @@ static void teardown(engine *j)
         csfs_csf_group_free(&c->group);
         c->scan.cols = NULL;
         csfs_chunk_scan_free(&c->scan);
-        for (size_t k = 0; k < c->cap_segs; k++) free(c->segs[k].notes);
+        for (size_t k = 0; k < c->cap_segs; k++) {
+            if (c->segs[k].notes && j->kind->notes_free) j->kind->notes_free(c->segs[k].notes);
+            free(c->segs[k].notes);
+        }
         free(c->segs);
         free(c->notes);
     }
@@ -826,6 +837,7 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     j.kind = kind;
     j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
     j.t0 = now_seconds();
+    j.line_base = src->is_parquet ? 0 : CSFS_HEADER_LINES; /* records follow the header */
     memset(res, 0, sizeof *res);
     res->threads = j.threads;
     int rc = setup(&j, err);

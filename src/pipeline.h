@@ -53,6 +53,10 @@ typedef struct csfs_pipe_kind {
     /* Orderer, in file order, once every segment of c was parsed. */
     int (*account)(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
                    csfs_error *err);
+    /* Notes that own memory: cleared (instead of zeroed) before reuse, and
+     * released with the engine. Both optional. */
+    void (*notes_clear)(void *notes);
+    void (*notes_free)(void *notes);
     /* Orderer: slot is about to hold a new page (kind-owned slot storage). */
     void (*slot_reset)(void *ctx, size_t slot);
 } csfs_pipe_kind;
@@ -72,6 +76,9 @@ const char *csfs_pipe_source_compression(const csfs_pipe_source *src);
 int csfs_pipe_source_is_parquet(const csfs_pipe_source *src);
 /* A CSF Parquet file's csfs.peel_subshells, when it has one (NULL otherwise). */
 const char *csfs_pipe_source_kv(const csfs_pipe_source *src, const char *key);
+
+/* The header TOML a CSF Parquet input was read with, or NULL. */
+const char *csfs_pipe_source_toml_path(const csfs_pipe_source *src);
 
 /* A CSF Parquet file's block lengths from its header TOML ([block_info]),
  * or NULL. */
