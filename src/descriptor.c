@@ -21,10 +21,19 @@ const char *csfs_csf_status_text(csfs_csf_status status)
     return "unknown failure";
 }
 
+#define SPACES8 0x2020202020202020ull
+
 static inline void trim(const char **s, size_t *len)
 {
     const char *p = *s;
     size_t n = *len;
+    /* Fields are right-aligned: skip runs of plain spaces a word at a time. */
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (w != SPACES8) break;
+        p += 8, n -= 8;
+    }
     while (n && csfs_is_ws((unsigned char)p[0])) p++, n--;
     while (n && csfs_is_ws((unsigned char)p[n - 1])) n--;
     *s = p;
@@ -33,7 +42,13 @@ static inline void trim(const char **s, size_t *len)
 
 static inline int all_ws(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w != SPACES8) break;
+    }
+    for (; i < len; i++)
         if (!csfs_is_ws((unsigned char)s[i])) return 0;
     return 1;
 }
@@ -156,13 +171,19 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
     for (size_t b = 0; b < c.nf; b++) {
         csfs_field f;
         csfs_field_at(&c, b, &f);
-        csfs_name_key key = f.l1.len >= 5 ? csfs_name_key_of(f.l1.p, 5) : 0;
+
         int32_t n = 0;
         if (f.l1.len >= 8) {
-            const char *t = f.l1.p + 6;
-            size_t tl = 2;
-            trim(&t, &tl);
-            if (parse_i32(t, tl, &n)) n = 0;
+            unsigned hi = (unsigned)(unsigned char)f.l1.p[6] - '0';
+            unsigned lo = (unsigned)(unsigned char)f.l1.p[7] - '0';
+            if (lo <= 9 && (hi <= 9 || f.l1.p[6] == ' ')) { /* " 4", "12": the usual forms */
+                n = (int32_t)((hi <= 9 ? 10 * hi : 0) + lo);
+            } else {
+                const char *t = f.l1.p + 6;
+                size_t tl = 2;
+                trim(&t, &tl);
+                if (parse_i32(t, tl, &n)) n = 0;
+            }
         }
         /* Lines 2 and 3 count as padded with spaces to line 1's width: only
          * their real bytes inside this field can be non-blank. */
@@ -182,7 +203,7 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
         }
         if (b == c.nf - 1) cpl = final_2j;
 
-        int32_t k = csfs_peel_lookup(ctx->peel, key);
+        int32_t k = f.l1.len >= 5 ? csfs_peel_lookup_field(ctx->peel, f.l1.p) : -1;
         if (k < 0) {
             if (ctx->unknown_fields++ == 0) ctx->first_unknown_field = (uint32_t)b;
             continue;

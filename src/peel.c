@@ -29,7 +29,10 @@ static int build_map(csfs_peel *p, csfs_error *err)
     p->slots = slots;
     p->keys = calloc(slots, sizeof *p->keys);
     p->index = calloc(slots, sizeof *p->index);
-    if (!p->keys || !p->index) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    p->raw_keys = calloc(slots, sizeof *p->raw_keys);
+    p->raw_index = calloc(slots, sizeof *p->raw_index);
+    if (!p->keys || !p->index || !p->raw_keys || !p->raw_index)
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     for (size_t i = 0; i < p->count; i++) {
         csfs_name_key key = csfs_name_key_of(p->names[i], strlen(p->names[i]));
         if (key == 0) continue; /* can never match a 5-byte field */
@@ -37,6 +40,20 @@ static int build_map(csfs_peel *p, csfs_error *err)
         while (p->keys[h] != 0 && p->keys[h] != key) h = (h + 1) & (slots - 1);
         p->keys[h] = key;
         p->index[h] = (uint32_t)i; /* a repeated name: the last index wins (rCSFs) */
+        /* GRASP's field: the name, a space unless it ends in '-', right-aligned. */
+        size_t len = (size_t)(key >> 40);
+        const char *name = (const char *)&key;
+        char field[5];
+        size_t shown = len + (name[len - 1] != '-');
+        if (shown > 5) continue;
+        memset(field, ' ', 5);
+        memcpy(field + 5 - shown, name, len);
+        uint64_t raw = 0;
+        for (int b = 0; b < 5; b++) raw |= (uint64_t)(unsigned char)field[b] << (8 * b);
+        h = (size_t)((raw * 0x9E3779B97F4A7C15ull) >> 40) & (slots - 1);
+        while (p->raw_keys[h] != 0 && p->raw_keys[h] != raw) h = (h + 1) & (slots - 1);
+        p->raw_keys[h] = raw;
+        p->raw_index[h] = (uint32_t)i;
     }
     return 0;
 }
@@ -163,5 +180,7 @@ void csfs_peel_free(csfs_peel *peel)
     free(peel->names);
     free(peel->keys);
     free(peel->index);
+    free(peel->raw_keys);
+    free(peel->raw_index);
     free(peel);
 }

@@ -23,6 +23,10 @@ struct csfs_peel {
     size_t slots;          /* power of two */
     csfs_name_key *keys;   /* 0 = empty slot */
     uint32_t *index;
+    /* The same map keyed by the 5 raw bytes GRASP prints for each name
+     * ("  4d-", "  4d "): one load and no trimming for canonical fields. */
+    uint64_t *raw_keys;    /* 0 = empty slot */
+    uint32_t *raw_index;
 };
 
 /* Key of name[0..len) after trimming ASCII white space; 0 if it cannot be a
@@ -41,6 +45,22 @@ static inline int32_t csfs_peel_lookup(const csfs_peel *peel, csfs_name_key key)
         if (k == 0) return -1;
         h = (h + 1) & mask;
     }
+}
+
+/* Peel index of a line-1 field's 5 name bytes, or -1. */
+static inline int32_t csfs_peel_lookup_field(const csfs_peel *peel, const char *field5)
+{
+    uint64_t raw = 0;
+    for (int i = 0; i < 5; i++) raw |= (uint64_t)(unsigned char)field5[i] << (8 * i);
+    size_t mask = peel->slots - 1;
+    size_t h = (size_t)((raw * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    for (;;) {
+        uint64_t k = peel->raw_keys[h];
+        if (k == raw) return (int32_t)peel->raw_index[h];
+        if (k == 0) break;
+        h = (h + 1) & mask;
+    }
+    return csfs_peel_lookup(peel, csfs_name_key_of(field5, 5));
 }
 
 /*
