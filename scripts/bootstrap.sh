@@ -12,7 +12,7 @@ build=${1:-"$root/build"}
 
 debs=(build-essential cmake pkg-config zstd gzip
       libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
-      clang clang-format libclang-rt-14-dev python3-venv)
+      clang clang-format libclang-rt-14-dev python3-venv python3-dev)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -91,6 +91,11 @@ int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, i
 int csfs_page_sink_memory(csfs_page_sink **out, size_t width, int is_float, csfs_matrix *m,
                           csfs_error *err);
 
+/* Writes a page's rows in row-major order: out[r * width + c] =
+ * cols[c * col_stride + r]. Tiled, so reads and writes both stay in cache. */
+void csfs_page_to_rows(const uint32_t *cols, size_t col_stride, size_t rows, size_t width,
+                       uint32_t *out);
+
 /* Rows per page for a row width: about 8 MiB of values, at most 65536 rows. */
 size_t csfs_page_rows(size_t width);
 

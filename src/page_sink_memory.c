@@ -89,11 +89,8 @@ static int mem_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_p
     size_t end = (size_t)(p->row_start + p->rows) * width * 4;
     int rc = commit_to(k, end, err);
     if (rc) return rc;
-    uint32_t *out = (uint32_t *)k->base_addr + p->row_start * width;
-    for (size_t c = 0; c < width; c++) {
-        const uint32_t *col = p->cols + c * p->col_stride;
-        for (size_t r = 0; r < p->rows; r++) out[r * width + c] = col[r];
-    }
+    csfs_page_to_rows(p->cols, p->col_stride, p->rows, width,
+                      (uint32_t *)k->base_addr + p->row_start * width);
     return 0;
 }
 

@@ -58,11 +58,7 @@ static int npy_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_p
         k->rowbuf_cap[p->slot] = k->rowbufs[p->slot] ? need : 0;
         if (!k->rowbufs[p->slot]) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     }
-    uint32_t *out = k->rowbufs[p->slot];
-    for (size_t c = 0; c < width; c++) {
-        const uint32_t *col = p->cols + c * p->col_stride;
-        for (size_t r = 0; r < p->rows; r++) out[r * width + c] = col[r];
-    }
+    csfs_page_to_rows(p->cols, p->col_stride, p->rows, width, k->rowbufs[p->slot]);
     return 0;
 }
 

@@ -26,15 +26,6 @@ typedef struct parquet_sink {
     int64_t group_rows;   /* rows in the open row group */
 } parquet_sink;
 
-size_t csfs_page_rows(size_t width)
-{
-    size_t rows = ((size_t)8 << 20) / (4 * (width ? width : 1));
-    rows &= ~(size_t)1023; /* whole multiples of 1024: RLE/bit-packing friendly */
-    if (rows < 1024) rows = 1024;
-    if (rows > 65536) rows = 65536;
-    return rows;
-}
-
 static int pq_start(csfs_page_sink *s, csfs_error *err)
 {
     return 0;
