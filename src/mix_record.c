@@ -40,6 +40,12 @@ int csfs_frec_open_file(csfs_frec *r, const char *path, csfs_error *err)
     r->fd = -1;
     r->name = copy_name(path);
     if (!r->name) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    if (strcmp(path, "-") == 0) {
+        csfs_frec_close(r);
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "-: mixing files are read from a regular file, not standard input "
+                         "(their lengths are checked against the file size)");
+    }
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         int e = errno;
