@@ -39,24 +39,6 @@ static int nomem(chunk_ctx *c)
                      c->where_page);
 }
 
-/* Grows a row-indexed buffer to `need` elements, doubling but never past the
- * row group's size: a chunk that lies about its rows costs only what its
- * pages actually hold. */
-static bool reserve(void *buf, size_t *cap, size_t need, size_t hint, size_t size, uint64_t limit)
-{
-    if (need <= *cap) return true;
-    size_t want = *cap > SIZE_MAX / 2 ? need : *cap * 2;
-    if (want > hint) want = hint;
-    if (want < need) want = need;
-    if (size && want > SIZE_MAX / size) return false;
-    if ((uint64_t)want * size > limit) return false;
-    void *p = realloc(*(void **)buf, want * size);
-    if (!p) return false;
-    *(void **)buf = p;
-    *cap = want;
-    return true;
-}
-
 /* Room for n more rows of output. */
 static int reserve_rows(chunk_ctx *c, size_t n)
 {
@@ -67,12 +49,12 @@ static int reserve_rows(chunk_ctx *c, size_t n)
     /* values_cap counts bytes: the scratch serves columns of any width. */
     if (c->width && (hint > SIZE_MAX / c->width || need > SIZE_MAX / c->width)) return nomem(c);
     if (c->width)
-        ok = reserve(&s->values, &s->values_cap, need * c->width, hint * c->width, 1, c->limit);
+        ok = pq_grow(&s->values, &s->values_cap, need * c->width, 1, hint * c->width, c->limit);
     else
         ok =
-            reserve(&s->offsets, &s->offsets_cap, need + 1, hint + 1, sizeof *s->offsets, c->limit);
+            pq_grow(&s->offsets, &s->offsets_cap, need + 1, sizeof *s->offsets, hint + 1, c->limit);
     if (ok && c->col->max_def > 0)
-        ok = reserve(&s->defined, &s->defined_cap, need, hint, 1, c->limit);
+        ok = pq_grow(&s->defined, &s->defined_cap, need, 1, hint, c->limit);
     return ok ? 0 : nomem(c);
 }
 
@@ -89,8 +71,7 @@ static int page_uncompress(chunk_ctx *c, const uint8_t *src, size_t clen, size_t
     }
     if (ulen > pq_decompress_bound(c->codec, clen))
         return bad(c, "page claims an uncompressed size its codec cannot produce");
-    if (!reserve(&c->s->page, &c->s->page_cap, ulen ? ulen : 1, ulen ? ulen : 1, 1, c->limit))
-        return nomem(c);
+    if (!pq_grow(&c->s->page, &c->s->page_cap, ulen, 1, ulen, c->limit)) return nomem(c);
     int rc =
         pq_decompress(&c->s->codecs, c->codec, src, clen, c->s->page, ulen, c->where_page, c->err);
     if (rc) return rc;
@@ -382,7 +363,7 @@ int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
     c.rows_expected = (size_t)rows;
 
     /* Byte arrays: offsets[0] is 0 even for an empty chunk. */
-    if (!c.width && !reserve(&s->offsets, &s->offsets_cap, 1, 1, sizeof *s->offsets, c.limit))
+    if (!c.width && !pq_grow(&s->offsets, &s->offsets_cap, 1, sizeof *s->offsets, 1, c.limit))
         return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
     if (!c.width) s->offsets[0] = 0;
     /* Nothing to decode; writers may leave such chunks without pages. */
@@ -410,8 +391,7 @@ int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
     if (f->mem) {
         bytes = f->mem + start;
     } else {
-        if (!reserve(&s->chunk, &s->chunk_cap, len ? (size_t)len : 1, len ? (size_t)len : 1, 1,
-                     c.limit))
+        if (!pq_grow(&s->chunk, &s->chunk_cap, len ? (size_t)len : 1, 1, (size_t)len, c.limit))
             return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
         int rc = pq_file_pread(f, start, (size_t)len, s->chunk, err);
         if (rc) return rc;

@@ -50,11 +50,13 @@ static int nomem(csfs_error *err, const char *where)
     return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory (or over the read's byte limit)", where);
 }
 
-/* Room for `extra` more bytes of byte-array data. */
+/* Room for `extra` more bytes of byte-array data (and a buffer at all, even
+ * for empty values, so that pointer arithmetic on it is defined). */
 static bool data_reserve(pq_scratch *s, const pq_column_data *out, uint64_t extra, uint64_t limit)
 {
     if (extra > limit || out->data_size > limit - extra) return false;
-    return pq_grow(&s->data, &s->data_cap, (size_t)(out->data_size + extra), 1, limit);
+    uint64_t need = out->data_size + extra;
+    return pq_grow(&s->data, &s->data_cap, need ? (size_t)need : 1, 1, SIZE_MAX, limit);
 }
 
 /* ---- PLAIN ----------------------------------------------------------------- */
@@ -126,10 +128,10 @@ int pq_decode_dictionary(const pq_column_info *col, const uint8_t *p, size_t len
     if (col->type == PQ_BYTE_ARRAY) {
         if (count > len / 4) return bad(err, where, "dictionary values end early");
         if (!pq_grow(&s->dict_off, &s->dict_off_cap, count ? count : 1, sizeof *s->dict_off,
-                     limit) ||
+                     SIZE_MAX, limit) ||
             !pq_grow(&s->dict_len, &s->dict_len_cap, count ? count : 1, sizeof *s->dict_len,
-                     limit) ||
-            !pq_grow(&s->dict, &s->dict_cap, len ? len : 1, 1, limit))
+                     SIZE_MAX, limit) ||
+            !pq_grow(&s->dict, &s->dict_cap, len ? len : 1, 1, SIZE_MAX, limit))
             return nomem(err, where);
         const uint8_t *q = p, *end = p + len;
         uint64_t used = 0;
@@ -149,7 +151,7 @@ int pq_decode_dictionary(const pq_column_info *col, const uint8_t *p, size_t len
         size_t w = pq_value_width(col);
         if (col->type == PQ_BOOLEAN ? count > (uint64_t)len * 8 : count > len / w)
             return bad(err, where, "dictionary values end early");
-        if (!pq_grow(&s->dict, &s->dict_cap, count ? count * w : 1, 1, limit))
+        if (!pq_grow(&s->dict, &s->dict_cap, count ? count * w : 1, 1, SIZE_MAX, limit))
             return nomem(err, where);
         if (col->type == PQ_BOOLEAN)
             pq_unpack_bools(p, len, s->dict, count);
@@ -260,7 +262,7 @@ static int decode_delta_length(const pq_page_values *pv, pq_scratch *s, pq_colum
     if (pv->col->type != PQ_BYTE_ARRAY)
         return bad(err, where, "DELTA_LENGTH_BYTE_ARRAY on a column that is not BYTE_ARRAY");
     size_t n = pv->count;
-    if (!pq_grow(&s->ints, &s->ints_cap, n ? n : 1, sizeof *s->ints, limit))
+    if (!pq_grow(&s->ints, &s->ints_cap, n ? n : 1, sizeof *s->ints, SIZE_MAX, limit))
         return nomem(err, where);
     size_t used;
     int rc = delta_lengths(pv->p, pv->len, n, s->ints, &used, where, err);
@@ -287,7 +289,8 @@ static int decode_delta_strings(const pq_page_values *pv, pq_scratch *s, pq_colu
     if (col->type != PQ_BYTE_ARRAY && col->type != PQ_FIXED_LEN_BYTE_ARRAY)
         return bad(err, where, "DELTA_BYTE_ARRAY on a column that is not a byte array");
     size_t n = pv->count;
-    if (n > SIZE_MAX / 2 || !pq_grow(&s->ints, &s->ints_cap, n ? 2 * n : 1, sizeof *s->ints, limit))
+    if (n > SIZE_MAX / 2 ||
+        !pq_grow(&s->ints, &s->ints_cap, n ? 2 * n : 1, sizeof *s->ints, SIZE_MAX, limit))
         return nomem(err, where);
     int32_t *prefix = s->ints, *suffix = s->ints + n;
     size_t used1, used2;

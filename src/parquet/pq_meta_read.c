@@ -29,10 +29,8 @@ typedef struct parse {
     pq_tr t;
     pq_file *f;
     csfs_error *err;
-    const char *unsupported; /* set when the footer uses something csfs refuses */
     schema_el *els;
     size_t nels;
-    size_t els_cap;
     size_t *rg_ncols; /* chunk count of each row group */
     size_t rg_ncols_cap;
 } parse;
@@ -227,7 +225,7 @@ static int walk_children(walk *w, int32_t nchildren, int depth, size_t prefix_of
         size_t need = prefix_len + sep + el->name_len + 1;
         if (need > PATHS_MAX - w->paths_len)
             return walk_fail(w, CSFS_E_FORMAT, "schema paths too long");
-        if (!pq_grow(&w->paths, &w->paths_cap, w->paths_len + need, 1, UINT64_MAX))
+        if (!pq_grow(&w->paths, &w->paths_cap, w->paths_len + need, 1, SIZE_MAX, UINT64_MAX))
             return walk_fail(w, CSFS_E_NOMEM, "out of memory");
         size_t off = w->paths_len;
         char *dst = w->paths + off;
@@ -252,8 +250,9 @@ static int walk_children(walk *w, int32_t nchildren, int depth, size_t prefix_of
         if (el->type == PQ_FIXED_LEN_BYTE_ARRAY &&
             (el->type_length < 1 || el->type_length > (1 << 30)))
             return walk_fail(w, CSFS_E_FORMAT, "invalid FIXED_LEN_BYTE_ARRAY type_length");
-        if (!pq_grow(&w->cols, &w->cols_cap, w->ncols + 1, sizeof *w->cols, UINT64_MAX) ||
-            !pq_grow(&w->path_off, &w->path_off_cap, w->ncols + 1, sizeof *w->path_off, UINT64_MAX))
+        if (!pq_grow(&w->cols, &w->cols_cap, w->ncols + 1, sizeof *w->cols, SIZE_MAX, UINT64_MAX) ||
+            !pq_grow(&w->path_off, &w->path_off_cap, w->ncols + 1, sizeof *w->path_off, SIZE_MAX,
+                     UINT64_MAX))
             return walk_fail(w, CSFS_E_NOMEM, "out of memory");
         pq_column_info *col = &w->cols[w->ncols];
         memset(col, 0, sizeof *col);
@@ -466,8 +465,8 @@ static void parse_row_group(parse *ps, pq_row_group_meta *rg, size_t *ncols, chu
             }
             /* Grow by what is actually parsed, not by the claimed count. */
             for (size_t i = 0; i < n && !pq_tr_failed(t); i++) {
-                if (!pq_grow(&cl->v, &cl->cap, cl->n + 1, sizeof *cl->v, UINT64_MAX) ||
-                    !pq_grow(&cl->types, &cl->types_cap, cl->n + 1, sizeof *cl->types,
+                if (!pq_grow(&cl->v, &cl->cap, cl->n + 1, sizeof *cl->v, SIZE_MAX, UINT64_MAX) ||
+                    !pq_grow(&cl->types, &cl->types_cap, cl->n + 1, sizeof *cl->types, SIZE_MAX,
                              UINT64_MAX)) {
                     pq_tr_fail(t, "out of memory");
                     break;
@@ -561,9 +560,9 @@ int pq_parse_footer(pq_file *f, const uint8_t *buf, size_t len, csfs_error *err)
             }
             seen_rgs = true;
             for (size_t i = 0; i < n && !pq_tr_failed(t); i++) {
-                if (!pq_grow(&f->rgs, &rg_cap, f->nrg + 1, sizeof *f->rgs, UINT64_MAX) ||
+                if (!pq_grow(&f->rgs, &rg_cap, f->nrg + 1, sizeof *f->rgs, SIZE_MAX, UINT64_MAX) ||
                     !pq_grow(&ps.rg_ncols, &ps.rg_ncols_cap, f->nrg + 1, sizeof *ps.rg_ncols,
-                             UINT64_MAX)) {
+                             SIZE_MAX, UINT64_MAX)) {
                     pq_tr_fail(t, "out of memory");
                     break;
                 }

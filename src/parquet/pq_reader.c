@@ -10,16 +10,15 @@
 #include "error.h"
 #include "parquet/pq_reader_internal.h"
 
-bool pq_grow(void *buf, size_t *cap, size_t n, size_t size, uint64_t limit)
+bool pq_grow(void *buf, size_t *cap, size_t n, size_t size, size_t most, uint64_t limit)
 {
     if (n <= *cap) return true;
-    size_t want = *cap < 16 ? 16 : *cap;
-    while (want < n) want = want > SIZE_MAX / 2 ? n : want * 2;
-    if (size && want > SIZE_MAX / size) want = n;
-    if (size && n > SIZE_MAX / size) return false;
-    /* Double only while the doubled size stays within limit. */
-    if ((uint64_t)want * size > limit) want = n;
-    if ((uint64_t)want * size > limit) return false;
+    if (n > SIZE_MAX / size || (uint64_t)n * size > limit) return false;
+    size_t want = *cap > SIZE_MAX / 2 ? n : *cap * 2;
+    if (want < 16) want = 16;
+    if (want > most) want = most;
+    if (want < n) want = n;
+    if (want > SIZE_MAX / size || (uint64_t)want * size > limit) want = n;
     void *p = realloc(*(void **)buf, want * size);
     if (!p) return false;
     *(void **)buf = p;

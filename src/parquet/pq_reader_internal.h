@@ -98,9 +98,11 @@ typedef struct pq_scratch {
     pq_decompressor codecs;
 } pq_scratch;
 
-/* Grows *buf (of *cap elements of `size` bytes) to hold n; false when
- * allocation fails or would pass `limit` bytes. */
-bool pq_grow(void *buf, size_t *cap, size_t n, size_t size, uint64_t limit);
+/* Grows *buf (an array of *cap elements of `size` bytes) to hold n: doubling,
+ * for cheap appends, but to no more than `most` elements (the final size when
+ * it is known) and never past `limit` bytes. False when allocation fails or n
+ * elements would pass the limit. */
+bool pq_grow(void *buf, size_t *cap, size_t n, size_t size, size_t most, uint64_t limit);
 
 /* What a page's values section decodes into (see pq_decode.c). */
 typedef struct pq_page_values {

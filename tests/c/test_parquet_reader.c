@@ -1,5 +1,6 @@
 /* Parquet reader: thrift, RLE/bit-packing and delta decoders on hand-made
  * bytes, malformed files, the in-memory source and concurrent reads. */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +441,36 @@ static void test_read_memory_and_limits(void)
     pq_file_close(f);
 }
 
+/* Inputs the fuzzer once crashed on (tests/fuzz/regressions): in normal and
+ * sanitizer builds alike they must give errors or clean reads. */
+static void test_fuzz_regressions(void)
+{
+    const char *dir = CSFS_SOURCE_DIR "/tests/fuzz/regressions/fuzz_parquet_reader";
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d) return;
+    int files = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        csfs_error err = {0};
+        pq_file *f;
+        files++;
+        if (pq_file_open(&f, path, &err)) continue;
+        pq_column_data cd;
+        pq_column_data_init(&cd);
+        cd.max_bytes = (uint64_t)64 << 20;
+        for (size_t g = 0; g < pq_file_num_row_groups(f); g++)
+            for (size_t c = 0; c < pq_file_num_columns(f); c++) pq_read_column(f, g, c, &cd, &err);
+        pq_column_data_free(&cd);
+        pq_file_close(f);
+    }
+    closedir(d);
+    CHECK(files > 0);
+}
+
 /* ---- concurrency ------------------------------------------------------------------- */
 
 typedef struct job {
@@ -508,6 +539,7 @@ int main(void)
     test_delta();
     test_malformed_files();
     test_read_memory_and_limits();
+    test_fuzz_regressions();
     test_concurrent_reads();
     return tu_done();
 }

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import BUILD_DIR, SHARED_DIR
+from conftest import BUILD_DIR, GRASP_DIR, SHARED_DIR, run_csfs
 
 PQ_DUMP = pathlib.Path(os.environ.get("CSFS_PQ_DUMP", BUILD_DIR / "tests" / "pq_dump"))
 # An AddressSanitizer build of pq_dump, if the caller has one: malformed files
@@ -488,3 +488,16 @@ def test_duckdb_round_trip(tmp_path):
         d = run_dump(path)
         assert d.returncode == 0, d.stderr
         compare_with_pyarrow(path, d)
+
+
+@pytest.mark.parametrize("codec", ["none", "snappy", "gzip", "zstd"])
+@pytest.mark.parametrize("normalize", [False, True])
+def test_csfs_written_descriptors(tmp_path, codec, normalize):
+    """The csfs writer's own output reads back like pyarrow reads it."""
+    src = sorted(GRASP_DIR.glob("*.c"))[0]
+    out = tmp_path / "d.parquet"
+    run_csfs("descriptors", src, "-o", out, "--compression", codec, "--row-group-size", "7",
+             *(["--normalize"] if normalize else []))
+    d = dump_ok(out)
+    assert d.header["num_row_groups"] > 1
+    compare_with_pyarrow(out, d)
