@@ -16,8 +16,11 @@ typedef struct command {
 static const command commands[] = {
     {"convert", cmd_convert, "CSF list -> CSF Parquet (idx, line1..3, block) + header TOML"},
     {"descriptors", cmd_descriptors, "CSF list -> descriptor matrix (Parquet or .npy)"},
+    {"export", cmd_export, "CSF Parquet -> GRASP CSF list (all CSFs or --rows)"},
     {"info", cmd_info, "schema, row groups and metadata of a Parquet file"},
     {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
+    {"split", cmd_split, "CSF list -> one list per total J (GRASP rcsfsplit naming)"},
+    {"peel", cmd_peel, "peel subshell list of a CSF list, header TOML or Parquet file"},
 };
 
 static void usage(FILE *f)

@@ -39,8 +39,10 @@ int csfs_header_toml_path(const char *input_path, const char *output_path, char 
 {
     const char *stem;
     size_t stem_len;
-    if (strcmp(input_path, "-") == 0) stem_len = 0, stem = NULL;
-    else csfs_path_file_stem(input_path, &stem, &stem_len);
+    if (strcmp(input_path, "-") == 0)
+        stem_len = 0, stem = NULL;
+    else
+        csfs_path_file_stem(input_path, &stem, &stem_len);
     if (stem_len == 0) stem = "csfs", stem_len = 4;
     const char *slash = strrchr(output_path, '/');
     size_t dir_len = slash ? (size_t)(slash - output_path) + 1 : 0;

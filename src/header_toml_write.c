@@ -29,9 +29,12 @@ static str_metrics measure(const char *s, size_t len)
         dbl = c == '"' ? dbl + 1 : 0;
         if (single > m.max_single_run) m.max_single_run = single;
         if (dbl > m.max_double_run) m.max_double_run = dbl;
-        if (c == '\\') m.backslash = 1;
-        else if (c == '\n') m.newline = 1;
-        else if (c != '\t' && (c <= 0x1F || c == 0x7F)) m.control = 1;
+        if (c == '\\')
+            m.backslash = 1;
+        else if (c == '\n')
+            m.newline = 1;
+        else if (c != '\t' && (c <= 0x1F || c == 0x7F))
+            m.control = 1;
     }
     return m;
 }
@@ -55,12 +58,24 @@ static int put_escaped(csfs_buf *out, const char *s, size_t len, int multiline, 
         } else {
             run = 0;
             switch (c) {
-            case 0x08: e = "\\b"; break;
-            case 0x09: e = "\\t"; break;
-            case 0x0A: e = multiline ? NULL : "\\n"; break;
-            case 0x0C: e = "\\f"; break;
-            case 0x0D: e = "\\r"; break;
-            case 0x5C: e = "\\\\"; break;
+            case 0x08:
+                e = "\\b";
+                break;
+            case 0x09:
+                e = "\\t";
+                break;
+            case 0x0A:
+                e = multiline ? NULL : "\\n";
+                break;
+            case 0x0C:
+                e = "\\f";
+                break;
+            case 0x0D:
+                e = "\\r";
+                break;
+            case 0x5C:
+                e = "\\\\";
+                break;
             default:
                 if (c <= 0x1F || c == 0x7F) {
                     static const char hex[] = "0123456789ABCDEF";

@@ -30,10 +30,14 @@ static int hex4(const char *p, unsigned *v)
     for (int i = 0; i < 4; i++) {
         char ch = p[i];
         x <<= 4;
-        if (ch >= '0' && ch <= '9') x |= (unsigned)(ch - '0');
-        else if (ch >= 'a' && ch <= 'f') x |= (unsigned)(ch - 'a' + 10);
-        else if (ch >= 'A' && ch <= 'F') x |= (unsigned)(ch - 'A' + 10);
-        else return -1;
+        if (ch >= '0' && ch <= '9')
+            x |= (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            x |= (unsigned)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            x |= (unsigned)(ch - 'A' + 10);
+        else
+            return -1;
     }
     *v = x;
     return 0;
@@ -87,22 +91,38 @@ static int parse_string(cursor *c, csfs_buf *out, csfs_error *err)
         size_t n = 1;
         c->p += 2;
         switch (e) {
-        case '"': dec[0] = '"'; break;
-        case '\\': dec[0] = '\\'; break;
-        case '/': dec[0] = '/'; break;
-        case 'b': dec[0] = '\b'; break;
-        case 'f': dec[0] = '\f'; break;
-        case 'n': dec[0] = '\n'; break;
-        case 'r': dec[0] = '\r'; break;
-        case 't': dec[0] = '\t'; break;
+        case '"':
+            dec[0] = '"';
+            break;
+        case '\\':
+            dec[0] = '\\';
+            break;
+        case '/':
+            dec[0] = '/';
+            break;
+        case 'b':
+            dec[0] = '\b';
+            break;
+        case 'f':
+            dec[0] = '\f';
+            break;
+        case 'n':
+            dec[0] = '\n';
+            break;
+        case 'r':
+            dec[0] = '\r';
+            break;
+        case 't':
+            dec[0] = '\t';
+            break;
         case 'u': {
             unsigned cp;
             if (c->end - c->p < 4 || hex4(c->p, &cp)) return syntax(c, err, "bad \\u escape");
             c->p += 4;
             if (cp >= 0xD800 && cp < 0xDC00) {
                 unsigned lo;
-                if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
-                    hex4(c->p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || hex4(c->p + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
                     return syntax(c, err, "unpaired surrogate in a \\u escape");
                 c->p += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -183,8 +203,8 @@ static int str_item(cursor *c, void *vctx, csfs_error *err)
     return parse_string(c, &s->storage, err);
 }
 
-int csfs_json_parse_str_array(const char *text, size_t len, const char *what,
-                              csfs_str_array *out, csfs_error *err)
+int csfs_json_parse_str_array(const char *text, size_t len, const char *what, csfs_str_array *out,
+                              csfs_error *err)
 {
     memset(out, 0, sizeof *out);
     cursor c = {text, text + len, text, what};

@@ -15,8 +15,8 @@
 /* An array of strings: one allocation holds every item, NUL-terminated. */
 typedef struct csfs_str_array {
     size_t n;
-    char **items;  /* n pointers into storage */
-    size_t *lens;  /* byte lengths (the decoded text holds no NUL) */
+    char **items; /* n pointers into storage */
+    size_t *lens; /* byte lengths (the decoded text holds no NUL) */
     char *storage;
 } csfs_str_array;
 
@@ -28,8 +28,8 @@ void csfs_str_array_free(csfs_str_array *a);
  * kept as they are, so header bytes survive unchanged; a decoded NUL is
  * refused. `what` names the value in messages ("file: key: ...").
  */
-int csfs_json_parse_str_array(const char *text, size_t len, const char *what,
-                              csfs_str_array *out, csfs_error *err);
+int csfs_json_parse_str_array(const char *text, size_t len, const char *what, csfs_str_array *out,
+                              csfs_error *err);
 
 /* Parses a JSON array of integers in [0, 2^63); *values is malloc'd (NULL
  * when n is 0) and owned by the caller. */

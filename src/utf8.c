@@ -14,10 +14,14 @@ size_t csfs_utf8_valid_prefix(const char *s, size_t len)
         }
         size_t n;
         uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07, min = 0x10000;
-        else return i;
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 2, cp = c & 0x1F, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 3, cp = c & 0x0F, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 4, cp = c & 0x07, min = 0x10000;
+        else
+            return i;
         if (len - i < n) return i;
         for (size_t k = 1; k < n; k++) {
             if ((p[i + k] & 0xC0) != 0x80) return i;

@@ -1,0 +1,435 @@
+/* csfs export: CSF Parquet -> GRASP text (rules in export.h). */
+#include "export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "csf_pq_header.h"
+#include "error.h"
+#include "header_toml.h"
+#include "io/outfile.h"
+#include "json_array.h"
+#include "parquet/pq_reader.h"
+#include "rg_prefetch.h"
+
+#define FLUSH_BYTES ((size_t)4 << 20)
+
+/* How the J blocks of the input are known. */
+enum block_mode {
+    BLOCKS_ONE,     /* a single block */
+    BLOCKS_LENGTHS, /* CSFs per block (metadata or TOML): empty blocks kept */
+    BLOCKS_COLUMN,  /* the block column: a new block where its value changes */
+};
+
+typedef struct exporter {
+    const csfs_export_options *opt;
+    pq_file *f;
+    long cols[4]; /* line1, line2, line3, block (-1 unless BLOCKS_COLUMN) */
+    uint64_t rows;
+    csfs_header_toml hdr;
+    char *toml_path;
+    enum block_mode mode;
+    /* BLOCKS_LENGTHS: the block holding the rows being written and its end */
+    size_t block;
+    uint64_t block_end;
+    /* the block id of the last CSF written (full exports with lengths: the
+     * block the output is in, starting at 0) */
+    int64_t cur_block;
+    int wrote_any;
+    const uint64_t *lengths; /* BLOCKS_LENGTHS: CSFs per block */
+    size_t n_lengths;
+    uint64_t *kv_lengths; /* csfs.block_lengths when the header came from a TOML */
+    uint64_t *sel;        /* sorted selection (has_rows) */
+    size_t n_sel, sel_pos;
+    csfs_outfile out;
+    csfs_buf buf;
+    csfs_export_summary *sum;
+} exporter;
+
+void csfs_export_options_init(csfs_export_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int flush(exporter *x, csfs_error *err)
+{
+    int rc = csfs_outfile_write(&x->out, x->buf.data, x->buf.len, err);
+    x->buf.len = 0;
+    return rc;
+}
+
+/* Room for n more bytes in the output buffer (flushing first when full). */
+static int room(exporter *x, size_t n, csfs_error *err)
+{
+    if (x->buf.len + n <= x->buf.cap) return 0;
+    int rc = x->buf.len ? flush(x, err) : 0;
+    return rc ? rc : csfs_buf_reserve(&x->buf, n > FLUSH_BYTES ? n : FLUSH_BYTES * 2, err);
+}
+
+static int put_separator(exporter *x, csfs_error *err)
+{
+    int rc = room(x, 3, err);
+    if (rc) return rc;
+    memcpy(x->buf.data + x->buf.len, " *\n", 3);
+    x->buf.len += 3;
+    x->sum->block_count++;
+    return 0;
+}
+
+/* ---- setup -------------------------------------------------------------------------- */
+
+static int find_columns(exporter *x, csfs_error *err)
+{
+    static const char *names[3] = {"line1", "line2", "line3"};
+    const char *path = x->opt->input;
+    for (int k = 0; k < 3; k++) {
+        x->cols[k] = pq_file_find_column(x->f, names[k]);
+        const pq_column_info *ci =
+            x->cols[k] >= 0 ? pq_file_column(x->f, (size_t)x->cols[k]) : NULL;
+        if (!ci)
+            return csfs_fail(err, CSFS_E_FORMAT,
+                             "%s: not a CSF Parquet file (no column '%s'; expected idx, line1, "
+                             "line2, line3)",
+                             path, names[k]);
+        if (ci->type != PQ_BYTE_ARRAY || !ci->flat)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: column '%s' must be a flat string column",
+                             path, names[k]);
+    }
+    x->cols[3] = -1;
+    return 0;
+}
+
+static int use_lengths(exporter *x, const uint64_t *lengths, size_t n, const char *what,
+                       csfs_error *err)
+{
+    uint64_t sum = 0;
+    for (size_t b = 0; b < n; b++)
+        sum = lengths[b] > UINT64_MAX - sum ? UINT64_MAX : sum + lengths[b];
+    if (sum != x->rows)
+        return csfs_fail(err, CSFS_E_FORMAT,
+                         "%s: block lengths (%s) add up to %llu CSFs but the file has %llu rows",
+                         x->opt->input, what, (unsigned long long)sum, (unsigned long long)x->rows);
+    x->mode = BLOCKS_LENGTHS;
+    x->lengths = lengths;
+    x->n_lengths = n;
+    x->block = 0;
+    x->block_end = n ? lengths[0] : 0;
+    return 0;
+}
+
+/* Blocks: metadata csfs.block_lengths, else the block column, else the
+ * header TOML's [block_info], else one block. */
+static int choose_blocks(exporter *x, csfs_header_source from, csfs_error *err)
+{
+    const char *path = x->opt->input;
+    csfs_header_toml *h = &x->hdr;
+    if (h->has_csf_count && h->csf_count != x->rows)
+        return csfs_fail(err, CSFS_E_FORMAT,
+                         "%s: the header (%s) is for %llu CSFs but the file has %llu rows: they "
+                         "do not belong together",
+                         path, x->toml_path ? x->toml_path : "metadata",
+                         (unsigned long long)h->csf_count, (unsigned long long)x->rows);
+    if (from == CSFS_HEADER_FROM_METADATA && h->has_block_info)
+        return use_lengths(x, h->block_lengths, h->n_blocks, "metadata csfs.block_lengths", err);
+    const char *kv = pq_file_kv_lookup(x->f, "csfs.block_lengths");
+    if (kv) {
+        char what[1200];
+        snprintf(what, sizeof what, "%s: metadata csfs.block_lengths", path);
+        size_t n;
+        int rc = csfs_json_parse_u64_array(kv, strlen(kv), what, &x->kv_lengths, &n, err);
+        return rc ? rc : use_lengths(x, x->kv_lengths, n, "metadata csfs.block_lengths", err);
+    }
+    long col = pq_file_find_column(x->f, "block");
+    if (col >= 0) {
+        const pq_column_info *ci = pq_file_column(x->f, (size_t)col);
+        if (ci->type != PQ_INT32 || !ci->flat)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: column 'block' must be INT32", path);
+        x->cols[3] = col;
+        x->mode = BLOCKS_COLUMN;
+        return 0;
+    }
+    if (h->has_block_info) return use_lengths(x, h->block_lengths, h->n_blocks, x->toml_path, err);
+    x->mode = BLOCKS_ONE;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The selection, checked (range, duplicates) and sorted. */
+static int prepare_selection(exporter *x, csfs_error *err)
+{
+    const csfs_export_options *o = x->opt;
+    for (size_t i = 0; i < o->n_rows; i++)
+        if (o->rows[i] >= x->rows)
+            return csfs_fail(err, CSFS_E_ARGUMENT,
+                             "row index %llu (entry %zu of the selection) is out of range: %s has "
+                             "%llu rows",
+                             (unsigned long long)o->rows[i], i, o->input,
+                             (unsigned long long)x->rows);
+    x->sel = malloc((o->n_rows ? o->n_rows : 1) * sizeof *x->sel);
+    if (!x->sel) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for the selection");
+    if (o->n_rows) memcpy(x->sel, o->rows, o->n_rows * sizeof *x->sel);
+    x->n_sel = o->n_rows;
+    qsort(x->sel, x->n_sel, sizeof *x->sel, cmp_u64);
+    for (size_t i = 1; i < x->n_sel; i++)
+        if (x->sel[i] == x->sel[i - 1])
+            return csfs_fail(err, CSFS_E_ARGUMENT, "row index %llu is selected twice",
+                             (unsigned long long)x->sel[i]);
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+/* BLOCKS_LENGTHS: the block holding `row` (rows only ever increase). */
+static size_t block_of(exporter *x, uint64_t row)
+{
+    while (row >= x->block_end && x->block + 1 < x->n_lengths)
+        x->block_end += x->lengths[++x->block];
+    return x->block;
+}
+
+/* Separators before a CSF of block `id`. A full export with block lengths
+ * writes one per block boundary crossed (so empty blocks survive); otherwise
+ * one where the block changes between two written CSFs. */
+static int separators_before(exporter *x, int64_t id, csfs_error *err)
+{
+    int rc = 0;
+    if (x->mode == BLOCKS_LENGTHS && !x->opt->has_rows) {
+        while (rc == 0 && x->cur_block < id) {
+            rc = put_separator(x, err);
+            x->cur_block++;
+        }
+        return rc;
+    }
+    if (x->wrote_any && id != x->cur_block) rc = put_separator(x, err);
+    x->cur_block = id;
+    x->wrote_any = 1;
+    return rc;
+}
+
+static int put_record(exporter *x, pq_column_data *const *d, size_t r, csfs_error *err)
+{
+    size_t len[3];
+    const uint8_t *p[3];
+    for (int k = 0; k < 3; k++) {
+        p[k] = d[k]->data + d[k]->offsets[r];
+        len[k] = (size_t)(d[k]->offsets[r + 1] - d[k]->offsets[r]);
+    }
+    size_t n = len[0] + len[1] + len[2] + 3;
+    int rc = room(x, n, err);
+    if (rc) return rc;
+    char *o = x->buf.data + x->buf.len;
+    for (int k = 0; k < 3; k++) {
+        memcpy(o, p[k], len[k]);
+        o += len[k];
+        *o++ = '\n';
+    }
+    x->buf.len += n;
+    x->sum->csf_count++;
+    return 0;
+}
+
+/* A decoded row group: checks, then its (selected) records. */
+static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *const *d,
+                       csfs_error *err)
+{
+    const char *path = x->opt->input;
+    uint64_t n = (uint64_t)pq_file_row_group(x->f, rg)->num_rows;
+    static const char *names[4] = {"line1", "line2", "line3", "block"};
+    for (int k = 0; k < 4; k++) {
+        if (x->cols[k] < 0) continue;
+        if (d[k]->rows != n)
+            return csfs_fail(err, CSFS_E_FORMAT,
+                             "%s: row group %zu: column '%s' has %zu rows, "
+                             "not %llu",
+                             path, rg, names[k], d[k]->rows, (unsigned long long)n);
+        if (d[k]->null_count) {
+            size_t r = 0;
+            while (r < n && d[k]->defined && d[k]->defined[r]) r++;
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: column '%s' is null", path,
+                             (unsigned long long)(base + r), names[k]);
+        }
+        /* A line break inside a value would change the list's structure. */
+        const uint8_t *nl =
+            k < 3 && d[k]->data_size ? memchr(d[k]->data, '\n', (size_t)d[k]->data_size) : NULL;
+        if (nl) {
+            uint64_t at = (uint64_t)(nl - d[k]->data), r = 0;
+            while (r + 1 < n && d[k]->offsets[r + 1] <= at) r++;
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: '%s' holds a line break", path,
+                             (unsigned long long)(base + r), names[k]);
+        }
+    }
+    const int32_t *blocks = x->cols[3] >= 0 ? d[3]->values : NULL;
+    int full = !x->opt->has_rows;
+    uint64_t r = 0;
+    if (!full) {
+        while (x->sel_pos < x->n_sel && x->sel[x->sel_pos] < base) x->sel_pos++;
+    }
+    for (;;) {
+        if (full) {
+            if (r >= n) break;
+        } else {
+            if (x->sel_pos >= x->n_sel || x->sel[x->sel_pos] >= base + n) break;
+            r = x->sel[x->sel_pos++] - base;
+        }
+        int64_t id = x->mode == BLOCKS_LENGTHS  ? (int64_t)block_of(x, base + r)
+                     : x->mode == BLOCKS_COLUMN ? blocks[r]
+                                                : 0;
+        int rc = separators_before(x, id, err);
+        if (rc == 0) rc = put_record(x, d, (size_t)r, err);
+        if (rc) return rc;
+        if (full) r++;
+    }
+    return 0;
+}
+
+/* The row groups to decode: all of them, or those holding a selected row. */
+static int plan_groups(exporter *x, size_t **groups, size_t *n, uint64_t **bases, csfs_error *err)
+{
+    size_t g = pq_file_num_row_groups(x->f);
+    *groups = malloc((g ? g : 1) * sizeof **groups);
+    *bases = malloc((g ? g : 1) * sizeof **bases);
+    if (!*groups || !*bases) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    *n = 0;
+    uint64_t base = 0;
+    size_t s = 0;
+    for (size_t rg = 0; rg < g; rg++) {
+        int64_t rows = pq_file_row_group(x->f, rg)->num_rows;
+        if (rows < 0 || (uint64_t)rows > x->rows - base)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row group %zu: bad row count %lld",
+                             x->opt->input, rg, (long long)rows);
+        int wanted = !x->opt->has_rows;
+        while (!wanted && s < x->n_sel && x->sel[s] < base + (uint64_t)rows) {
+            if (x->sel[s] >= base)
+                wanted = 1;
+            else
+                s++;
+        }
+        if (wanted && rows > 0) {
+            (*groups)[*n] = rg;
+            (*bases)[*n] = base;
+            (*n)++;
+        }
+        base += (uint64_t)rows;
+    }
+    if (base != x->rows)
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: row groups hold %llu rows, the footer says %llu",
+                         x->opt->input, (unsigned long long)base, (unsigned long long)x->rows);
+    return 0;
+}
+
+static int write_all(exporter *x, csfs_error *err)
+{
+    const csfs_export_options *o = x->opt;
+    size_t *groups = NULL, n_groups = 0;
+    uint64_t *bases = NULL;
+    int rc = plan_groups(x, &groups, &n_groups, &bases, err);
+    csfs_rg_prefetch *pf = NULL;
+    if (rc == 0)
+        rc = csfs_rg_prefetch_start(x->f, x->cols, 4, groups, n_groups,
+                                    o->threads > 1 ? o->threads : 0, &pf, err);
+    for (size_t i = 0; rc == 0 && i < n_groups; i++) {
+        if (o->cancel && *o->cancel) {
+            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", o->output);
+            break;
+        }
+        size_t rg;
+        pq_column_data *d[CSFS_RG_MAX_COLS];
+        rc = csfs_rg_prefetch_next(pf, &rg, d, err);
+        if (rc == 0) rc = write_group(x, rg, bases[i], d, err);
+        x->sum->row_groups_read++;
+    }
+    csfs_rg_prefetch_stop(pf);
+    free(groups);
+    free(bases);
+    /* A full export keeps trailing empty blocks (a list ending in " *"). */
+    if (rc == 0 && x->mode == BLOCKS_LENGTHS && !o->has_rows)
+        while (rc == 0 && (uint64_t)x->cur_block + 1 < x->n_lengths) {
+            rc = put_separator(x, err);
+            x->cur_block++;
+        }
+    return rc;
+}
+
+static int run(exporter *x, csfs_error *err)
+{
+    const csfs_export_options *o = x->opt;
+    csfs_export_summary *sum = x->sum;
+    int rc = pq_file_open(&x->f, o->input, err);
+    if (rc) return rc;
+    x->rows = (uint64_t)pq_file_num_rows(x->f);
+    sum->input_rows = x->rows;
+    csfs_header_source from;
+    rc = find_columns(x, err);
+    if (rc == 0) rc = csfs_csf_parquet_header(x->f, o->header, &x->hdr, &from, &x->toml_path, err);
+    if (rc) return rc;
+    snprintf(sum->header_source, sizeof sum->header_source, "%s",
+             x->toml_path ? x->toml_path : "metadata");
+    rc = choose_blocks(x, from, err);
+    if (rc == 0 && o->has_rows) rc = prepare_selection(x, err);
+    if (rc == 0 && (csfs_same_file(o->output, o->input) ||
+                    (x->toml_path && csfs_same_file(o->output, x->toml_path))))
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);
+    if (rc) return rc;
+
+    rc = csfs_outfile_open(&x->out, o->output, o->force, err);
+    if (rc) return rc;
+    for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
+        rc = room(x, x->hdr.lens[i] + 1, err);
+        if (rc == 0) {
+            memcpy(x->buf.data + x->buf.len, x->hdr.lines[i], x->hdr.lens[i]);
+            x->buf.len += x->hdr.lens[i];
+            x->buf.data[x->buf.len++] = '\n';
+        }
+    }
+    if (rc == 0) rc = write_all(x, err);
+    if (rc == 0 && (sum->csf_count || sum->block_count)) sum->block_count++;
+    if (rc == 0 && x->buf.len) rc = flush(x, err);
+    if (rc == 0) {
+        sum->output_bytes = x->out.offset;
+        rc = csfs_outfile_commit(&x->out, err);
+    }
+    return rc;
+}
+
+int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, csfs_error *err)
+{
+    csfs_export_summary local;
+    if (!sum) sum = &local;
+    memset(sum, 0, sizeof *sum);
+    csfs_error_clear(err);
+    if (!opt || !opt->input || !opt->output)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "export: an input and an output are needed");
+    if (opt->has_rows && opt->n_rows && !opt->rows)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "export: rows missing");
+    double t0 = now_seconds();
+    exporter x;
+    memset(&x, 0, sizeof x);
+    x.opt = opt;
+    x.sum = sum;
+    x.out.fd = -1;
+    int rc = run(&x, err);
+    csfs_outfile_abort(&x.out); /* no-op after a commit */
+    csfs_buf_free(&x.buf);
+    free(x.sel);
+    free(x.kv_lengths);
+    free(x.toml_path);
+    csfs_header_toml_free(&x.hdr);
+    pq_file_close(x.f);
+    sum->seconds = now_seconds() - t0;
+    return rc;
+}

@@ -1,0 +1,56 @@
+/*
+ * CSF Parquet -> GRASP CSF list text (`csfs export`).
+ *
+ * The output is the 5 header lines, then line1, line2, line3 of every CSF
+ * (each + LF), with " *" lines between J blocks. Without a selection the
+ * text is the original list byte for byte: blocks come from, in order,
+ * metadata csfs.block_lengths (which keeps empty blocks and a trailing
+ * separator), the block column (a separator where its value changes), the
+ * header TOML's [block_info], or else one block.
+ *
+ * With a selection (rows, any order, no duplicates, each < the row count),
+ * the chosen CSFs are written in ascending row order with one " *" between
+ * consecutive written CSFs of different source blocks: blocks left empty
+ * vanish, and there is no leading or trailing separator. An empty
+ * selection gives the header alone.
+ *
+ * Row groups are decoded one at a time (with `threads` > 1, up to that many
+ * ahead on worker threads), so memory is a few row groups whatever the
+ * file's size; row groups without a selected row are not decoded. The
+ * output is written through csfs_outfile: it appears only when complete.
+ */
+#ifndef CSFS_EXPORT_H
+#define CSFS_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs.h"
+
+typedef struct csfs_export_options {
+    const char *input;  /* CSF Parquet file (csfs or rCSFs schema) */
+    const char *output; /* GRASP text to write */
+    const char *header; /* header TOML; NULL: metadata, else the TOML beside input */
+    int has_rows;       /* 1: write only `rows` (which may be empty) */
+    const uint64_t *rows;
+    size_t n_rows;
+    int force;                  /* replace an existing output */
+    int threads;                /* row groups decoded at once; 0 or 1: on the calling thread */
+    const volatile int *cancel; /* polled between row groups; non-zero -> CSFS_E_CANCELLED */
+} csfs_export_options;
+
+void csfs_export_options_init(csfs_export_options *opt);
+
+typedef struct csfs_export_summary {
+    uint64_t input_rows;  /* CSFs in the input */
+    uint64_t csf_count;   /* CSFs written */
+    uint64_t block_count; /* blocks written (separators + 1; 0 for header only) */
+    uint64_t output_bytes;
+    uint64_t row_groups_read;
+    double seconds;
+    char header_source[1100]; /* "metadata" or the header TOML's path */
+} csfs_export_summary;
+
+int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, csfs_error *err);
+
+#endif
