@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "csf_pq_header.h"
 #include "header_toml.h"
-#include "json_array.h"
 
 int csfs_is_parquet_file(const char *path)
 {
@@ -19,72 +19,31 @@ int csfs_is_parquet_file(const char *path)
     return yes;
 }
 
-/* rCSFs files keep their header in a TOML beside them: "<stem>_header.toml",
- * "<stem>.toml" or "<stem>_header", as rCSFs 1.3 looks for it. */
-static int load_toml_header(csfs_csf_parquet *cp, const char *path, int use, csfs_error *err)
-{
-    const char *stem;
-    size_t stem_len;
-    csfs_path_file_stem(path, &stem, &stem_len);
-    if (!stem_len) return 0;
-    static const char *suffixes[3] = {"_header.toml", ".toml", "_header"};
-    size_t dir_len = (size_t)(stem - path);
-    for (int i = 0; i < 3; i++) {
-        size_t n = dir_len + stem_len + strlen(suffixes[i]) + 1;
-        char *cand = malloc(n);
-        if (!cand) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        snprintf(cand, n, "%.*s%.*s%s", (int)dir_len, path, (int)stem_len, stem, suffixes[i]);
-        FILE *f = fopen(cand, "rb");
-        if (!f) {
-            free(cand);
-            continue;
-        }
-        fclose(f);
-        cp->toml_path = cand;
-        if (!use) return 0;
-        csfs_header_toml t;
-        int rc = csfs_header_toml_read(cand, &t, err);
-        if (rc) return rc;
-        for (int k = 0; k < CSFS_HEADER_LINES; k++) {
-            cp->header.lines[k] = t.lines[k];
-            cp->header.lens[k] = t.lens[k];
-            t.lines[k] = NULL;
-        }
-        cp->has_header = 1;
-        if (t.has_block_info) {
-            cp->toml_blocks = t.block_lengths;
-            cp->n_toml_blocks = t.n_blocks;
-            t.block_lengths = NULL;
-        }
-        csfs_header_toml_free(&t);
-        return 0;
-    }
-    return 0;
-}
-
+/* The header: csfs metadata, else a header TOML beside the file (rCSFs);
+ * a file with neither has none (descriptors then need --peel). The sidecar
+ * path is kept either way: V2 records its checksum. */
 static int load_header(csfs_csf_parquet *cp, csfs_error *err)
 {
-    const char *kv = pq_file_kv_lookup(cp->file, "csfs.header_lines");
-    /* The TOML is read even when the metadata has the header: V2 records
-     * its checksum. */
-    int rc = load_toml_header(cp, pq_file_name(cp->file), !kv, err);
-    if (rc || !kv) return rc;
-    char what[1100];
-    snprintf(what, sizeof what, "%s: csfs.header_lines", pq_file_name(cp->file));
-    csfs_str_array a;
-    rc = csfs_json_parse_str_array(kv, strlen(kv), what, &a, err);
+    int rc = csfs_csf_parquet_find_sidecar(cp->file, &cp->toml_path, NULL, err);
     if (rc) return rc;
-    if (a.n != CSFS_HEADER_LINES)
-        rc = csfs_fail(err, CSFS_E_FORMAT, "%s has %zu lines, not 5", what, a.n);
-    for (size_t i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
-        cp->header.lines[i] = malloc(a.lens[i] + 1);
-        if (!cp->header.lines[i]) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        else memcpy(cp->header.lines[i], a.items[i], a.lens[i] + 1);
-        cp->header.lens[i] = a.lens[i];
+    if (!cp->toml_path && !pq_file_kv_lookup(cp->file, "csfs.header_lines")) return 0;
+    csfs_header_toml hdr;
+    csfs_header_source from;
+    rc = csfs_csf_parquet_header(cp->file, NULL, &hdr, &from, NULL, err);
+    if (rc) return rc;
+    for (int i = 0; i < CSFS_HEADER_LINES; i++) {
+        cp->header.lines[i] = hdr.lines[i];
+        cp->header.lens[i] = hdr.lens[i];
+        hdr.lines[i] = NULL;
     }
-    if (rc == 0) cp->has_header = 1;
-    csfs_str_array_free(&a);
-    return rc;
+    cp->has_header = 1;
+    if (from == CSFS_HEADER_FROM_SIDECAR && hdr.has_block_info) {
+        cp->toml_blocks = hdr.block_lengths;
+        cp->n_toml_blocks = hdr.n_blocks;
+        hdr.block_lengths = NULL;
+    }
+    csfs_header_toml_free(&hdr);
+    return 0;
 }
 
 int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *err)

@@ -93,9 +93,10 @@ static char *candidate(const char *path, const char *stem, size_t stem_len, cons
     return c;
 }
 
-/* rCSFs files: a header TOML beside the Parquet file. */
-static int from_sidecar(const pq_file *f, csfs_header_toml *hdr, char **found, csfs_error *err)
+int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried,
+                                  csfs_error *err)
 {
+    *found = NULL;
     const char *path = pq_file_name(f);
     const char *stem, *src_stem = NULL;
     size_t stem_len, src_len = 0;
@@ -110,38 +111,44 @@ static int from_sidecar(const pq_file *f, csfs_header_toml *hdr, char **found, c
                   {src_stem, src_len, "_header.toml"},
                   {stem, stem_len, ".toml"},
                   {stem, stem_len, "_header"}};
-    csfs_buf tried = {0};
     int rc = 0;
     for (int i = 0; rc == 0 && i < 4; i++) {
         if (tries[i].len == 0 ||
             (i == 1 && tries[1].len == stem_len && memcmp(tries[1].stem, stem, stem_len) == 0))
             continue;
         char *cand = candidate(path, tries[i].stem, tries[i].len, tries[i].suffix);
-        if (!cand) {
-            rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-            break;
-        }
+        if (!cand) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         char head[65536];
         size_t got = 0;
         csfs_error ignored;
         if (csfs_read_prefix(cand, head, sizeof head, &got, &ignored) == 0 &&
             csfs_header_toml_sniff(head, got)) {
-            rc = csfs_header_toml_read(cand, hdr, err);
-            if (rc == 0)
-                *found = cand;
-            else
-                free(cand);
-            csfs_buf_free(&tried);
-            return rc;
+            *found = cand;
+            return 0;
         }
-        rc = csfs_buf_printf(&tried, err, "%s%s", tried.len ? ", " : "", cand);
+        if (tried) rc = csfs_buf_printf(tried, err, "%s%s", tried->len ? ", " : "", cand);
         free(cand);
     }
-    if (rc == 0)
+    return rc;
+}
+
+/* rCSFs files: a header TOML beside the Parquet file. */
+static int from_sidecar(const pq_file *f, csfs_header_toml *hdr, char **found, csfs_error *err)
+{
+    csfs_buf tried = {0};
+    int rc = csfs_csf_parquet_find_sidecar(f, found, &tried, err);
+    if (rc == 0 && *found) {
+        rc = csfs_header_toml_read(*found, hdr, err);
+        if (rc) {
+            free(*found);
+            *found = NULL;
+        }
+    } else if (rc == 0) {
         rc = csfs_fail(err, CSFS_E_FORMAT,
                        "%s: no header: no csfs.header_lines metadata and no header TOML beside "
                        "it (tried %s); name one with --header",
-                       path, tried.data ? tried.data : "nothing");
+                       pq_file_name(f), tried.data ? tried.data : "nothing");
+    }
     csfs_buf_free(&tried);
     return rc;
 }
