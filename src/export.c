@@ -1,6 +1,7 @@
 /* csfs export: CSF Parquet -> GRASP text (rules in export.h). */
 #include "export.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,15 @@
 
 #include "buf.h"
 #include "csf_pq_header.h"
+#include "descriptor_v2.h"
 #include "error.h"
 #include "header_toml.h"
 #include "io/outfile.h"
 #include "json_array.h"
 #include "parquet/pq_reader.h"
+#include "peel.h"
 #include "rg_prefetch.h"
+#include "sha256.h"
 
 #define FLUSH_BYTES ((size_t)4 << 20)
 
@@ -27,7 +31,15 @@ enum block_mode {
 typedef struct exporter {
     const csfs_export_options *opt;
     pq_file *f;
-    long cols[4]; /* line1, line2, line3, block (-1 unless BLOCKS_COLUMN) */
+    long cols[CSFS_RG_MAX_COLS]; /* line1, line2, line3, block (-1 unless BLOCKS_COLUMN);
+                                    V2: the 4M+2 descriptor columns */
+    int n_cols;
+    /* V2 descriptor input: rows decoded back to records, then formatted. */
+    int v2;
+    csfs_peel *peel;
+    csfs_v2_ctx v2ctx;
+    csfs_v2_record v2rec;
+    int32_t *row;
     uint64_t rows;
     csfs_header_toml hdr;
     char *toml_path;
@@ -106,7 +118,97 @@ static int find_columns(exporter *x, csfs_error *err)
                              path, names[k]);
     }
     x->cols[3] = -1;
+    x->n_cols = 4;
     return 0;
+}
+
+/* ---- V2 descriptor input -------------------------------------------------------------- */
+
+/* A csfs v1 descriptor file names itself; rCSFs 1.2 files have col_0.. only. */
+static int refuse_v1(exporter *x, csfs_error *err)
+{
+    const char *layout = pq_file_kv_lookup(x->f, "csfs.layout");
+    int v1 = (layout && strcmp(layout, "v1") == 0) ||
+             (pq_file_find_column(x->f, "col_0") >= 0 && pq_file_find_column(x->f, "line1") < 0);
+    if (!v1) return 0;
+    return csfs_fail(err, CSFS_E_ARGUMENT,
+                     "%s: v1 descriptors cannot be turned back into CSF text (they drop the "
+                     "seniority and which couplings were printed); export the CSF Parquet file "
+                     "or the CSF list, or make V2 descriptors (--layout v2)",
+                     x->opt->input);
+}
+
+/* The header TOML must be the one the descriptors were made with, when
+ * they recorded its SHA-256 (rCSFs 1.3). */
+static int check_header_sha(exporter *x, csfs_error *err)
+{
+    const char *want = pq_file_kv_lookup(x->f, "source_header_sha256");
+    if (!want || !x->toml_path) return 0;
+    FILE *f = fopen(x->toml_path, "rb");
+    if (!f) return csfs_fail_errno(err, errno, "%s: cannot open", x->toml_path);
+    csfs_sha256 sha;
+    csfs_sha256_init(&sha);
+    char buf[65536], hex[65];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) csfs_sha256_update(&sha, buf, got);
+    fclose(f);
+    csfs_sha256_hex(&sha, hex);
+    if (strcmp(hex, want) != 0)
+        return csfs_fail(err, CSFS_E_FORMAT,
+                         "%s: header TOML %s does not belong to these descriptors (its SHA-256 "
+                         "is %s, they were made with %s)",
+                         x->opt->input, x->toml_path, hex, want);
+    return 0;
+}
+
+/* Peel list from the header's line 4 (rCSFs's rule), checked against the
+ * file's own record of it; then the 4M+2 columns by name. */
+static int setup_v2(exporter *x, csfs_error *err)
+{
+    const char *path = x->opt->input;
+    int rc = csfs_peel_from_header_line(x->hdr.lines[3], x->hdr.lens[3], &x->peel, err);
+    if (rc) return rc;
+    size_t m = x->peel->count;
+    const char *count = pq_file_kv_lookup(x->f, "subshell_count");
+    if (count && strtoull(count, NULL, 10) != m)
+        return csfs_fail(err, CSFS_E_FORMAT,
+                         "%s: the header lists %zu peel subshells but the descriptors have %s",
+                         path, m, count);
+    size_t width = csfs_v2_width(m);
+    if (width > CSFS_RG_MAX_COLS)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: %zu columns is more than export reads",
+                         path, width);
+    for (size_t c = 0; c < width; c++) {
+        char name[32];
+        csfs_v2_column_name(m, c, name, sizeof name);
+        x->cols[c] = pq_file_find_column(x->f, name);
+        const pq_column_info *ci = x->cols[c] >= 0 ? pq_file_column(x->f, (size_t)x->cols[c]) : NULL;
+        if (!ci || ci->type != PQ_INT32 || !ci->flat)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: V2 column '%s' %s", path, name,
+                             ci ? "is not a flat INT32 column" : "is missing");
+    }
+    x->n_cols = (int)width;
+    x->row = malloc(width * sizeof *x->row);
+    if (!x->row) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    rc = csfs_v2_ctx_init(&x->v2ctx, x->peel, err);
+    if (rc == 0) rc = csfs_v2_record_init(&x->v2rec, m, err);
+    return rc;
+}
+
+static int put_v2_record(exporter *x, pq_column_data *const *d, size_t r, uint64_t row,
+                         csfs_error *err)
+{
+    for (int c = 0; c < x->n_cols; c++) x->row[c] = ((const int32_t *)d[c]->values)[r];
+    csfs_v2_failure why;
+    if (csfs_v2_decode(&x->v2ctx, x->row, 1, &x->v2rec, &why) != 0)
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu (CSF %llu): %s", x->opt->input,
+                         (unsigned long long)row, (unsigned long long)row, why.reason);
+    int rc = room(x, 3 * (9 * x->v2rec.nf + 3), err);
+    if (rc == 0 && csfs_v2_format(&x->v2ctx, &x->v2rec, &x->buf, &why) != 0)
+        rc = csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: %s", x->opt->input,
+                       (unsigned long long)row, why.reason);
+    if (rc == 0) x->sum->csf_count++;
+    return rc;
 }
 
 static int use_lengths(exporter *x, const uint64_t *lengths, size_t n, const char *what,
@@ -250,22 +352,23 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
     const char *path = x->opt->input;
     uint64_t n = (uint64_t)pq_file_row_group(x->f, rg)->num_rows;
     static const char *names[4] = {"line1", "line2", "line3", "block"};
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < x->n_cols; k++) {
         if (x->cols[k] < 0) continue;
         if (d[k]->rows != n)
             return csfs_fail(err, CSFS_E_FORMAT,
                              "%s: row group %zu: column '%s' has %zu rows, "
                              "not %llu",
-                             path, rg, names[k], d[k]->rows, (unsigned long long)n);
+                             path, rg, x->v2 ? "(descriptor)" : names[k], d[k]->rows,
+                             (unsigned long long)n);
         if (d[k]->null_count) {
             size_t r = 0;
             while (r < n && d[k]->defined && d[k]->defined[r]) r++;
-            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: column '%s' is null", path,
-                             (unsigned long long)(base + r), names[k]);
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: column %d is null", path,
+                             (unsigned long long)(base + r), k);
         }
         /* A line break inside a value would change the list's structure. */
         const uint8_t *nl =
-            k < 3 && d[k]->data_size ? memchr(d[k]->data, '\n', (size_t)d[k]->data_size) : NULL;
+            !x->v2 && k < 3 && d[k]->data_size ? memchr(d[k]->data, '\n', (size_t)d[k]->data_size) : NULL;
         if (nl) {
             uint64_t at = (uint64_t)(nl - d[k]->data), r = 0;
             while (r + 1 < n && d[k]->offsets[r + 1] <= at) r++;
@@ -273,7 +376,7 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
                              (unsigned long long)(base + r), names[k]);
         }
     }
-    const int32_t *blocks = x->cols[3] >= 0 ? d[3]->values : NULL;
+    const int32_t *blocks = !x->v2 && x->cols[3] >= 0 ? d[3]->values : NULL;
     int full = !x->opt->has_rows;
     uint64_t r = 0;
     if (!full) {
@@ -290,7 +393,9 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
                      : x->mode == BLOCKS_COLUMN ? blocks[r]
                                                 : 0;
         int rc = separators_before(x, id, err);
-        if (rc == 0) rc = put_record(x, d, (size_t)r, err);
+        if (rc == 0)
+            rc = x->v2 ? put_v2_record(x, d, (size_t)r, base + r, err)
+                       : put_record(x, d, (size_t)r, err);
         if (rc) return rc;
         if (full) r++;
     }
@@ -340,7 +445,7 @@ static int write_all(exporter *x, csfs_error *err)
     int rc = plan_groups(x, &groups, &n_groups, &bases, err);
     csfs_rg_prefetch *pf = NULL;
     if (rc == 0)
-        rc = csfs_rg_prefetch_start(x->f, x->cols, 4, groups, n_groups,
+        rc = csfs_rg_prefetch_start(x->f, x->cols, x->n_cols, groups, n_groups,
                                     o->threads > 1 ? o->threads : 0, &pf, err);
     for (size_t i = 0; rc == 0 && i < n_groups; i++) {
         if (o->cancel && *o->cancel) {
@@ -374,8 +479,13 @@ static int run(exporter *x, csfs_error *err)
     x->rows = (uint64_t)pq_file_num_rows(x->f);
     sum->input_rows = x->rows;
     csfs_header_source from;
-    rc = find_columns(x, err);
+    const char *version = pq_file_kv_lookup(x->f, "descriptor_version");
+    x->v2 = version && strcmp(version, "2") == 0;
+    rc = x->v2 ? 0 : refuse_v1(x, err);
+    if (rc == 0 && !x->v2) rc = find_columns(x, err);
     if (rc == 0) rc = csfs_csf_parquet_header(x->f, o->header, &x->hdr, &from, &x->toml_path, err);
+    if (rc == 0 && x->v2) rc = check_header_sha(x, err);
+    if (rc == 0 && x->v2) rc = setup_v2(x, err);
     if (rc) return rc;
     snprintf(sum->header_source, sizeof sum->header_source, "%s",
              x->toml_path ? x->toml_path : "metadata");
@@ -428,6 +538,12 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
     free(x.sel);
     free(x.kv_lengths);
     free(x.toml_path);
+    free(x.row);
+    if (x.v2 && x.peel) {
+        csfs_v2_ctx_free(&x.v2ctx);
+        csfs_v2_record_free(&x.v2rec);
+    }
+    csfs_peel_free(x.peel);
     csfs_header_toml_free(&x.hdr);
     pq_file_close(x.f);
     sum->seconds = now_seconds() - t0;

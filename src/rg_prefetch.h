@@ -14,7 +14,7 @@
 #include "csfs.h"
 #include "parquet/pq_reader.h"
 
-#define CSFS_RG_MAX_COLS 4
+#define CSFS_RG_MAX_COLS 2048
 
 typedef struct csfs_rg_prefetch csfs_rg_prefetch;
 
