@@ -8,7 +8,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "csf_parquet.h"
 #include "csf_pq_header.h"
+#include "csf_text.h"
 #include "descriptor_v2.h"
 #include "error.h"
 #include "header_toml.h"
@@ -294,6 +296,17 @@ static int prepare_selection(exporter *x, csfs_error *err)
     return 0;
 }
 
+/* The selection for a CSF list, whose row count is known only at its end:
+ * duplicates now, the range when the list is read. */
+static int prepare_selection_unbounded(exporter *x, csfs_error *err)
+{
+    uint64_t rows = x->rows;
+    x->rows = UINT64_MAX;
+    int rc = prepare_selection(x, err);
+    x->rows = rows;
+    return rc;
+}
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 /* BLOCKS_LENGTHS: the block holding `row` (rows only ever increase). */
@@ -470,10 +483,114 @@ static int write_all(exporter *x, csfs_error *err)
     return rc;
 }
 
+/* ---- CSF text input ------------------------------------------------------------------ */
+
+static int put_lines(exporter *x, const char *const *l, const size_t *n, csfs_error *err)
+{
+    int rc = room(x, n[0] + n[1] + n[2] + 3, err);
+    if (rc) return rc;
+    for (int k = 0; k < 3; k++) {
+        memcpy(x->buf.data + x->buf.len, l[k], n[k]);
+        x->buf.len += n[k];
+        x->buf.data[x->buf.len++] = '\n';
+    }
+    x->sum->csf_count++;
+    return 0;
+}
+
+/* A CSF list as input: the same rules, streamed chunk by chunk. A full
+ * export rewrites the list with LF line ends and " *" separators. */
+static int run_text(exporter *x, csfs_error *err)
+{
+    const csfs_export_options *o = x->opt;
+    if (o->header)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: no --header",
+                         o->input);
+    int rc = o->has_rows ? prepare_selection_unbounded(x, err) : 0;
+    csfs_text_reader *r = NULL;
+    if (rc == 0) rc = csfs_text_open(o->input, 0, &r, err);
+    if (rc == 0 && csfs_same_file(o->output, o->input))
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);
+    if (rc == 0) rc = csfs_outfile_open(&x->out, o->output, o->force, err);
+    const csfs_header *h = rc == 0 ? csfs_text_header(r) : NULL;
+    for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
+        const char *l[3] = {h->lines[i], "", ""};
+        size_t n[3] = {h->lens[i], 0, 0};
+        rc = room(x, n[0] + 1, err);
+        if (rc == 0) {
+            memcpy(x->buf.data + x->buf.len, l[0], n[0]);
+            x->buf.len += n[0];
+            x->buf.data[x->buf.len++] = '\n';
+        }
+    }
+    csfs_buf chunk = {0};
+    csfs_chunk_scan scan;
+    memset(&scan, 0, sizeof scan);
+    uint64_t row = 0, line_base = CSFS_HEADER_LINES;
+    int64_t block = 0;
+    while (rc == 0) {
+        if (o->cancel && *o->cancel) {
+            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", o->output);
+            break;
+        }
+        rc = csfs_text_next_chunk(r, &chunk, err);
+        if (rc || chunk.len == 0) break;
+        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(r), &scan, err);
+        if (rc) {
+            uint64_t line = line_base + err->line;
+            char why[sizeof err->message];
+            snprintf(why, sizeof why, "%s", err->message);
+            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", o->input, (unsigned long long)line,
+                                why);
+            break;
+        }
+        size_t sep = 0;
+        for (size_t i = 0; rc == 0 && i <= scan.n_rec; i++) {
+            while (rc == 0 && sep < scan.n_sep && scan.sep_before[sep] <= i) {
+                block++;
+                sep++;
+                if (!o->has_rows) rc = put_separator(x, err); /* as in the source */
+            }
+            if (rc || i == scan.n_rec) break;
+            if (o->has_rows) {
+                if (x->sel_pos >= x->n_sel || x->sel[x->sel_pos] != row) {
+                    row++;
+                    continue;
+                }
+                x->sel_pos++;
+                rc = separators_before(x, block, err);
+            }
+            const char *l[3];
+            size_t n[3];
+            csfs_record_lines(&scan, chunk.data, i, l, n);
+            if (rc == 0) rc = put_lines(x, l, n, err);
+            row++;
+        }
+        line_base += scan.lines;
+    }
+    x->sum->input_rows = row;
+    if (rc == 0 && x->n_sel && x->sel[x->n_sel - 1] >= row)
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "row index %llu is out of range: %s has %llu CSFs",
+                       (unsigned long long)x->sel[x->n_sel - 1], o->input,
+                       (unsigned long long)row);
+    if (rc == 0 && (x->sum->csf_count || x->sum->block_count)) x->sum->block_count++;
+    if (rc == 0 && x->buf.len) rc = flush(x, err);
+    if (rc == 0) {
+        x->sum->output_bytes = x->out.offset;
+        rc = csfs_outfile_commit(&x->out, err);
+    }
+    snprintf(x->sum->header_source, sizeof x->sum->header_source, "%s", "text");
+    csfs_buf_free(&chunk);
+    csfs_chunk_scan_free(&scan);
+    csfs_text_close(r);
+    return rc;
+}
+
 static int run(exporter *x, csfs_error *err)
 {
     const csfs_export_options *o = x->opt;
     csfs_export_summary *sum = x->sum;
+    if (!csfs_is_parquet_file(o->input)) return run_text(x, err);
     int rc = pq_file_open(&x->f, o->input, err);
     if (rc) return rc;
     x->rows = (uint64_t)pq_file_num_rows(x->f);

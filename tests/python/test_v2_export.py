@@ -135,3 +135,21 @@ def test_v2_rows_selection_keeps_block_separators(tmp):
         want += recs[r]
         prev = block[r]
     assert out.read_text() == "\n".join(want) + "\n"
+
+
+@pytest.mark.parametrize("name", ["c_like_n3_2x", "nd_4f4_6s2_seniority"])
+def test_export_from_text_equals_export_from_parquet(tmp, name):
+    src = GRASP_DIR / f"{name}.c"
+    run_csfs("export", src, "-o", tmp / "full.c")
+    assert (tmp / "full.c").read_bytes() == src.read_bytes()
+    csf = tmp / f"{name}.parquet"
+    run_csfs("convert", src, "-o", csf, "--quiet")
+    rows = tmp / "rows.txt"
+    rows.write_text("# a selection\n40\n3\n0\n200\n")
+    run_csfs("export", src, "-o", tmp / "a.c", "--rows", rows)
+    run_csfs("export", csf, "-o", tmp / "b.c", "--rows", rows)
+    assert (tmp / "a.c").read_bytes() == (tmp / "b.c").read_bytes()
+    rows.write_text("0\n99999\n")
+    proc = run_csfs("export", src, "-o", tmp / "c.c", "--rows", rows, check=False)
+    assert proc.returncode == 2 and "99999 is out of range" in proc.stderr
+    assert not (tmp / "c.c").exists()
