@@ -371,13 +371,16 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
             return csfs_fail(err, CSFS_E_FORMAT,
                              "%s: row group %zu: column '%s' has %zu rows, "
                              "not %llu",
-                             path, rg, x->v2 ? "(descriptor)" : names[k], d[k]->rows,
+                             path, rg, x->v2 ? "descriptor" : names[k], d[k]->rows,
                              (unsigned long long)n);
         if (d[k]->null_count) {
             size_t r = 0;
             while (r < n && d[k]->defined && d[k]->defined[r]) r++;
-            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: column %d is null", path,
-                             (unsigned long long)(base + r), k);
+            char what[32];
+            snprintf(what, sizeof what, "%s", x->v2 ? "" : names[k]);
+            if (x->v2) csfs_v2_column_name(x->peel->count, (size_t)k, what, sizeof what);
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: column '%s' is null", path,
+                             (unsigned long long)(base + r), what);
         }
         /* A line break inside a value would change the list's structure. */
         const uint8_t *nl =
