@@ -5,17 +5,24 @@ uses): descriptor matrices straight into NumPy, and the rcsfs 1.2 Python API
 so that ``import csfs as rcsfs`` keeps rcsfs scripts working.
 
 Native functions
-    descriptors(path, peel=None, normalize=False, threads=None)
-        The descriptor matrix of a CSF list as a C-contiguous ndarray
-        (int32, or float32 normalised), filled by the library in place.
+    descriptors(path, peel=None, normalize=False, threads=None, *, layout="v1")
+        The descriptor matrix of a CSF list (text or CSF Parquet) as a
+        C-contiguous ndarray (int32, float32 normalised, or int32 V2), filled
+        by the library in place.
     parse_csf(line1, line2, line3, peel, normalize=False)
         The descriptor row of one CSF.
     peel_subshells(path)
         The peel subshell list of a CSF list's header.
     info(path)
         Everything ``csfs info --json`` says about a Parquet file.
+    read_mixing(path), ci2_labels(path, csfs_path)
+        A GRASP mixing file (.m/.cm) as NumPy arrays, and the per-CSF CI^2
+        labels ``csfs mix`` writes.
 
-rcsfs 1.2-compatible functions
+rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors)
+    convert_csfs(input_path, output_path, ...)
+    generate_descriptors_from_parquet(input_parquet, output_parquet, peel_subshells, ...)
+    read_peel_subshells(header_path)
     get_parquet_info(input_path)
 
 One deliberate difference from rcsfs: where rcsfs returned
@@ -53,14 +60,21 @@ from ._csfs import (
 __version__: str = _csfs.library_version
 
 __all__ = [
+    "ConversionStats",
     "CsfsError",
     "CsfsWarning",
+    "DescriptorGenerationStats",
     "ParquetInfo",
+    "ci2_labels",
+    "convert_csfs",
     "descriptors",
+    "generate_descriptors_from_parquet",
     "get_parquet_info",
     "info",
     "parse_csf",
     "peel_subshells",
+    "read_mixing",
+    "read_peel_subshells",
     "E_ARGUMENT",
     "E_CANCELLED",
     "E_CSF",
@@ -86,6 +100,36 @@ class ParquetInfo(TypedDict):
     created_by: str
 
 
+class ConversionStats(TypedDict):
+    """What :func:`convert_csfs` returns (the keys and types of rcsfs 1.2)."""
+
+    success: bool
+    input_file: str
+    output_file: str
+    max_line_len: int
+    chunk_size: int
+    csf_count: int
+    total_lines: int
+    truncated_count: int
+    header_file: str
+
+
+class DescriptorGenerationStats(TypedDict, total=False):
+    """What :func:`generate_descriptors_from_parquet` returns: the keys of
+    rcsfs 1.2, ``failed_count``, and for V2 those rcsfs 1.3 adds."""
+
+    success: bool
+    input_file: str
+    output_file: str
+    csf_count: int
+    descriptor_count: int
+    orbital_count: int
+    descriptor_size: int
+    descriptor_version: int  # V2 only
+    channels_per_subshell: int  # V2 only
+    failed_count: int
+
+
 def _path(path: StrPath) -> str:
     """str or os.PathLike -> str, as rcsfs accepted (TypeError for anything else)."""
     p = os.fspath(path)
@@ -98,44 +142,58 @@ def descriptors(
     normalize: bool = False,
     threads: Optional[int] = None,
     *,
+    layout: Union[str, int] = "v1",
     strict: bool = False,
     chunk_bytes: Optional[int] = None,
+    keep_going: bool = False,
 ) -> np.ndarray:
     """The descriptor matrix of a GRASP CSF list, as a NumPy array.
 
-    One row per CSF in file order (J-block separators are not rows), three
-    values per peel subshell: electrons, the subshell's 2J, the coupling 2J
-    (layout v1, bit-identical to rcsfs 1.2 and to ``csfs descriptors``).
+    One row per CSF in file order (J-block separators are not rows). Layout
+    v1: three values per peel subshell -- electrons, the subshell's 2J, the
+    coupling 2J (bit-identical to rcsfs 1.2 and to ``csfs descriptors``).
+    Layout v2 (rcsfs 1.3, reversible): four per subshell -- electrons, 2J,
+    seniority, 2K -- then the total 2J and the parity; int32 only.
 
     Args:
-        path: the CSF list: plain text, ``.zst`` or ``.gz`` (recognised by
+        path: the CSF list: plain text, ``.zst`` or ``.gz``, or a CSF Parquet
+            file from :func:`convert_csfs` / ``csfs convert`` (recognised by
             content); ``"-"`` reads standard input as the CLI does.
         peel: the peel subshell order (the column order): a list of names or
-            one string ``"4d-,4d,5s"``; None takes the header's line 4.
-        normalize: float32 normalised descriptors instead of raw int32.
+            one string ``"4d-,4d,5s"``; None takes the header's line 4 (for
+            CSF Parquet: its metadata, else its header TOML).
+        normalize: float32 normalised descriptors instead of raw int32
+            (layout v1 only).
         threads: worker threads; None uses one per online CPU. The result
             never depends on it.
+        layout: ``"v1"`` (or 1) or ``"v2"`` (or 2).
         strict: make the first failed CSF, or a subshell missing from the peel
-            list, an error instead of a zero row and a warning.
+            list, an error instead of a zero row and a warning (v2: also text
+            a restore would not reproduce byte for byte).
         chunk_bytes: text per work unit (default 8 MiB); tuning only.
+        keep_going: v2 only: a CSF the V2 rules refuse becomes a rejected row
+            (all -1, parity 0) and a warning instead of an error.
 
     Returns:
-        A C-contiguous array of shape (CSFs, 3 x len(peel)), int32 or float32.
-        It is the library's own buffer (no copy was made): ``arr.base`` owns
-        it and frees it when the array and all its views are gone.
+        A C-contiguous array of shape (CSFs, 3 x len(peel)) (v1, int32 or
+        float32) or (CSFs, 4 x len(peel) + 2) (v2, int32). It is the
+        library's own buffer (no copy was made): ``arr.base`` owns it and
+        frees it when the array and all its views are gone.
 
     Failed CSFs (non-ASCII bytes, an unreadable total J, normalisation errors)
-    are rows of zeros, as in rcsfs; the first five, and subshells missing from
-    the peel list, are reported as :class:`CsfsWarning`.
+    are rows of zeros in v1, as in rcsfs; the first five, and subshells
+    missing from the peel list, are reported as :class:`CsfsWarning`.
 
     Raises:
-        ValueError: a bad argument (empty peel list, threads < 1, ...).
+        ValueError: a bad argument (empty peel list, threads < 1, an unknown
+            layout, normalize with v2, ...).
         CsfsError: the list cannot be read (FileNotFoundError etc. are
-            subclasses) or is malformed; the message names file and line.
+            subclasses) or is malformed (v2: a CSF the V2 rules refuse); the
+            message names file and line.
         KeyboardInterrupt: Ctrl-C; the library stopped and freed everything.
     """
-    return _csfs.descriptors(_path(path), peel, normalize, threads, strict=strict,
-                             chunk_bytes=chunk_bytes)
+    return _csfs.descriptors(_path(path), peel, normalize, threads, layout=layout,
+                             strict=strict, chunk_bytes=chunk_bytes, keep_going=keep_going)
 
 
 def parse_csf(line1: Union[str, bytes], line2: Union[str, bytes], line3: Union[str, bytes],
@@ -204,3 +262,191 @@ def get_parquet_info(input_path: StrPath) -> ParquetInfo:
         "compression": full.get("compression") or "Unknown",
         "created_by": full.get("created_by") or "Unknown",
     }
+
+
+# ---- rcsfs 1.2 conversion and descriptor files ---------------------------------------------
+
+
+def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Optional[int] = 256,
+                 chunk_size: Optional[int] = 3000000,
+                 num_workers: Optional[int] = None) -> ConversionStats:
+    """A CSF list to a CSF Parquet file and its header TOML, as rcsfs 1.2.
+
+    The library's ``csfs convert``: columns idx (uint64), line1, line2, line3
+    (the exact line text) and block (the 0-based J block), every CSF of every
+    block in file order; the header lines, peel list and block lengths in
+    the key-value metadata; and ``<input stem>_header.toml`` beside the
+    output, byte-identical to rcsfs's. Existing outputs are replaced, as
+    rcsfs did; both appear only when complete (written to temporaries and
+    renamed), so an error or Ctrl-C leaves nothing behind.
+
+    Args:
+        input_path: the CSF list: plain text, ``.zst`` or ``.gz``.
+        output_path: the Parquet file to write.
+        max_line_len: lines are cut to this many bytes and counted in
+            ``truncated_count``, as rcsfs did (default 256, rcsfs's).
+            ``None`` or 0 keeps lines whole: the ``csfs convert`` default,
+            and the only way long lines (more than ~28 subshells) survive.
+        chunk_size: accepted for compatibility (rcsfs's lines per batch, a
+            positive int); it has no effect: the output never depends on how
+            the work is divided.
+        num_workers: worker threads; None uses one per online CPU.
+
+    Returns:
+        The rcsfs 1.2 dictionary: ``success`` (True), ``input_file``,
+        ``output_file``, ``max_line_len`` (0 when lines were kept whole),
+        ``chunk_size``, ``csf_count``, ``total_lines`` (3 per CSF plus one per
+        block separator), ``truncated_count`` and ``header_file`` (the TOML).
+
+    Raises:
+        ValueError: num_workers < 1, chunk_size < 1, max_line_len < 0, or the
+            input is already a Parquet file.
+        CsfsError: the list cannot be read (FileNotFoundError etc.) or is
+            malformed, or an output cannot be written.
+        KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
+    """
+    return _csfs.convert_csfs(_path(input_path), _path(output_path), max_line_len, chunk_size,
+                              num_workers)
+
+
+def generate_descriptors_from_parquet(
+    input_parquet: StrPath,
+    output_parquet: StrPath,
+    peel_subshells: Optional[Peel],
+    num_workers: Optional[int] = None,
+    normalize: bool = False,
+    compression: Optional[str] = None,
+    *,
+    descriptor_version: int = 1,
+    header_path: Optional[StrPath] = None,
+) -> DescriptorGenerationStats:
+    """A descriptor Parquet file from a CSF Parquet file, as rcsfs.
+
+    The library's ``csfs descriptors``: one row per CSF in order, Int32
+    columns ``col_0``, ``col_1``, ... (Float32 when normalised) for
+    descriptor_version 1 (rcsfs 1.2), or rcsfs 1.3's V2 columns
+    ``sub0_n, sub0_2j, sub0_v, sub0_2k, ..., total_two_j, parity`` with its
+    key-value metadata for version 2. The output replaces an existing file,
+    as in rcsfs, and appears only when complete.
+
+    Args:
+        input_parquet: a CSF Parquet file (:func:`convert_csfs`, rcsfs,
+            ``csfs convert``); a CSF list in text works too.
+        output_parquet: the descriptor Parquet file to write.
+        peel_subshells: the peel subshell order, e.g. from
+            :func:`read_peel_subshells` (a list of names or ``"5s,4d-"``);
+            None (a csfs extension) takes the input's own list.
+        num_workers: worker threads; None uses one per online CPU.
+        normalize: Float32 normalised descriptors (version 1 only).
+        compression: None (zstd level 3, as rcsfs), ``"none"``,
+            ``"uncompressed"``, ``"snappy"``, ``"zstd"`` or ``"zstd-N"``
+            (N = 1..22), any case; csfs also takes ``"gzip[:N]"`` and
+            ``"zstd:N"``.
+        descriptor_version: 1 (rcsfs 1.2 layout; the default, as rcsfs 1.3's
+            Python wrapper) or 2 (V2).
+        header_path: version 2: the header TOML whose SHA-256 and file name
+            the output records (rcsfs 1.3); None looks for
+            ``{stem}_header.toml``, ``{stem}.toml`` or ``{stem}_header`` beside
+            the input. Not used by version 1.
+
+    Returns:
+        The rcsfs dictionary: ``success``, ``input_file``, ``output_file``,
+        ``csf_count``, ``descriptor_count`` (rows written: = csf_count),
+        ``orbital_count`` (peel subshells), ``descriptor_size`` (columns);
+        for version 2 also ``descriptor_version`` (2) and
+        ``channels_per_subshell`` (4); and ``failed_count`` (csfs: CSFs
+        written as zero rows, each reported as a :class:`CsfsWarning`).
+
+    Raises:
+        ValueError: num_workers < 1, an unknown descriptor_version or
+            compression, normalize with version 2, an empty peel list.
+        CsfsError: an input cannot be read (FileNotFoundError etc.) or is
+            malformed (version 2: a CSF the V2 rules refuse), or the output
+            cannot be written.
+        KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
+    """
+    return _csfs.generate_descriptors_from_parquet(
+        _path(input_parquet), _path(output_parquet), peel_subshells, num_workers, normalize,
+        compression, descriptor_version=descriptor_version,
+        header_path=None if header_path is None else _path(header_path))
+
+
+def read_peel_subshells(header_path: StrPath) -> list[str]:
+    """The peel subshell list of a header TOML, as rcsfs ``read_peel_subshells``.
+
+    ``header_path`` is the ``<stem>_header.toml`` that :func:`convert_csfs`
+    (or rcsfs, or ``csfs convert``) writes: line 4 of its
+    ``[header_info].header_lines``, split at white space, keeping the tokens
+    rcsfs keeps.
+
+    Raises:
+        CsfsError: the file cannot be read (FileNotFoundError etc.), is not
+            such a TOML, or lists no peel subshell (the message names it).
+    """
+    return _csfs.read_peel_subshells(_path(header_path))
+
+
+# ---- GRASP mixing files ----------------------------------------------------------------------
+
+
+def read_mixing(path: StrPath) -> Dict[str, Any]:
+    """Everything a GRASP2018 mixing file (.m from rmcdhf, .cm from rci) stores.
+
+    Read with the library's streaming reader (any record-marker width and
+    byte order, subrecords; every record length and count is checked).
+
+    Returns:
+        A dict: ``file``, ``size`` (bytes), ``format`` (record markers, e.g.
+        ``"4-byte little-endian record markers"``), ``marker_bytes``,
+        ``byte_order``; ``header``: ``nelec, ncftot, nw, nvectot, nvecsiz,
+        nblock`` (record 1); and ``blocks``, the stored blocks in file order,
+        each a dict of
+            ``jblock`` (1-based block of the CSF list), ``ncf``, ``nev``,
+            ``iatjpo`` (2J+1), ``iaspar`` (+1/-1; rci writes 999 for both when
+            nev = 0), ``two_j``, ``j`` (``"3/2"``) and ``parity`` (``"+"`` /
+            ``"-"``; None when nev = 0), ``offset`` (byte offset of the block),
+            ``eav`` (Hartree; None when nev = 0),
+            ``ivec`` (int32 [nev], in stored order: which eigenvalue of the
+            block each stored level is, 1 = lowest; need not be sorted),
+            ``eval`` (float64 [nev], as stored: relative to eav),
+            ``energies`` (float64 [nev]: eav + eval, Hartree),
+            ``coefficients`` (float64 (nev, ncf): row k is level k's mixing
+            coefficients over the block's CSFs; CI^2 is its square).
+        Blocks rmcdhf left out of the file (no levels requested) are absent.
+
+    Raises:
+        CsfsError: the file cannot be read or is not a valid mixing file (the
+            message names the file, block and byte offset).
+        KeyboardInterrupt: Ctrl-C.
+    """
+    return _csfs.read_mixing(_path(path))
+
+
+def ci2_labels(path: StrPath, csfs_path: StrPath) -> Dict[str, np.ndarray]:
+    """Per-CSF CI^2 labels of a mixing file: the columns ``csfs mix`` writes.
+
+    One entry per CSF of the list ``csfs_path`` in list order, so entry i
+    belongs to descriptor row i. The mixing file is checked against the list
+    first (NCFTOT, NBLOCK, each block's NCF and J/parity).
+
+    Args:
+        path: the mixing file (.m or .cm).
+        csfs_path: its CSF list: GRASP text (plain, .zst, .gz), or a CSF or
+            descriptor Parquet file made by csfs.
+
+    Returns:
+        A dict of 1-D arrays: ``row`` (int64, 0-based CSF index),
+        ``block`` (int32, 1-based J block), ``pos_in_block`` (int32,
+        1-based), ``nlev`` (int32, levels stored for the block; 0 when none),
+        ``ci2_max`` (float64, the largest c^2 over the block's stored levels;
+        0.0 when nlev = 0) and ``level_argmax`` (int32, the 1-based storage
+        index of that level, ties to the first; -1 when nlev = 0).
+
+    Raises:
+        CsfsError: a file cannot be read or is malformed, or the mixing file
+            does not belong to the list (the message says how they differ).
+        KeyboardInterrupt: Ctrl-C, once the library call has returned (the
+            label computation has no cancel flag; it reads each coefficient
+            once, so it is as quick as reading the file).
+    """
+    return _csfs.ci2_labels(_path(path), _path(csfs_path))

@@ -21,6 +21,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -31,6 +32,10 @@
 #include <numpy/arrayobject.h>
 
 #include "csfs.h"
+#include "error.h"
+#include "header_toml.h"
+#include "mix_labels.h"
+#include "mixing.h"
 #include "parquet/pq_info.h"
 
 /* How often a waiting call looks for Ctrl-C: the delay it adds to an interrupt. */
@@ -38,6 +43,7 @@
 /* Messages kept per call; the library itself reports only the first few failures. */
 #define MAX_MESSAGES 200
 #define MATRIX_CAPSULE "csfs.matrix"
+#define BUFFER_CAPSULE "csfs.buffer"
 
 static PyObject *CsfsError;   /* csfs.CsfsError, an OSError */
 static PyObject *CsfsWarning; /* csfs.CsfsWarning, a UserWarning */
@@ -454,7 +460,100 @@ static PyObject *matrix_to_array(csfs_matrix *m)
     return arr;
 }
 
-/* ---- descriptors(path, peel=None, normalize=False, threads=None, *, strict, chunk_bytes) ---- */
+/* ---- more argument conversion ------------------------------------------------------------ */
+
+/* A descriptor layout: 1, 2, "v1" or "v2" (the CLI's --layout names). */
+static int layout_from_object(PyObject *obj, const char *what, csfs_layout *out)
+{
+    long v = 0;
+    if (PyUnicode_Check(obj)) {
+        const char *s = PyUnicode_AsUTF8(obj);
+        if (!s) return -1;
+        if (strcmp(s, "v1") == 0 || strcmp(s, "V1") == 0) v = 1;
+        if (strcmp(s, "v2") == 0 || strcmp(s, "V2") == 0) v = 2;
+    } else if (PyLong_Check(obj) && !PyBool_Check(obj)) {
+        int overflow;
+        v = PyLong_AsLongAndOverflow(obj, &overflow);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (overflow) v = 0;
+    } else {
+        PyErr_Format(PyExc_TypeError, "%s must be 1, 2, \"v1\" or \"v2\", not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (v != 1 && v != 2) {
+        PyErr_Format(PyExc_ValueError, "%s must be 1, 2, \"v1\" or \"v2\", not %R", what, obj);
+        return -1;
+    }
+    *out = v == 1 ? CSFS_LAYOUT_V1 : CSFS_LAYOUT_V2;
+    return 0;
+}
+
+static int is_ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * A Parquet compression: None (zstd level 3, as rCSFs), an rCSFs name --
+ * "none", "uncompressed", "snappy", "zstd", "zstd-N" (any case, white space
+ * around ignored) -- or a csfs one ("gzip", "gzip:N", "zstd:N"). Only the
+ * rCSFs spelling "zstd-N" is translated here; csfs_codec_parse does the rest.
+ */
+static int codec_from_object(PyObject *obj, csfs_codec *codec, int *level)
+{
+    *codec = CSFS_CODEC_ZSTD;
+    *level = 3;
+    if (obj == Py_None) return 0;
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "compression must be a str or None, not %.100s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (!s) return -1;
+    while (len > 0 && is_ascii_space(*s)) s++, len--;
+    while (len > 0 && is_ascii_space(s[len - 1])) len--;
+    char name[32];
+    csfs_error err = {0};
+    if (len > 0 && (size_t)len < sizeof name && !memchr(s, '\0', (size_t)len)) {
+        memcpy(name, s, (size_t)len);
+        name[len] = '\0';
+        if (len > 5 && strncmp(name, "zstd-", 5) == 0) name[4] = ':';
+        if (len > 5 && strncmp(name, "ZSTD-", 5) == 0) name[4] = ':';
+        if (csfs_codec_parse(name, codec, level, &err) == 0) return 0;
+    }
+    PyErr_Format(PyExc_ValueError,
+                 "unknown compression %R: expected None, \"none\", \"uncompressed\", \"snappy\", "
+                 "\"zstd\" or \"zstd-N\" (N = 1..22)",
+                 obj);
+    return -1;
+}
+
+/* A path argument that may be None (*out = NULL); else a new bytes object. */
+static int path_or_none(PyObject *obj, PyObject **out)
+{
+    *out = NULL;
+    if (obj == Py_None) return 0;
+    return PyUnicode_FSConverter(obj, out) ? 0 : -1;
+}
+
+/* d[key] = value, taking the reference to value; -1 on failure or when value is NULL. */
+static int dict_put(PyObject *d, const char *key, PyObject *value)
+{
+    if (!value) return -1;
+    int rc = PyDict_SetItemString(d, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+static PyObject *u64(uint64_t v)
+{
+    return PyLong_FromUnsignedLongLong((unsigned long long)v);
+}
+
+/* ---- descriptors(path, peel=None, normalize=False, threads=None, *, layout, ...) ---------- */
 
 typedef struct descriptors_job {
     job base;
@@ -471,18 +570,36 @@ static int descriptors_run(job *j)
 
 static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"path", "peel", "normalize", "threads", "strict", "chunk_bytes", NULL};
+    static char *kwlist[] = {"path",   "peel",        "normalize",  "threads", "layout",
+                             "strict", "chunk_bytes", "keep_going", NULL};
     PyObject *path = NULL, *peel_obj = Py_None, *threads_obj = Py_None, *chunk_obj = Py_None;
-    int normalize = 0, strict = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|OpO$pO:descriptors", kwlist,
+    PyObject *layout_obj = NULL;
+    int normalize = 0, strict = 0, keep_going = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|OpO$OpOp:descriptors", kwlist,
                                      PyUnicode_FSConverter, &path, &peel_obj, &normalize,
-                                     &threads_obj, &strict, &chunk_obj))
+                                     &threads_obj, &layout_obj, &strict, &chunk_obj, &keep_going))
         return NULL;
     long long threads, chunk;
+    csfs_layout layout = CSFS_LAYOUT_V1;
     csfs_peel *peel = NULL;
-    if (positive_or_none(threads_obj, "threads", 1024, &threads) < 0 ||
-        positive_or_none(chunk_obj, "chunk_bytes", (long long)(SIZE_MAX >> 1), &chunk) < 0 ||
-        peel_from_object(peel_obj, 1, &peel) < 0) {
+    if ((layout_obj && layout_from_object(layout_obj, "layout", &layout) < 0) ||
+        positive_or_none(threads_obj, "threads", 1024, &threads) < 0 ||
+        positive_or_none(chunk_obj, "chunk_bytes", (long long)(SIZE_MAX >> 1), &chunk) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    if (layout == CSFS_LAYOUT_V2 && normalize) {
+        PyErr_SetString(PyExc_ValueError,
+                        "normalize=True needs layout=\"v1\": V2 descriptors are int32 only");
+        Py_DECREF(path);
+        return NULL;
+    }
+    if (layout == CSFS_LAYOUT_V1 && keep_going) {
+        PyErr_SetString(PyExc_ValueError, "keep_going is for layout=\"v2\"");
+        Py_DECREF(path);
+        return NULL;
+    }
+    if (peel_from_object(peel_obj, 1, &peel) < 0) {
         Py_DECREF(path);
         return NULL;
     }
@@ -493,8 +610,10 @@ static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs
     csfs_descriptor_options_init(&d.opt);
     d.opt.input = PyBytes_AS_STRING(path);
     d.opt.peel = peel;
+    d.opt.layout = layout;
     d.opt.normalize = normalize;
     d.opt.strict = strict;
+    d.opt.keep_going = keep_going;
     d.opt.threads = (int)threads;
     d.opt.chunk_bytes = (size_t)chunk;
     d.opt.report = messages_add;
@@ -508,6 +627,180 @@ static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs
     job_free(&d.base);
     csfs_peel_free(peel);
     Py_DECREF(path);
+    return result;
+}
+
+/* ---- generate_descriptors_from_parquet(input, output, peel_subshells, ...) (rCSFs) --------- */
+
+static int descriptors_file_run(job *j)
+{
+    descriptors_job *d = (descriptors_job *)j;
+    return csfs_descriptors_run(&d->opt, &d->summary, &j->err);
+}
+
+static PyObject *py_generate_descriptors(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"input_parquet",      "output_parquet", "peel_subshells",
+                             "num_workers",        "normalize",      "compression",
+                             "descriptor_version", "header_path",    NULL};
+    PyObject *input = NULL, *output = NULL, *peel_obj, *workers_obj = Py_None;
+    PyObject *compression = Py_None, *version_obj = NULL, *header_obj = Py_None;
+    PyObject *header = NULL, *result = NULL;
+    int normalize = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O|OpO$OO:generate_descriptors_from_parquet",
+                                     kwlist, PyUnicode_FSConverter, &input, PyUnicode_FSConverter,
+                                     &output, &peel_obj, &workers_obj, &normalize, &compression,
+                                     &version_obj, &header_obj))
+        return NULL;
+    long long workers;
+    csfs_layout layout = CSFS_LAYOUT_V1;
+    csfs_codec codec;
+    int level;
+    csfs_peel *peel = NULL;
+    if ((version_obj && layout_from_object(version_obj, "descriptor_version", &layout) < 0) ||
+        positive_or_none(workers_obj, "num_workers", 1024, &workers) < 0 ||
+        codec_from_object(compression, &codec, &level) < 0 || path_or_none(header_obj, &header) < 0)
+        goto done;
+    if (layout == CSFS_LAYOUT_V2 && normalize) {
+        PyErr_SetString(PyExc_ValueError,
+                        "normalize=True needs descriptor_version=1: V2 descriptors are int32 only");
+        goto done;
+    }
+    if (peel_from_object(peel_obj, 1, &peel) < 0) goto done;
+
+    descriptors_job d;
+    job_init(&d.base, descriptors_file_run);
+    csfs_descriptor_options_init(&d.opt);
+    d.opt.input = PyBytes_AS_STRING(input);
+    d.opt.output = PyBytes_AS_STRING(output);
+    d.opt.peel = peel;
+    d.opt.layout = layout;
+    d.opt.normalize = normalize;
+    d.opt.header_toml = header ? PyBytes_AS_STRING(header) : NULL;
+    d.opt.force = 1; /* rCSFs replaced an existing output */
+    d.opt.format = CSFS_FORMAT_PARQUET;
+    d.opt.codec = codec;
+    d.opt.codec_level = level;
+    d.opt.threads = (int)workers;
+    d.opt.report = messages_add;
+    d.opt.report_ctx = &d.base.msgs;
+    d.opt.cancel = &d.base.cancel;
+    if (run_job(&d.base) == 0 && messages_warn(&d.base.msgs) == 0) {
+        int v2 = layout == CSFS_LAYOUT_V2;
+        uint64_t width = d.summary.columns;
+        uint64_t orbitals = v2 ? (width - 2) / 4 : width / 3;
+        result = PyDict_New();
+        if (result &&
+            (dict_put(result, "success", PyBool_FromLong(1)) < 0 ||
+             dict_put(result, "input_file", PyUnicode_DecodeFSDefault(d.opt.input)) < 0 ||
+             dict_put(result, "output_file", PyUnicode_DecodeFSDefault(d.opt.output)) < 0 ||
+             dict_put(result, "csf_count", u64(d.summary.csf_count)) < 0 ||
+             /* rCSFs counted every row written, failed CSFs (zero rows) included */
+             dict_put(result, "descriptor_count", u64(d.summary.csf_count)) < 0 ||
+             dict_put(result, "orbital_count", u64(orbitals)) < 0 ||
+             dict_put(result, "descriptor_size", u64(width)) < 0 ||
+             (v2 && dict_put(result, "descriptor_version", PyLong_FromLong(2)) < 0) ||
+             (v2 && dict_put(result, "channels_per_subshell", PyLong_FromLong(4)) < 0) ||
+             dict_put(result, "failed_count", u64(d.summary.failed_count)) < 0))
+            Py_CLEAR(result);
+    }
+    job_free(&d.base);
+done:
+    csfs_peel_free(peel);
+    Py_XDECREF(header);
+    Py_DECREF(input);
+    Py_DECREF(output);
+    return result;
+}
+
+/* ---- convert_csfs(input_path, output_path, max_line_len, chunk_size, num_workers) (rCSFs) -- */
+
+typedef struct convert_job {
+    job base;
+    csfs_convert_options opt;
+    csfs_convert_summary summary;
+} convert_job;
+
+static int convert_run(job *j)
+{
+    convert_job *c = (convert_job *)j;
+    return csfs_convert_run(&c->opt, &c->summary, &j->err);
+}
+
+/* max_line_len: None or 0 keeps lines whole (*out = 0), else a positive int. */
+static int line_len_from_object(PyObject *obj, size_t *out)
+{
+    *out = 0;
+    if (obj == Py_None) return 0;
+    if (PyBool_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "max_line_len must be an int or None, not bool");
+        return -1;
+    }
+    PyObject *i = PyNumber_Index(obj);
+    if (!i) return -1;
+    int overflow;
+    long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
+    Py_DECREF(i);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (overflow || v < 0 || (unsigned long long)v > (SIZE_MAX >> 1)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "max_line_len must be a positive int, or 0 or None to keep lines whole");
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"input_path", "output_path", "max_line_len",
+                             "chunk_size", "num_workers", NULL};
+    PyObject *input = NULL, *output = NULL, *len_obj = NULL, *chunk_obj = NULL;
+    PyObject *workers_obj = Py_None, *result = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|OOO:convert_csfs", kwlist,
+                                     PyUnicode_FSConverter, &input, PyUnicode_FSConverter, &output,
+                                     &len_obj, &chunk_obj, &workers_obj))
+        return NULL;
+    size_t max_line_len = 256; /* rCSFs' default */
+    long long chunk = 3000000, workers;
+    if ((len_obj && line_len_from_object(len_obj, &max_line_len) < 0) ||
+        (chunk_obj && chunk_obj != Py_None &&
+         positive_or_none(chunk_obj, "chunk_size", LLONG_MAX, &chunk) < 0) ||
+        positive_or_none(workers_obj, "num_workers", 1024, &workers) < 0)
+        goto done;
+
+    convert_job c;
+    job_init(&c.base, convert_run);
+    csfs_convert_options_init(&c.opt);
+    c.opt.input = PyBytes_AS_STRING(input);
+    c.opt.output = PyBytes_AS_STRING(output);
+    c.opt.max_line_len = max_line_len;
+    c.opt.threads = (int)workers;
+    c.opt.force = 1;       /* rCSFs replaced existing outputs */
+    c.opt.header_toml = 1; /* <input stem>_header.toml beside the output */
+    c.opt.report = messages_add;
+    c.opt.report_ctx = &c.base.msgs;
+    c.opt.cancel = &c.base.cancel;
+    /* chunk_size (rCSFs' lines per batch) has no counterpart: the output never
+     * depends on how the library divides its work. */
+    if (run_job(&c.base) == 0 && messages_warn(&c.base.msgs) == 0) {
+        result = PyDict_New();
+        if (result &&
+            (dict_put(result, "success", PyBool_FromLong(1)) < 0 ||
+             dict_put(result, "input_file", PyUnicode_DecodeFSDefault(c.opt.input)) < 0 ||
+             dict_put(result, "output_file", PyUnicode_DecodeFSDefault(c.opt.output)) < 0 ||
+             dict_put(result, "max_line_len", u64(max_line_len)) < 0 ||
+             dict_put(result, "chunk_size", PyLong_FromLongLong(chunk)) < 0 ||
+             dict_put(result, "csf_count", u64(c.summary.csf_count)) < 0 ||
+             dict_put(result, "total_lines", u64(c.summary.total_lines)) < 0 ||
+             dict_put(result, "truncated_count", u64(c.summary.truncated_count)) < 0 ||
+             dict_put(result, "header_file", PyUnicode_DecodeFSDefault(c.summary.header_toml)) < 0))
+            Py_CLEAR(result);
+    }
+    job_free(&c.base);
+done:
+    Py_DECREF(input);
+    Py_DECREF(output);
     return result;
 }
 
@@ -599,13 +892,337 @@ static PyObject *py_parquet_info_json(PyObject *self, PyObject *arg)
     return s;
 }
 
+/* ---- read_peel_subshells(header_path) (rCSFs) --------------------------------------------- */
+
+static PyObject *py_read_peel_subshells(PyObject *self, PyObject *arg)
+{
+    PyObject *path;
+    if (!PyUnicode_FSConverter(arg, &path)) return NULL;
+    const char *p = PyBytes_AS_STRING(path);
+    csfs_header_toml h;
+    memset(&h, 0, sizeof h);
+    csfs_peel *peel = NULL;
+    csfs_error err = {0};
+    PyThreadState *ts = PyEval_SaveThread();
+    int rc = csfs_header_toml_read(p, &h, &err);
+    if (rc == 0) rc = csfs_header_toml_peel(&h, &peel, &err);
+    if (rc == 0 && csfs_peel_count(peel) == 0)
+        rc = csfs_fail(&err, CSFS_E_FORMAT, "%s: no peel subshells in header line 4", p);
+    csfs_header_toml_free(&h);
+    PyEval_RestoreThread(ts);
+    Py_DECREF(path);
+    PyObject *list = rc == 0 ? peel_to_list(peel) : raise_error(&err);
+    csfs_peel_free(peel);
+    return list;
+}
+
+/* ---- buffers as NumPy arrays ----------------------------------------------------------------- */
+
+static void buffer_capsule_free(PyObject *capsule)
+{
+    free(PyCapsule_GetPointer(capsule, BUFFER_CAPSULE));
+}
+
+/*
+ * An ndarray over malloc'd memory, without copying: its base is a capsule
+ * that frees the memory with the last view. Takes ownership of data (freed
+ * also on failure); data may be NULL for an array of no elements.
+ */
+static PyObject *owned_array(void *data, int nd, npy_intp *dims, int type)
+{
+    if (!data && !(data = malloc(1))) return PyErr_NoMemory();
+    PyObject *capsule = PyCapsule_New(data, BUFFER_CAPSULE, buffer_capsule_free);
+    if (!capsule) {
+        free(data);
+        return NULL;
+    }
+    PyObject *arr = PyArray_SimpleNewFromData(nd, dims, type, data);
+    if (!arr) {
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    if (PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) { /* steals capsule */
+        Py_DECREF(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+/* ---- read_mixing(path) ----------------------------------------------------------------------- */
+
+/* One stored block, copied out of the reader (which reuses its memory). */
+typedef struct mix_block_copy {
+    int32_t jblock, ncf, nev, iatjpo, iaspar, two_j;
+    char parity;
+    double eav;
+    uint64_t offset;
+    int32_t *ivec;           /* [nev] */
+    double *eval, *energies; /* [nev]: as stored (relative to eav), and eav + eval */
+    double *coef;            /* [nev * ncf]: level k's coefficients at k * ncf */
+} mix_block_copy;
+
+typedef struct mixing_job {
+    job base;
+    const char *path;
+    csfs_mix_header header;
+    const char *format; /* static string */
+    int marker_bytes, big_endian;
+    uint64_t size;
+    mix_block_copy *blocks;
+    size_t n, cap;
+} mixing_job;
+
+static void mixing_job_free(mixing_job *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->blocks[i].ivec);
+        free(m->blocks[i].eval);
+        free(m->blocks[i].energies);
+        free(m->blocks[i].coef);
+    }
+    free(m->blocks);
+    m->blocks = NULL;
+    m->n = m->cap = 0;
+}
+
+static int copy_block(mixing_job *m, csfs_mix_reader *r, const csfs_mix_block *b, csfs_error *err)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 16;
+        mix_block_copy *grown = realloc(m->blocks, cap * sizeof *grown);
+        if (!grown) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        m->blocks = grown;
+        m->cap = cap;
+    }
+    mix_block_copy *c = &m->blocks[m->n++];
+    memset(c, 0, sizeof *c);
+    c->jblock = b->jblock;
+    c->ncf = b->ncf;
+    c->nev = b->nev;
+    c->iatjpo = b->iatjpo;
+    c->iaspar = b->iaspar;
+    c->two_j = csfs_mix_block_two_j(b);
+    c->parity = csfs_mix_block_parity(b);
+    c->eav = b->eav;
+    c->offset = b->offset;
+    if (b->nev <= 0) return 0;
+    /* The reader checked nev * ncf against the bytes left in the file. */
+    size_t nev = (size_t)b->nev, ncf = (size_t)b->ncf;
+    c->ivec = malloc(nev * sizeof *c->ivec);
+    c->eval = malloc(nev * sizeof *c->eval);
+    c->energies = malloc(nev * sizeof *c->energies);
+    size_t cells = nev * ncf;
+    c->coef = malloc((cells ? cells : 1) * sizeof *c->coef);
+    if (!c->ivec || !c->eval || !c->energies || !c->coef)
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory for block %d (%zu x %zu)", m->path,
+                         b->jblock, nev, ncf);
+    for (size_t k = 0; k < nev; k++) {
+        c->ivec[k] = b->ivec[k];
+        c->eval[k] = b->eval[k];
+        c->energies[k] = b->eav + b->eval[k]; /* as the library's level listing */
+    }
+    for (size_t k = 0; k < nev; k++) {
+        if (m->base.cancel) return csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", m->path);
+        int rc = csfs_mix_read_level(r, c->coef + k * ncf, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int mixing_run(job *j)
+{
+    mixing_job *m = (mixing_job *)j;
+    csfs_mix_reader *r;
+    int rc = csfs_mix_open(m->path, &r, &j->err);
+    if (rc) return rc;
+    m->header = *csfs_mix_get_header(r);
+    m->format = csfs_mix_format(r);
+    m->marker_bytes = csfs_mix_marker_bytes(r);
+    m->big_endian = csfs_mix_big_endian(r);
+    m->size = csfs_mix_file_size(r);
+    const csfs_mix_block *b;
+    while ((rc = csfs_mix_next_block(r, &b, &j->err)) == 1)
+        if ((rc = copy_block(m, r, b, &j->err)) != 0) break;
+    csfs_mix_close(r);
+    return rc < 0 ? rc : 0;
+}
+
+/* Adds one array per name to d (NULL: only frees), each taking its buffer
+ * (malloc'd; NULL for no elements); buffers not taken because of a failure
+ * are freed. */
+typedef struct named_buffer {
+    const char *name;
+    void *data;
+    int nd, type;
+    npy_intp *dims;
+} named_buffer;
+
+static int put_arrays(PyObject *d, named_buffer *bufs, size_t n)
+{
+    int rc = d ? 0 : -1;
+    for (size_t i = 0; i < n; i++) {
+        void *data = bufs[i].data;
+        bufs[i].data = NULL;
+        if (rc == 0)
+            rc = dict_put(d, bufs[i].name,
+                          owned_array(data, bufs[i].nd, bufs[i].dims, bufs[i].type));
+        else
+            free(data);
+    }
+    return rc;
+}
+
+/* The dict of one block; takes the block's arrays (NULL afterwards). */
+static PyObject *block_dict(mix_block_copy *c)
+{
+    npy_intp nev = c->nev > 0 ? c->nev : 0, dims[2] = {nev, c->ncf};
+    named_buffer bufs[] = {{"ivec", c->ivec, 1, NPY_INT32, &nev},
+                           {"eval", c->eval, 1, NPY_FLOAT64, &nev},
+                           {"energies", c->energies, 1, NPY_FLOAT64, &nev},
+                           {"coefficients", c->coef, 2, NPY_FLOAT64, dims}};
+    c->ivec = NULL, c->eval = c->energies = c->coef = NULL;
+    char jbuf[16];
+    int known = c->nev > 0; /* rci writes J and parity 999 for a block without levels */
+    PyObject *d = PyDict_New();
+    if (!d || dict_put(d, "jblock", PyLong_FromLong(c->jblock)) < 0 ||
+        dict_put(d, "ncf", PyLong_FromLong(c->ncf)) < 0 ||
+        dict_put(d, "nev", PyLong_FromLong(c->nev)) < 0 ||
+        dict_put(d, "iatjpo", PyLong_FromLong(c->iatjpo)) < 0 ||
+        dict_put(d, "iaspar", PyLong_FromLong(c->iaspar)) < 0 ||
+        dict_put(d, "two_j", c->two_j >= 0 ? PyLong_FromLong(c->two_j) : none()) < 0 ||
+        dict_put(d, "j",
+                 c->two_j >= 0 ? text(csfs_format_j(c->two_j, jbuf, sizeof jbuf)) : none()) < 0 ||
+        dict_put(d, "parity",
+                 c->parity != '?' ? PyUnicode_FromStringAndSize(&c->parity, 1) : none()) < 0 ||
+        dict_put(d, "offset", u64(c->offset)) < 0 ||
+        dict_put(d, "eav", known ? PyFloat_FromDouble(c->eav) : none()) < 0) {
+        Py_XDECREF(d);
+        d = NULL;
+    }
+    if (put_arrays(d, bufs, sizeof bufs / sizeof bufs[0]) < 0) Py_CLEAR(d);
+    return d;
+}
+
+static PyObject *py_read_mixing(PyObject *self, PyObject *arg)
+{
+    PyObject *path;
+    if (!PyUnicode_FSConverter(arg, &path)) return NULL;
+    mixing_job m;
+    memset(&m, 0, sizeof m);
+    job_init(&m.base, mixing_run);
+    m.path = PyBytes_AS_STRING(path);
+    PyObject *result = NULL, *header = NULL, *blocks = NULL;
+    if (run_job(&m.base) != 0) goto done;
+    const csfs_mix_header *h = &m.header;
+    result = PyDict_New();
+    header = PyDict_New();
+    blocks = PyList_New((Py_ssize_t)m.n);
+    if (!result || !header || !blocks) goto fail;
+    if (dict_put(header, "nelec", PyLong_FromLong(h->nelec)) < 0 ||
+        dict_put(header, "ncftot", PyLong_FromLong(h->ncftot)) < 0 ||
+        dict_put(header, "nw", PyLong_FromLong(h->nw)) < 0 ||
+        dict_put(header, "nvectot", PyLong_FromLong(h->nvectot)) < 0 ||
+        dict_put(header, "nvecsiz", PyLong_FromLong(h->nvecsiz)) < 0 ||
+        dict_put(header, "nblock", PyLong_FromLong(h->nblock)) < 0)
+        goto fail;
+    for (size_t i = 0; i < m.n; i++) {
+        PyObject *b = block_dict(&m.blocks[i]);
+        if (!b) goto fail;
+        PyList_SET_ITEM(blocks, (Py_ssize_t)i, b);
+    }
+    if (dict_put(result, "file", PyUnicode_DecodeFSDefault(m.path)) < 0 ||
+        dict_put(result, "size", u64(m.size)) < 0 ||
+        dict_put(result, "format", text(m.format)) < 0 ||
+        dict_put(result, "marker_bytes", PyLong_FromLong(m.marker_bytes)) < 0 ||
+        dict_put(result, "byte_order", text(m.big_endian ? "big" : "little")) < 0)
+        goto fail;
+    int rc = PyDict_SetItemString(result, "header", header);
+    if (rc == 0) rc = PyDict_SetItemString(result, "blocks", blocks);
+    if (rc == 0) goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    Py_XDECREF(header);
+    Py_XDECREF(blocks);
+    mixing_job_free(&m);
+    job_free(&m.base);
+    Py_DECREF(path);
+    return result;
+}
+
+/* ---- ci2_labels(path, csfs_path) ------------------------------------------------------------- */
+
+typedef struct labels_job {
+    job base;
+    const char *mix_path, *list_path;
+    csfs_mix_list list;
+    csfs_mix_labels labels;
+    int64_t *row;
+} labels_job;
+
+static int labels_run(job *j)
+{
+    labels_job *l = (labels_job *)j;
+    int rc = csfs_mix_list_read(l->list_path, &l->list, &j->err);
+    if (rc) return rc;
+    if (j->cancel) return csfs_fail(&j->err, CSFS_E_CANCELLED, "%s: interrupted", l->mix_path);
+    csfs_mix_reader *r;
+    rc = csfs_mix_open(l->mix_path, &r, &j->err);
+    if (rc) return rc;
+    rc = csfs_mix_labels_compute(r, &l->list, &l->labels, &j->err);
+    csfs_mix_close(r);
+    if (rc) return rc;
+    uint64_t n = l->labels.rows;
+    l->row = malloc((n ? n : 1) * sizeof *l->row);
+    if (!l->row) return csfs_fail(&j->err, CSFS_E_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < n; i++) l->row[i] = (int64_t)i;
+    return 0;
+}
+
+static PyObject *py_ci2_labels(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"path", "csfs_path", NULL};
+    PyObject *mix = NULL, *list = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&:ci2_labels", kwlist, PyUnicode_FSConverter,
+                                     &mix, PyUnicode_FSConverter, &list))
+        return NULL;
+    labels_job l;
+    memset(&l, 0, sizeof l);
+    job_init(&l.base, labels_run);
+    l.mix_path = PyBytes_AS_STRING(mix);
+    l.list_path = PyBytes_AS_STRING(list);
+    PyObject *result = NULL;
+    if (run_job(&l.base) == 0) {
+        npy_intp n = (npy_intp)l.labels.rows;
+        csfs_mix_labels *lb = &l.labels;
+        named_buffer bufs[] = {{"row", l.row, 1, NPY_INT64, &n},
+                               {"block", lb->block, 1, NPY_INT32, &n},
+                               {"pos_in_block", lb->pos_in_block, 1, NPY_INT32, &n},
+                               {"nlev", lb->nlev, 1, NPY_INT32, &n},
+                               {"ci2_max", lb->ci2_max, 1, NPY_FLOAT64, &n},
+                               {"level_argmax", lb->level_argmax, 1, NPY_INT32, &n}};
+        l.row = NULL;
+        memset(lb, 0, sizeof *lb); /* the arrays own the buffers now */
+        result = PyDict_New();
+        if (put_arrays(result, bufs, sizeof bufs / sizeof bufs[0]) < 0) Py_CLEAR(result);
+    }
+    free(l.row);
+    csfs_mix_labels_free(&l.labels);
+    csfs_mix_list_free(&l.list);
+    job_free(&l.base);
+    Py_DECREF(mix);
+    Py_DECREF(list);
+    return result;
+}
+
 /* ---- module -----------------------------------------------------------------------------------
  */
 
 static PyMethodDef methods[] = {
     {"descriptors", (PyCFunction)(void (*)(void))py_descriptors, METH_VARARGS | METH_KEYWORDS,
-     "descriptors(path, peel=None, normalize=False, threads=None, *, strict=False, "
-     "chunk_bytes=None)\n--\n\nDescriptor matrix of a CSF list as an ndarray (see csfs)."},
+     "descriptors(path, peel=None, normalize=False, threads=None, *, layout=\"v1\", strict=False, "
+     "chunk_bytes=None, keep_going=False)\n--\n\n"
+     "Descriptor matrix of a CSF list as an ndarray (see csfs)."},
     {"parse_csf", (PyCFunction)(void (*)(void))py_parse_csf, METH_VARARGS | METH_KEYWORDS,
      "parse_csf(line1, line2, line3, peel, normalize=False)\n--\n\n"
      "Descriptor row of one CSF (see csfs)."},
@@ -613,6 +1230,20 @@ static PyMethodDef methods[] = {
      "peel_subshells(path, /)\n--\n\nPeel subshell list of a CSF list's header."},
     {"parquet_info_json", py_parquet_info_json, METH_O,
      "parquet_info_json(path, /)\n--\n\nThe JSON description `csfs info --json` prints."},
+    {"convert_csfs", (PyCFunction)(void (*)(void))py_convert_csfs, METH_VARARGS | METH_KEYWORDS,
+     "convert_csfs(input_path, output_path, max_line_len=256, chunk_size=3000000, "
+     "num_workers=None)\n--\n\nCSF list -> CSF Parquet + header TOML (see csfs)."},
+    {"generate_descriptors_from_parquet", (PyCFunction)(void (*)(void))py_generate_descriptors,
+     METH_VARARGS | METH_KEYWORDS,
+     "generate_descriptors_from_parquet(input_parquet, output_parquet, peel_subshells, "
+     "num_workers=None, normalize=False, compression=None, *, descriptor_version=1, "
+     "header_path=None)\n--\n\nCSF Parquet (or list) -> descriptor Parquet (see csfs)."},
+    {"read_peel_subshells", py_read_peel_subshells, METH_O,
+     "read_peel_subshells(header_path, /)\n--\n\nPeel subshell list of a header TOML."},
+    {"read_mixing", py_read_mixing, METH_O,
+     "read_mixing(path, /)\n--\n\nEverything a GRASP mixing file (.m/.cm) stores (see csfs)."},
+    {"ci2_labels", (PyCFunction)(void (*)(void))py_ci2_labels, METH_VARARGS | METH_KEYWORDS,
+     "ci2_labels(path, csfs_path)\n--\n\nPer-CSF CI^2 labels of a mixing file (see csfs)."},
     {NULL, NULL, 0, NULL},
 };
 

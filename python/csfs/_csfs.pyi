@@ -1,5 +1,5 @@
 """Type stubs of csfs._csfs, the C extension (use the csfs package instead)."""
-from typing import Iterable, Optional, Union
+from typing import Any, Dict, Iterable, Optional, Union
 
 import numpy as np
 
@@ -31,8 +31,10 @@ def descriptors(
     normalize: bool = False,
     threads: Optional[int] = None,
     *,
+    layout: Union[str, int] = "v1",
     strict: bool = False,
     chunk_bytes: Optional[int] = None,
+    keep_going: bool = False,
 ) -> np.ndarray: ...
 def parse_csf(
     line1: Union[str, bytes],
@@ -43,3 +45,24 @@ def parse_csf(
 ) -> np.ndarray: ...
 def peel_subshells(path: Union[str, bytes], /) -> list[str]: ...
 def parquet_info_json(path: Union[str, bytes], /) -> str: ...
+def convert_csfs(
+    input_path: Union[str, bytes],
+    output_path: Union[str, bytes],
+    max_line_len: Optional[int] = 256,
+    chunk_size: Optional[int] = 3000000,
+    num_workers: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def generate_descriptors_from_parquet(
+    input_parquet: Union[str, bytes],
+    output_parquet: Union[str, bytes],
+    peel_subshells: Union[None, str, Iterable[str]],
+    num_workers: Optional[int] = None,
+    normalize: bool = False,
+    compression: Optional[str] = None,
+    *,
+    descriptor_version: Union[int, str] = 1,
+    header_path: Union[None, str, bytes] = None,
+) -> Dict[str, Any]: ...
+def read_peel_subshells(header_path: Union[str, bytes], /) -> list[str]: ...
+def read_mixing(path: Union[str, bytes], /) -> Dict[str, Any]: ...
+def ci2_labels(path: Union[str, bytes], csfs_path: Union[str, bytes]) -> Dict[str, np.ndarray]: ...

@@ -439,10 +439,11 @@ def test_rcsfs_style_user_script(tmp):
     imports = [ln for ln in text.splitlines() if ln.startswith(("import ", "from "))]
     assert "import csfs as rcsfs  # was: import rcsfs" in imports
     assert not any(ln.split()[1] == "rcsfs" for ln in imports)
-    descriptors = tmp / "rcsfs_sample_descriptors.parquet"
-    run_csfs("descriptors", SAMPLE, "-o", descriptors, "--quiet")
-    proc = subprocess.run([sys.executable, str(script), str(descriptors),
+    work = tmp / "work"
+    proc = subprocess.run([sys.executable, str(script), str(SAMPLE), str(work),
                            str(GOLDEN_DIR / "rcsfs_sample.raw.npy")], capture_output=True,
                           text=True, env=env_with_package(), timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "all checks passed" in proc.stdout
+    assert sorted(os.listdir(work)) == ["descriptors.parquet", "rcsfs_sample.parquet",
+                                        "rcsfs_sample_header.toml"]
