@@ -20,6 +20,8 @@ static void help(void)
            "csfs.block_lengths, else the block column, else the TOML's [block_info].\n\n"
            "options:\n"
            "  -o, --output FILE   the CSF list to write (required); appears only when complete\n"
+           "  --given-order       V2 input, rCSFs 1.3's subset rule: the --rows in the order\n"
+           "                      given (repeats allowed), ' *' where (2J, parity) changes\n"
            "  --rows FILE         write only these rows (0-based): a .npy 1-D integer array or\n"
            "                      a text file with one index a line ('#' comments allowed).\n"
            "                      They are written in ascending order, with ' *' between the\n"
@@ -48,6 +50,8 @@ int cmd_export(int argc, char **argv)
             opt.output = cli_value(&a);
         } else if (cli_is(&a, "--rows", NULL)) {
             rows_file = cli_value(&a);
+        } else if (cli_is(&a, "--given-order", NULL)) {
+            opt.given_order = 1;
         } else if (cli_is(&a, "--header", NULL)) {
             opt.header = cli_value(&a);
         } else if (cli_is(&a, "--threads", "-j")) {

@@ -58,6 +58,10 @@ typedef struct exporter {
     uint64_t *kv_lengths; /* csfs.block_lengths when the header came from a TOML */
     uint64_t *sel;        /* sorted selection (has_rows) */
     size_t n_sel, sel_pos;
+    /* given_order: the text of each selected row, held until all are read */
+    csfs_buf held;
+    size_t *held_at;      /* per entry of sel: offset in held (end at held_at[i + 1]) */
+    int32_t *held_jp;     /* per entry of sel: 2J * 4 + parity + 1 */
     csfs_outfile out;
     csfs_buf buf;
     csfs_export_summary *sum;
@@ -205,11 +209,14 @@ static int put_v2_record(exporter *x, pq_column_data *const *d, size_t r, uint64
     if (csfs_v2_decode(&x->v2ctx, x->row, 1, &x->v2rec, &why) != 0)
         return csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu (CSF %llu): %s", x->opt->input,
                          (unsigned long long)row, (unsigned long long)row, why.reason);
-    int rc = room(x, 3 * (9 * x->v2rec.nf + 3), err);
-    if (rc == 0 && csfs_v2_format(&x->v2ctx, &x->v2rec, &x->buf, &why) != 0)
+    int held = x->opt->given_order;
+    int rc = held ? 0 : room(x, 3 * (9 * x->v2rec.nf + 3), err);
+    if (held) x->held_at[x->sel_pos - 1] = x->held.len;
+    if (rc == 0 && csfs_v2_format(&x->v2ctx, &x->v2rec, held ? &x->held : &x->buf, &why) != 0)
         rc = csfs_fail(err, CSFS_E_FORMAT, "%s: row %llu: %s", x->opt->input,
                        (unsigned long long)row, why.reason);
-    if (rc == 0) x->sum->csf_count++;
+    if (held) x->held_jp[x->sel_pos - 1] = x->v2rec.total_two_j * 4 + x->v2rec.parity + 1;
+    if (rc == 0 && !held) x->sum->csf_count++;
     return rc;
 }
 
@@ -289,6 +296,16 @@ static int prepare_selection(exporter *x, csfs_error *err)
     if (o->n_rows) memcpy(x->sel, o->rows, o->n_rows * sizeof *x->sel);
     x->n_sel = o->n_rows;
     qsort(x->sel, x->n_sel, sizeof *x->sel, cmp_u64);
+    if (o->given_order) { /* repeats allowed: keep each row once */
+        size_t u = 0;
+        for (size_t i = 0; i < x->n_sel; i++)
+            if (u == 0 || x->sel[i] != x->sel[u - 1]) x->sel[u++] = x->sel[i];
+        x->n_sel = u;
+        x->held_at = malloc((u + 1) * sizeof *x->held_at);
+        x->held_jp = malloc((u ? u : 1) * sizeof *x->held_jp);
+        if (!x->held_at || !x->held_jp) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        return 0;
+    }
     for (size_t i = 1; i < x->n_sel; i++)
         if (x->sel[i] == x->sel[i - 1])
             return csfs_fail(err, CSFS_E_ARGUMENT, "row index %llu is selected twice",
@@ -408,7 +425,7 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
         int64_t id = x->mode == BLOCKS_LENGTHS  ? (int64_t)block_of(x, base + r)
                      : x->mode == BLOCKS_COLUMN ? blocks[r]
                                                 : 0;
-        int rc = separators_before(x, id, err);
+        int rc = x->opt->given_order ? 0 : separators_before(x, id, err);
         if (rc == 0)
             rc = x->v2 ? put_v2_record(x, d, (size_t)r, base + r, err)
                        : put_record(x, d, (size_t)r, err);
@@ -589,6 +606,35 @@ static int run_text(exporter *x, csfs_error *err)
     return rc;
 }
 
+/* rCSFs 1.3's subset restore: the held records in the order given, a new
+ * block wherever (2J, parity) changes. */
+static int write_given_order(exporter *x, csfs_error *err)
+{
+    const csfs_export_options *o = x->opt;
+    x->held_at[x->n_sel] = x->held.len;
+    int32_t prev = 0;
+    for (size_t i = 0; i < o->n_rows; i++) {
+        size_t lo = 0, hi = x->n_sel;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (x->sel[mid] < o->rows[i]) lo = mid + 1;
+            else hi = mid;
+        }
+        if (i > 0 && x->held_jp[lo] != prev) {
+            int rc = put_separator(x, err);
+            if (rc) return rc;
+        }
+        prev = x->held_jp[lo];
+        size_t len = x->held_at[lo + 1] - x->held_at[lo];
+        int rc = room(x, len, err);
+        if (rc) return rc;
+        memcpy(x->buf.data + x->buf.len, x->held.data + x->held_at[lo], len);
+        x->buf.len += len;
+        x->sum->csf_count++;
+    }
+    return 0;
+}
+
 static int run(exporter *x, csfs_error *err)
 {
     const csfs_export_options *o = x->opt;
@@ -603,6 +649,11 @@ static int run(exporter *x, csfs_error *err)
     x->v2 = version && strcmp(version, "2") == 0;
     rc = x->v2 ? 0 : refuse_v1(x, err);
     if (rc == 0 && !x->v2) rc = find_columns(x, err);
+    if (rc == 0 && o->given_order && (!x->v2 || !o->has_rows || !o->n_rows))
+        rc = csfs_fail(err, CSFS_E_ARGUMENT,
+                       "%s: the given-order selection rule is for V2 descriptors and needs at "
+                       "least one index",
+                       o->input);
     if (rc == 0) rc = csfs_csf_parquet_header(x->f, o->header, &x->hdr, &from, &x->toml_path, err);
     if (rc == 0 && x->v2) rc = check_header_sha(x, err);
     if (rc == 0 && x->v2) rc = setup_v2(x, err);
@@ -627,6 +678,7 @@ static int run(exporter *x, csfs_error *err)
         }
     }
     if (rc == 0) rc = write_all(x, err);
+    if (rc == 0 && o->given_order) rc = write_given_order(x, err);
     if (rc == 0 && (sum->csf_count || sum->block_count)) sum->block_count++;
     if (rc == 0 && x->buf.len) rc = flush(x, err);
     if (rc == 0) {
@@ -659,6 +711,9 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
     free(x.kv_lengths);
     free(x.toml_path);
     free(x.row);
+    csfs_buf_free(&x.held);
+    free(x.held_at);
+    free(x.held_jp);
     if (x.v2 && x.peel) {
         csfs_v2_ctx_free(&x.v2ctx);
         csfs_v2_record_free(&x.v2rec);
