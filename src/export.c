@@ -79,8 +79,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Writes the buffer out; also where a cancel is seen within a row group, whose
+ * text (a million rows: hundreds of MB) can take seconds to write. */
 static int flush(exporter *x, csfs_error *err)
 {
+    const volatile int *cancel = x->opt->cancel;
+    if (cancel && *cancel)
+        return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", x->opt->output);
     int rc = csfs_outfile_write(&x->out, x->buf.data, x->buf.len, err);
     x->buf.len = 0;
     return rc;
@@ -523,12 +528,13 @@ static int put_lines(exporter *x, const char *const *l, const size_t *n, csfs_er
 static int run_text(exporter *x, csfs_error *err)
 {
     const csfs_export_options *o = x->opt;
-    if (o->header)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: no --header",
-                         o->input);
     int rc = o->has_rows ? prepare_selection_unbounded(x, err) : 0;
     csfs_text_reader *r = NULL;
+    /* Opened first: a missing input is "not found", not a list given a header. */
     if (rc == 0) rc = csfs_text_open(o->input, 0, &r, err);
+    if (rc == 0 && o->header)
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: no --header",
+                       o->input);
     if (rc == 0 && csfs_same_file(o->output, o->input))
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);
     if (rc == 0) rc = csfs_outfile_open(&x->out, o->output, o->force, err);

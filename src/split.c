@@ -28,6 +28,8 @@ typedef struct split_out {
     int open;
     int32_t last_parity; /* parity of the block last written, 0 before any */
     uint64_t csfs, blocks;
+    uint64_t first_block; /* 0-based input block of its first block */
+    int32_t first_parity;
     csfs_outfile w;      /* the .w copy */
     int w_open;
 } split_out;
@@ -47,6 +49,7 @@ typedef struct splitter {
     uint64_t line_base;
     uint64_t csfs;
     size_t blocks;
+    int w_copied; /* the .w sibling exists and is copied */
 } splitter;
 
 /* Total 2J and parity of a record's line 3, as the descriptors read them. */
@@ -122,6 +125,10 @@ static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *sca
             if (rc) return rc;
             /* Blocks of one J follow each other in its file, separated. */
             if (s->cur->blocks > 0 && (rc = write_line(s->cur, " *", 2, err))) return rc;
+            if (s->cur->blocks == 0) {
+                s->cur->first_block = s->blocks;
+                s->cur->first_parity = parity;
+            }
             s->cur->blocks++;
             s->cur_two_j = two_j;
             s->cur_parity = parity;
@@ -192,6 +199,7 @@ static int copy_w(splitter *s, csfs_error *err)
     snprintf(wpath, sizeof wpath, "%.*s.w", (int)stem, in);
     int fd = open(wpath, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
+    s->w_copied = 1;
     int rc = 0;
     for (size_t i = 0; i < s->n_outs && rc == 0; i++) {
         char path[4200];
@@ -266,10 +274,14 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
         sum->csf_count = s.csfs;
         sum->block_count = s.blocks;
         sum->n_outputs = rc == 0 ? s.n_outs : 0;
+        sum->w_copied = rc == 0 && s.w_copied;
+        if (s.prefix) snprintf(sum->prefix, sizeof sum->prefix, "%s", s.prefix);
         for (size_t i = 0; rc == 0 && i < s.n_outs && i < CSFS_SPLIT_MAX_REPORTED; i++) {
             sum->two_j[i] = s.outs[i].two_j;
             sum->csfs[i] = s.outs[i].csfs;
             sum->blocks[i] = s.outs[i].blocks;
+            sum->first_block[i] = s.outs[i].first_block;
+            sum->parity[i] = s.outs[i].first_parity;
         }
     }
     for (size_t i = 0; i < s.n_outs; i++) {

@@ -24,6 +24,10 @@ typedef struct csfs_split_summary {
     int32_t two_j[CSFS_SPLIT_MAX_REPORTED]; /* per output, in order of first appearance */
     uint64_t csfs[CSFS_SPLIT_MAX_REPORTED];
     uint64_t blocks[CSFS_SPLIT_MAX_REPORTED];
+    uint64_t first_block[CSFS_SPLIT_MAX_REPORTED]; /* 0-based input block of its first block */
+    int32_t parity[CSFS_SPLIT_MAX_REPORTED];       /* of that block: +1 or -1 */
+    int w_copied;      /* 1: "<prefix>_<2J>.w" was written beside every output */
+    char prefix[4200]; /* "<dir>/<prefix>": output i is "<prefix>_<two_j[i]>.c" */
 } csfs_split_summary;
 
 int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_error *err);

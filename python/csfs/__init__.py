@@ -12,18 +12,23 @@ Native functions
     parse_csf(line1, line2, line3, peel, normalize=False)
         The descriptor row of one CSF.
     peel_subshells(path)
-        The peel subshell list of a CSF list's header.
+        The peel subshell list of a CSF list, header TOML or Parquet file.
+    export(input, output, rows=None, *, header=None, threads=None, force=False)
+        ``csfs export``: a CSF Parquet or V2 descriptor Parquet file (or a
+        CSF list) back to GRASP text, optionally only some rows.
     info(path)
         Everything ``csfs info --json`` says about a Parquet file.
     read_mixing(path), ci2_labels(path, csfs_path)
         A GRASP mixing file (.m/.cm) as NumPy arrays, and the per-CSF CI^2
         labels ``csfs mix`` writes.
 
-rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors)
+rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors, restore, split)
     convert_csfs(input_path, output_path, ...)
     generate_descriptors_from_parquet(input_parquet, output_parquet, peel_subshells, ...)
     read_peel_subshells(header_path)
     get_parquet_info(input_path)
+    restore_csfs_from_descriptors(descriptor_parquet, header_path, output, indices=None)
+    split_csfs_by_j(input_csf, output_dir=None, prefix=None, *, copy_w=True, overwrite=False)
 
 One deliberate difference from rcsfs: where rcsfs returned
 ``{'success': False, 'error': ...}``, csfs raises -- ValueError for a bad
@@ -39,7 +44,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterable, Optional, TypedDict, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict, Union
 
 import numpy as np
 
@@ -64,10 +69,15 @@ __all__ = [
     "CsfsError",
     "CsfsWarning",
     "DescriptorGenerationStats",
+    "ExportStats",
     "ParquetInfo",
+    "RestoreStats",
+    "SplitOutput",
+    "SplitStats",
     "ci2_labels",
     "convert_csfs",
     "descriptors",
+    "export",
     "generate_descriptors_from_parquet",
     "get_parquet_info",
     "info",
@@ -75,6 +85,8 @@ __all__ = [
     "peel_subshells",
     "read_mixing",
     "read_peel_subshells",
+    "restore_csfs_from_descriptors",
+    "split_csfs_by_j",
     "E_ARGUMENT",
     "E_CANCELLED",
     "E_CSF",
@@ -87,6 +99,8 @@ __all__ = [
 
 StrPath = Union[str, "os.PathLike[str]"]
 Peel = Union[str, Iterable[str]]
+#: Row indices: a sequence of ints or a 1-D NumPy integer array.
+Rows = Union[Sequence[int], np.ndarray]
 
 
 class ParquetInfo(TypedDict):
@@ -128,6 +142,47 @@ class DescriptorGenerationStats(TypedDict, total=False):
     descriptor_version: int  # V2 only
     channels_per_subshell: int  # V2 only
     failed_count: int
+
+
+class ExportStats(TypedDict):
+    """What :func:`export` returns (the numbers ``csfs export --json`` prints)."""
+
+    csf_count: int
+    input_rows: int
+    block_count: int
+    output_bytes: int
+    header_source: str
+
+
+class RestoreStats(TypedDict):
+    """What :func:`restore_csfs_from_descriptors` returns (rcsfs 1.3's keys)."""
+
+    success: bool
+    output_file: str
+    record_count: int
+    output_bytes: int
+
+
+class SplitOutput(TypedDict):
+    """One file of :func:`split_csfs_by_j` (rcsfs 1.3's keys, plus ``block_count``)."""
+
+    output_file: str
+    w_file: Optional[str]
+    block_index: int
+    total_two_j: int
+    parity: str
+    csf_count: int
+    block_count: int
+
+
+class SplitStats(TypedDict):
+    """What :func:`split_csfs_by_j` returns (rcsfs 1.3's keys)."""
+
+    success: bool
+    input_file: str
+    input_csf_count: int
+    block_count: int
+    outputs: List[SplitOutput]
 
 
 def _path(path: StrPath) -> str:
@@ -218,10 +273,18 @@ def parse_csf(line1: Union[str, bytes], line2: Union[str, bytes], line3: Union[s
 
 
 def peel_subshells(path: StrPath) -> list[str]:
-    """The peel subshell list (line 4 of the header) of a CSF list.
+    """The peel subshell list of any file csfs reads (as ``csfs peel``).
 
-    ``path`` is a CSF list: plain text, ``.zst`` or ``.gz``. This is the
-    column order :func:`descriptors` uses when given no peel list.
+    ``path`` is told apart by content: a CSF list (plain text, ``.zst`` or
+    ``.gz``: its header line 4), a header TOML (``header_lines[3]``), or a
+    Parquet file (CSF or descriptor, csfs's or rcsfs's: the list in its
+    metadata, else line 4 of its header from the metadata or the header TOML
+    beside it). This is the column order :func:`descriptors` uses when given
+    no peel list.
+
+    Raises:
+        CsfsError: the file cannot be read (FileNotFoundError etc.) or holds
+            no peel list.
     """
     return _csfs.peel_subshells(_path(path))
 
@@ -235,6 +298,58 @@ def info(path: StrPath) -> Dict[str, Any]:
     source file and header there).
     """
     return json.loads(_csfs.parquet_info_json(_path(path)))
+
+
+def export(input: StrPath, output: StrPath, rows: Optional[Rows] = None, *,
+           header: Optional[StrPath] = None, threads: Optional[int] = None,
+           force: bool = False) -> ExportStats:
+    """A CSF file back to GRASP CSF list text: the library's ``csfs export``.
+
+    The output is the 5 header lines, then the three lines of every CSF, with
+    ``" *"`` between J blocks. Without ``rows`` it is the original list byte
+    for byte: blocks come from the metadata ``csfs.block_lengths``, else the
+    ``block`` column, else the header TOML's ``[block_info]``. A V2
+    descriptor file (rcsfs 1.3 or ``descriptor_version=2`` / ``csfs
+    descriptors --layout v2``) is decoded back to text the same way; its
+    stored header SHA-256, when present, must match the header used. The
+    output appears only when complete.
+
+    Args:
+        input: a CSF Parquet file (:func:`convert_csfs`, rcsfs, ``csfs
+            convert``), a V2 descriptor Parquet file, or a CSF list.
+        output: the CSF list to write.
+        rows: only these CSFs (0-based rows): any sequence of ints or 1-D
+            NumPy integer array. They are written in ascending order whatever
+            the order given, with one ``" *"`` between written CSFs of
+            different source blocks (blocks left empty vanish); a repeated or
+            out-of-range index is an error; an empty selection gives the
+            header alone. (:func:`restore_csfs_from_descriptors` has rcsfs's
+            given-order rule.)
+        header: the header TOML to use; None takes the file's metadata (csfs
+            files), else the ``<stem>_header.toml`` beside it (rcsfs files).
+        threads: row groups decoded at once; None or 1 on one thread.
+        force: replace an existing output (else it is an error).
+
+    Returns:
+        ``csf_count`` (CSFs written), ``input_rows`` (CSFs in the input),
+        ``block_count`` (blocks written: separators + 1; 0 for the header
+        alone), ``output_bytes`` and ``header_source`` (``"metadata"``, the
+        header TOML's path, or ``"text"`` for a CSF list).
+
+    Raises:
+        ValueError: a bad argument: a row index repeated or out of range, a
+            v1 descriptor file (not reversible), ``header`` with a CSF list,
+            the output being an input, threads < 1; also a negative index.
+        TypeError: rows that are not integers.
+        CsfsError: an input cannot be read or is malformed (a header TOML
+            whose SHA-256 differs from the one stored, ...), or the output
+            exists (:class:`FileExistsError`, without ``force``) or cannot be
+            written.
+        KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
+    """
+    return _csfs.export(_path(input), _path(output), rows,
+                        header=None if header is None else _path(header), threads=threads,
+                        force=force)
 
 
 def get_parquet_info(input_path: StrPath) -> ParquetInfo:
@@ -384,6 +499,98 @@ def read_peel_subshells(header_path: StrPath) -> list[str]:
             such a TOML, or lists no peel subshell (the message names it).
     """
     return _csfs.read_peel_subshells(_path(header_path))
+
+
+def restore_csfs_from_descriptors(descriptor_parquet: StrPath, header_path: StrPath,
+                                  output: StrPath,
+                                  indices: Optional[Rows] = None) -> RestoreStats:
+    """GRASP CSF list text from a V2 descriptor file, as rcsfs 1.3.
+
+    The library's ``csfs export --header header_path`` (see :func:`export`):
+    the header lines come from the header TOML, whose SHA-256 must equal the
+    one the descriptor file stored (when it stored one), and whose peel list
+    must match the file's.
+
+    Args:
+        descriptor_parquet: a V2 descriptor Parquet file (rcsfs 1.3,
+            :func:`generate_descriptors_from_parquet` with
+            ``descriptor_version=2``, ``csfs descriptors --layout v2``).
+            v1 descriptors are refused: they cannot be turned back into text.
+            (csfs also takes what :func:`export` takes, e.g. a CSF Parquet
+            file.)
+        header_path: the header TOML (``<stem>_header.toml``); mandatory, as
+            in rcsfs.
+        output: the CSF list to write. An existing file is refused, as rcsfs
+            (``overwrite=false``); the file appears only when complete.
+        indices: None restores every record with the source's blocks (rcsfs's
+            streaming restore: block lengths from the metadata or the TOML's
+            ``[block_info]``), byte-identical to the text the descriptors
+            came from. Otherwise rcsfs's subset rule: the records at these
+            0-based rows in the order given (repeats allowed; any sequence of
+            ints or 1-D NumPy integer array), with ``" *"`` wherever
+            (total_two_j, parity) changes from the previous record.
+
+    Returns:
+        rcsfs's dictionary: ``success`` (True), ``output_file``,
+        ``record_count`` (CSFs written) and ``output_bytes``.
+
+    Raises:
+        CsfsError: (an OSError, as rcsfs raised) any failure: empty
+            ``indices`` or an index >= the row count (``code`` E_ARGUMENT),
+            an unreadable or malformed file (FileNotFoundError etc.), a
+            header TOML whose SHA-256 does not match, a v1 file, an existing
+            output (:class:`FileExistsError`).
+        TypeError, ValueError: indices that are not non-negative integers.
+        KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
+    """
+    return _csfs.restore_csfs_from_descriptors(_path(descriptor_parquet), _path(header_path),
+                                               _path(output), indices)
+
+
+def split_csfs_by_j(input_csf: StrPath, output_dir: Optional[StrPath] = None,
+                    prefix: Optional[str] = None, *, copy_w: bool = True,
+                    overwrite: bool = False) -> SplitStats:
+    """One CSF list per total J, as rcsfs 1.3 ``split_csfs_by_j``: ``csfs split --by j``.
+
+    Writes ``<output_dir>/<prefix>_<2J>.c`` for every total J: the 5 header
+    lines and that J's blocks, copied verbatim. One difference from rcsfs:
+    where a J has blocks of both parities (as GRASP's own lists do), rcsfs
+    refused the input; csfs puts them into the one file as separate blocks
+    (separated by ``" *"``), which is what rmcdhf/rci read. Every output is
+    published only after the whole input was read and checked: an error or
+    Ctrl-C leaves none.
+
+    Args:
+        input_csf: the CSF list (plain text, ``.zst`` or ``.gz``).
+        output_dir: where to write; None: the input's directory.
+        prefix: the file name prefix; None: the input's stem. A file name
+            part: not empty, ``.`` or ``..``, and without ``/`` or ``\\``.
+        copy_w: copy the ``<input stem>.w`` beside the input, when there is
+            one, to ``<prefix>_<2J>.w`` for every output.
+        overwrite: replace existing outputs (else an existing one is an
+            error and nothing is written).
+
+    Returns:
+        rcsfs's dictionary: ``success`` (True), ``input_file``,
+        ``input_csf_count``, ``block_count`` (blocks of the input), and
+        ``outputs``, one dict per file in order of first appearance:
+        ``output_file``, ``w_file`` (None when no ``.w`` was copied),
+        ``block_index`` (the 0-based input block of the file's first block),
+        ``total_two_j``, ``parity`` (``"even"`` or ``"odd"``: of its first
+        block), ``csf_count`` and ``block_count`` (csfs: 2 where both
+        parities of the J are there).
+
+    Raises:
+        ValueError: a bad prefix.
+        CsfsError: the input cannot be read or is malformed (a block mixing
+            J or parity, no CSFs), or an output exists (FileExistsError,
+            without ``overwrite``) or cannot be written.
+        KeyboardInterrupt: Ctrl-C; no output is left.
+    """
+    return _csfs.split_csfs_by_j(_path(input_csf),
+                                 None if output_dir is None else _path(output_dir),
+                                 None if prefix is None else _path(prefix), copy_w=copy_w,
+                                 overwrite=overwrite)
 
 
 # ---- GRASP mixing files ----------------------------------------------------------------------

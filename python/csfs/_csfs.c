@@ -33,10 +33,13 @@
 
 #include "csfs.h"
 #include "error.h"
+#include "export.h"
 #include "header_toml.h"
 #include "mix_labels.h"
 #include "mixing.h"
 #include "parquet/pq_info.h"
+#include "peel_source.h"
+#include "split.h"
 
 /* How often a waiting call looks for Ctrl-C: the delay it adds to an interrupt. */
 #define POLL_MS 50
@@ -90,16 +93,18 @@ static int set_attr(PyObject *obj, const char *name, PyObject *value)
 
 /*
  * Raises the Python exception for a library error and returns NULL: ValueError
- * for a bad argument, MemoryError, KeyboardInterrupt for a cancelled call, and
- * otherwise CsfsError (an OSError) carrying code, errno and line.
+ * for a bad argument (raise_error; raise_error_as(e, 0) makes it a CsfsError,
+ * for rCSFs functions that raised OSError for everything), MemoryError,
+ * KeyboardInterrupt for a cancelled call, and otherwise CsfsError (an OSError)
+ * carrying code, errno and line.
  */
-static PyObject *raise_error(const csfs_error *e)
+static PyObject *raise_error_as(const csfs_error *e, int argument_is_value_error)
 {
     const char *msg = e->message[0] ? e->message : "csfs: unknown error";
     PyObject *type = CsfsError;
     switch (e->code) {
     case CSFS_E_ARGUMENT:
-        type = PyExc_ValueError;
+        if (argument_is_value_error) type = PyExc_ValueError;
         break;
     case CSFS_E_NOMEM:
         type = PyExc_MemoryError;
@@ -132,6 +137,11 @@ static PyObject *raise_error(const csfs_error *e)
     PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
     Py_DECREF(exc);
     return NULL;
+}
+
+static PyObject *raise_error(const csfs_error *e)
+{
+    return raise_error_as(e, 1);
 }
 
 /* ---- messages reported during a call ------------------------------------------------------ */
@@ -247,9 +257,10 @@ static int job_wait(job *j, long ms)
 /*
  * Runs j->run on a helper thread with the GIL released, polling for signals.
  * Returns 0 when the call succeeded; otherwise -1 with a Python exception set:
- * the one a signal handler raised (the call was cancelled), or the library's.
+ * the one a signal handler raised (the call was cancelled), or the library's
+ * (see raise_error_as).
  */
-static int run_job(job *j)
+static int run_job_as(job *j, int argument_is_value_error)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -296,10 +307,15 @@ static int run_job(job *j)
     pthread_mutex_destroy(&j->mu);
     if (interrupted) return -1; /* even if the call finished first: the user asked to stop */
     if (j->rc != 0) {
-        raise_error(&j->err);
+        raise_error_as(&j->err, argument_is_value_error);
         return -1;
     }
     return 0;
+}
+
+static int run_job(job *j)
+{
+    return run_job_as(j, 1);
 }
 
 /* ---- argument conversion ----------------------------------------------------------------- */
@@ -864,7 +880,7 @@ static PyObject *py_peel_subshells(PyObject *self, PyObject *arg)
     csfs_peel *peel = NULL;
     csfs_error err = {0};
     PyThreadState *ts = PyEval_SaveThread();
-    int rc = csfs_peel_read(PyBytes_AS_STRING(path), &peel, &err);
+    int rc = csfs_peel_read_any(PyBytes_AS_STRING(path), &peel, NULL, NULL, &err);
     PyEval_RestoreThread(ts);
     Py_DECREF(path);
     if (rc != 0) return raise_error(&err);
@@ -1215,6 +1231,305 @@ static PyObject *py_ci2_labels(PyObject *self, PyObject *args, PyObject *kwargs)
     return result;
 }
 
+/* ---- row selections ------------------------------------------------------------------------ */
+
+/*
+ * A selection of row indices: any sequence of ints or 1-D NumPy integer array,
+ * copied to *rows (malloc'd; NULL when empty) as uint64. TypeError for
+ * anything else (bool, float or str items, a 2-D array), ValueError for a
+ * negative index. Order and repeats are kept: the library judges them.
+ */
+static int rows_from_object(PyObject *obj, const char *what, uint64_t **rows, size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    if (PyUnicode_Check(obj) || PyBytes_Check(obj) || PyByteArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a sequence of ints, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyArrayObject *a = (PyArrayObject *)PyArray_FromAny(obj, NULL, 0, 0, NPY_ARRAY_CARRAY_RO, NULL);
+    if (!a) return -1;
+    int rc = -1;
+    PyArrayObject *c = NULL;
+    uint64_t *out = NULL;
+    npy_intp len = PyArray_NDIM(a) == 1 ? PyArray_SIZE(a) : 0;
+    char kind = PyArray_DESCR(a)->kind;
+    if (PyArray_NDIM(a) != 1) {
+        PyErr_Format(PyExc_TypeError, "%s must be a 1-D sequence of ints, not %.100s", what,
+                     Py_TYPE(obj)->tp_name);
+        goto done;
+    }
+    if (len == 0) { /* [] is float64 to NumPy: an empty selection whatever its type */
+        rc = 0;
+        goto done;
+    }
+    if (kind != 'i' && kind != 'u' && kind != 'O') {
+        PyErr_Format(PyExc_TypeError, "%s must hold ints, not %s values", what,
+                     kind == 'b'   ? "bool"
+                     : kind == 'f' ? "float"
+                                   : "non-integer");
+        goto done;
+    }
+    out = malloc((size_t)len * sizeof *out);
+    if (!out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (kind == 'O') { /* ints beyond int64, or mixed objects: one at a time */
+        PyObject **items = PyArray_DATA(a);
+        for (npy_intp i = 0; i < len; i++) {
+            if (PyBool_Check(items[i]) || !PyIndex_Check(items[i])) {
+                PyErr_Format(PyExc_TypeError, "%s must hold ints, not %.100s", what,
+                             Py_TYPE(items[i])->tp_name);
+                goto done;
+            }
+            PyObject *v = PyNumber_Index(items[i]);
+            if (!v) goto done;
+            int overflow;
+            long long sv = PyLong_AsLongLongAndOverflow(v, &overflow);
+            unsigned long long u =
+                overflow > 0 ? PyLong_AsUnsignedLongLong(v) : (unsigned long long)sv;
+            Py_DECREF(v);
+            if ((sv == -1 || u == (unsigned long long)-1) && PyErr_Occurred()) goto done;
+            if (overflow < 0 || (!overflow && sv < 0)) {
+                PyErr_Format(PyExc_ValueError, "%s: index %R at position %zd is negative", what,
+                             items[i], (Py_ssize_t)i);
+                goto done;
+            }
+            out[i] = u;
+        }
+    } else {
+        int type = kind == 'u' ? NPY_UINT64 : NPY_INT64;
+        c = (PyArrayObject *)PyArray_FromAny((PyObject *)a, PyArray_DescrFromType(type), 1, 1,
+                                             NPY_ARRAY_CARRAY_RO, NULL);
+        if (!c) goto done;
+        memcpy(out, PyArray_DATA(c), (size_t)len * sizeof *out);
+        if (kind == 'i')
+            for (npy_intp i = 0; i < len; i++)
+                if ((int64_t)out[i] < 0) {
+                    PyErr_Format(PyExc_ValueError, "%s: index %lld at position %zd is negative",
+                                 what, (long long)(int64_t)out[i], (Py_ssize_t)i);
+                    goto done;
+                }
+    }
+    *rows = out;
+    *n = (size_t)len;
+    out = NULL;
+    rc = 0;
+done:
+    free(out);
+    Py_XDECREF(c);
+    Py_DECREF(a);
+    return rc;
+}
+
+/* ---- export(input, output, rows=None, *, header, threads, force) ----------------------------- */
+
+typedef struct export_job {
+    job base;
+    csfs_export_options opt;
+    csfs_export_summary summary;
+} export_job;
+
+static int export_run(job *j)
+{
+    export_job *x = (export_job *)j;
+    return csfs_export_run(&x->opt, &x->summary, &j->err);
+}
+
+/* Fills x->opt (x initialised by job_init) from input/output (bytes), header (bytes or
+ * NULL) and the selection rows_obj (None: everything); *rows is then x->opt.rows. */
+static int export_setup(export_job *x, PyObject *input, PyObject *output, PyObject *header,
+                        PyObject *rows_obj, const char *what, uint64_t **rows)
+{
+    *rows = NULL;
+    csfs_export_options_init(&x->opt);
+    x->opt.input = PyBytes_AS_STRING(input);
+    x->opt.output = PyBytes_AS_STRING(output);
+    x->opt.header = header ? PyBytes_AS_STRING(header) : NULL;
+    x->opt.cancel = &x->base.cancel;
+    if (rows_obj == Py_None) return 0;
+    x->opt.has_rows = 1;
+    return rows_from_object(rows_obj, what, rows, &x->opt.n_rows);
+}
+
+static PyObject *py_export(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"input", "output", "rows", "header", "threads", "force", NULL};
+    PyObject *input = NULL, *output = NULL, *rows_obj = Py_None, *header_obj = Py_None;
+    PyObject *threads_obj = Py_None, *header = NULL, *result = NULL;
+    int force = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|O$OOp:export", kwlist,
+                                     PyUnicode_FSConverter, &input, PyUnicode_FSConverter, &output,
+                                     &rows_obj, &header_obj, &threads_obj, &force))
+        return NULL;
+    long long threads;
+    uint64_t *rows = NULL;
+    export_job x;
+    memset(&x, 0, sizeof x);
+    job_init(&x.base, export_run);
+    if (positive_or_none(threads_obj, "threads", 1024, &threads) < 0 ||
+        path_or_none(header_obj, &header) < 0 ||
+        export_setup(&x, input, output, header, rows_obj, "rows", &rows) < 0)
+        goto done;
+    x.opt.rows = rows;
+    x.opt.threads = (int)threads;
+    x.opt.force = force;
+    if (run_job(&x.base) == 0) {
+        result = PyDict_New();
+        if (result && (dict_put(result, "csf_count", u64(x.summary.csf_count)) < 0 ||
+                       dict_put(result, "input_rows", u64(x.summary.input_rows)) < 0 ||
+                       dict_put(result, "block_count", u64(x.summary.block_count)) < 0 ||
+                       dict_put(result, "output_bytes", u64(x.summary.output_bytes)) < 0 ||
+                       dict_put(result, "header_source",
+                                PyUnicode_DecodeFSDefault(x.summary.header_source)) < 0))
+            Py_CLEAR(result);
+    }
+done:
+    job_free(&x.base);
+    free(rows);
+    Py_XDECREF(header);
+    Py_DECREF(input);
+    Py_DECREF(output);
+    return result;
+}
+
+/* ---- restore_csfs_from_descriptors(descriptor_parquet, header_path, output, indices) (rCSFs) - */
+
+static PyObject *py_restore(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"descriptor_parquet", "header_path", "output", "indices", NULL};
+    PyObject *input = NULL, *header = NULL, *output = NULL, *indices = Py_None, *result = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O&|O:restore_csfs_from_descriptors", kwlist,
+                                     PyUnicode_FSConverter, &input, PyUnicode_FSConverter, &header,
+                                     PyUnicode_FSConverter, &output, &indices))
+        return NULL;
+    uint64_t *rows = NULL;
+    export_job x;
+    memset(&x, 0, sizeof x);
+    job_init(&x.base, export_run);
+    if (export_setup(&x, input, output, header, indices, "indices", &rows) < 0) goto done;
+    x.opt.rows = rows;
+    /* rCSFs 1.3: the full restore streams with the stored block lengths (the
+     * export rule); a subset keeps the given order, repeats included. */
+    x.opt.given_order = indices != Py_None;
+    x.opt.force = 0; /* rCSFs published with overwrite=false */
+    /* rCSFs raised OSError for every failure, bad indices included. */
+    if (run_job_as(&x.base, 0) == 0) {
+        result = PyDict_New();
+        if (result &&
+            (dict_put(result, "success", PyBool_FromLong(1)) < 0 ||
+             dict_put(result, "output_file", PyUnicode_DecodeFSDefault(x.opt.output)) < 0 ||
+             dict_put(result, "record_count", u64(x.summary.csf_count)) < 0 ||
+             dict_put(result, "output_bytes", u64(x.summary.output_bytes)) < 0))
+            Py_CLEAR(result);
+    }
+done:
+    job_free(&x.base);
+    free(rows);
+    Py_DECREF(input);
+    Py_DECREF(header);
+    Py_DECREF(output);
+    return result;
+}
+
+/* ---- split_csfs_by_j(input_csf, output_dir=None, prefix=None, *, copy_w, overwrite) (rCSFs) -- */
+
+typedef struct split_job {
+    job base;
+    csfs_split_options opt;
+    csfs_split_summary summary;
+} split_job;
+
+static int split_run(job *j)
+{
+    split_job *s = (split_job *)j;
+    return csfs_split_run(&s->opt, &s->summary, &j->err);
+}
+
+/* "<prefix>_<2J><ext>" as str. */
+static PyObject *split_path(const char *prefix, int32_t two_j, const char *ext)
+{
+    PyObject *b = PyBytes_FromFormat("%s_%d%s", prefix, (int)two_j, ext);
+    if (!b) return NULL;
+    PyObject *s = PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b));
+    Py_DECREF(b);
+    return s;
+}
+
+static PyObject *split_output(const csfs_split_summary *sum, size_t i)
+{
+    PyObject *d = PyDict_New();
+    if (!d || dict_put(d, "output_file", split_path(sum->prefix, sum->two_j[i], ".c")) < 0 ||
+        dict_put(d, "w_file",
+                 sum->w_copied ? split_path(sum->prefix, sum->two_j[i], ".w") : none()) < 0 ||
+        dict_put(d, "block_index", u64(sum->first_block[i])) < 0 ||
+        dict_put(d, "total_two_j", PyLong_FromLong(sum->two_j[i])) < 0 ||
+        dict_put(d, "parity", text(sum->parity[i] > 0 ? "even" : "odd")) < 0 ||
+        dict_put(d, "csf_count", u64(sum->csfs[i])) < 0 ||
+        dict_put(d, "block_count", u64(sum->blocks[i])) < 0) {
+        Py_XDECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *py_split_csfs_by_j(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"input_csf", "output_dir", "prefix", "copy_w", "overwrite", NULL};
+    PyObject *input = NULL, *dir_obj = Py_None, *prefix_obj = Py_None, *dir = NULL;
+    PyObject *prefix = NULL, *result = NULL, *outputs = NULL;
+    int copy_w = 1, overwrite = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|OO$pp:split_csfs_by_j", kwlist,
+                                     PyUnicode_FSConverter, &input, &dir_obj, &prefix_obj, &copy_w,
+                                     &overwrite))
+        return NULL;
+    if (path_or_none(dir_obj, &dir) < 0 || path_or_none(prefix_obj, &prefix) < 0) goto done;
+    split_job s;
+    memset(&s, 0, sizeof s);
+    job_init(&s.base, split_run);
+    s.opt.input = PyBytes_AS_STRING(input);
+    s.opt.dir = dir ? PyBytes_AS_STRING(dir) : NULL;
+    s.opt.prefix = prefix ? PyBytes_AS_STRING(prefix) : NULL;
+    s.opt.copy_w = copy_w;
+    s.opt.force = overwrite;
+    s.opt.cancel = &s.base.cancel;
+    if (run_job(&s.base) == 0) {
+        const csfs_split_summary *sum = &s.summary;
+        size_t n =
+            sum->n_outputs < CSFS_SPLIT_MAX_REPORTED ? sum->n_outputs : CSFS_SPLIT_MAX_REPORTED;
+        if (n < sum->n_outputs &&
+            PyErr_WarnFormat(CsfsWarning, 2, "%zu files written; the first %zu are listed",
+                             sum->n_outputs, n) < 0)
+            goto fail;
+        outputs = PyList_New((Py_ssize_t)n);
+        for (size_t i = 0; outputs && i < n; i++) {
+            PyObject *o = split_output(sum, i);
+            if (!o) goto fail;
+            PyList_SET_ITEM(outputs, (Py_ssize_t)i, o);
+        }
+        result = PyDict_New();
+        if (!outputs || !result || dict_put(result, "success", PyBool_FromLong(1)) < 0 ||
+            dict_put(result, "input_file", PyUnicode_DecodeFSDefault(s.opt.input)) < 0 ||
+            dict_put(result, "input_csf_count", u64(sum->csf_count)) < 0 ||
+            dict_put(result, "block_count", u64(sum->block_count)) < 0 ||
+            PyDict_SetItemString(result, "outputs", outputs) < 0)
+            goto fail;
+    }
+    goto out;
+fail:
+    Py_CLEAR(result);
+out:
+    Py_XDECREF(outputs);
+    job_free(&s.base);
+done:
+    Py_XDECREF(dir);
+    Py_XDECREF(prefix);
+    Py_DECREF(input);
+    return result;
+}
+
 /* ---- module -----------------------------------------------------------------------------------
  */
 
@@ -1227,7 +1542,8 @@ static PyMethodDef methods[] = {
      "parse_csf(line1, line2, line3, peel, normalize=False)\n--\n\n"
      "Descriptor row of one CSF (see csfs)."},
     {"peel_subshells", py_peel_subshells, METH_O,
-     "peel_subshells(path, /)\n--\n\nPeel subshell list of a CSF list's header."},
+     "peel_subshells(path, /)\n--\n\nPeel subshell list of a CSF list, header TOML or Parquet "
+     "file."},
     {"parquet_info_json", py_parquet_info_json, METH_O,
      "parquet_info_json(path, /)\n--\n\nThe JSON description `csfs info --json` prints."},
     {"convert_csfs", (PyCFunction)(void (*)(void))py_convert_csfs, METH_VARARGS | METH_KEYWORDS,
@@ -1238,6 +1554,17 @@ static PyMethodDef methods[] = {
      "generate_descriptors_from_parquet(input_parquet, output_parquet, peel_subshells, "
      "num_workers=None, normalize=False, compression=None, *, descriptor_version=1, "
      "header_path=None)\n--\n\nCSF Parquet (or list) -> descriptor Parquet (see csfs)."},
+    {"export", (PyCFunction)(void (*)(void))py_export, METH_VARARGS | METH_KEYWORDS,
+     "export(input, output, rows=None, *, header=None, threads=None, force=False)\n--\n\n"
+     "CSF Parquet, V2 descriptor Parquet or CSF list -> GRASP text (see csfs)."},
+    {"restore_csfs_from_descriptors", (PyCFunction)(void (*)(void))py_restore,
+     METH_VARARGS | METH_KEYWORDS,
+     "restore_csfs_from_descriptors(descriptor_parquet, header_path, output, indices=None)\n--\n\n"
+     "V2 descriptor Parquet -> GRASP text, as rCSFs 1.3 (see csfs)."},
+    {"split_csfs_by_j", (PyCFunction)(void (*)(void))py_split_csfs_by_j,
+     METH_VARARGS | METH_KEYWORDS,
+     "split_csfs_by_j(input_csf, output_dir=None, prefix=None, *, copy_w=True, "
+     "overwrite=False)\n--\n\nOne CSF list per total J (see csfs)."},
     {"read_peel_subshells", py_read_peel_subshells, METH_O,
      "read_peel_subshells(header_path, /)\n--\n\nPeel subshell list of a header TOML."},
     {"read_mixing", py_read_mixing, METH_O,

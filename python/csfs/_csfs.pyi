@@ -1,5 +1,5 @@
 """Type stubs of csfs._csfs, the C extension (use the csfs package instead)."""
-from typing import Any, Dict, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -62,6 +62,29 @@ def generate_descriptors_from_parquet(
     *,
     descriptor_version: Union[int, str] = 1,
     header_path: Union[None, str, bytes] = None,
+) -> Dict[str, Any]: ...
+def export(
+    input: Union[str, bytes],
+    output: Union[str, bytes],
+    rows: Union[None, Sequence[int], np.ndarray] = None,
+    *,
+    header: Union[None, str, bytes] = None,
+    threads: Optional[int] = None,
+    force: bool = False,
+) -> Dict[str, Any]: ...
+def restore_csfs_from_descriptors(
+    descriptor_parquet: Union[str, bytes],
+    header_path: Union[str, bytes],
+    output: Union[str, bytes],
+    indices: Union[None, Sequence[int], np.ndarray] = None,
+) -> Dict[str, Any]: ...
+def split_csfs_by_j(
+    input_csf: Union[str, bytes],
+    output_dir: Union[None, str, bytes] = None,
+    prefix: Union[None, str, bytes] = None,
+    *,
+    copy_w: bool = True,
+    overwrite: bool = False,
 ) -> Dict[str, Any]: ...
 def read_peel_subshells(header_path: Union[str, bytes], /) -> list[str]: ...
 def read_mixing(path: Union[str, bytes], /) -> Dict[str, Any]: ...
