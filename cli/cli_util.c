@@ -23,6 +23,11 @@ void cli_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or session: stop cleanly too */
+    /* Past a file size limit (ulimit -f, RLIMIT_FSIZE on batch systems) the
+     * default action kills the process with the temporary output left behind;
+     * ignored, write() fails with EFBIG and the error path removes it. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int cli_exit_for(const csfs_error *err)

@@ -11,7 +11,9 @@
 /* Exit statuses: documented in `csfs --help`. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
-/* Raised by SIGINT/SIGTERM once cli_install_signals() ran; the library polls it. */
+/* Raised by SIGINT/SIGTERM/SIGHUP once cli_install_signals() ran; the library
+ * polls it. cli_install_signals() also ignores SIGXFSZ (a file size limit then
+ * fails the write with EFBIG instead of killing the process). */
 extern volatile int cli_cancel;
 void cli_install_signals(void);
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds with warnings as errors,
 # runs the C and Python suites (goldens, pyarrow/polars/DuckDB oracles), then
-# the C suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# the C suite again under AddressSanitizer + UndefinedBehaviorSanitizer and
+# under ThreadSanitizer, and a short libFuzzer run of every fuzz target
+# (tests/fuzz/campaign.sh runs the long ones).
 #
 # Usage: scripts/test.sh            (from anywhere; builds in ./build*)
 set -euo pipefail
@@ -24,3 +26,18 @@ cmake -S . -B build-asan -DCSFS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs")
+
+section "ThreadSanitizer build: C test suite (parallel engine)"
+cmake -S . -B build-tsan -DCSFS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
+  -DCSFS_SANITIZE=thread -DCSFS_PYTHON_TESTS=OFF >/dev/null
+cmake --build build-tsan -j"$jobs"
+(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --output-on-failure -j"$jobs")
+
+section "libFuzzer build (clang, ASan+UBSan): short fuzz run of every target"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCSFS_FUZZ=ON -DCSFS_WERROR=ON \
+  -DCSFS_PYTHON_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzzers
+(cd build-fuzz && ctest -R '^fuzz\.' --output-on-failure -j"$jobs" &&
+  awk '/^[0-9]+\/[0-9]+ Testing: fuzz\./ { t = $3 }
+       /^Done [0-9]+ runs/ { printf "  %-28s %s\n", t, $0 }' Testing/Temporary/LastTest.log)

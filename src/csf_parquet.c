@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "csf_pq_header.h"
@@ -11,6 +12,11 @@
 int csfs_is_parquet_file(const char *path)
 {
     if (strcmp(path, "-") == 0) return 0;
+    /* Parquet is read from its end, so only a regular file can be one; and
+     * sniffing a pipe (a FIFO, <(zcat ...)) would eat the start of a CSF list
+     * that the text reader then never sees. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char magic[4];

@@ -12,6 +12,9 @@
 /* A record or header line longer than this is not a GRASP list: refuse it
  * instead of growing memory without bound on a file with no line ends. */
 #define MAX_LINE_BYTES ((size_t)256 << 20)
+/* Records keep 32-bit offsets into their chunk (csfs_record): a chunk size
+ * asked for beyond this is only tuning, so it is capped rather than refused. */
+#define MAX_CHUNK_BYTES ((size_t)1 << 30)
 
 struct csfs_text_reader {
     csfs_input *in;
@@ -103,8 +106,9 @@ static int read_header(csfs_text_reader *r, csfs_error *err)
                                  "%s: empty file (a GRASP CSF list starts with 5 header lines)",
                                  name);
             return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)i + 1,
-                                  "%s: only %d header line%s (a GRASP CSF list starts with 5)",
-                                  name, i, i == 1 ? "" : "s");
+                                  "%s:%d: the file ends after only %d header line%s (a GRASP CSF "
+                                  "list starts with 5)",
+                                  name, i + 1, i, i == 1 ? "" : "s");
         }
         size_t len = end - pos;
         if (len && r->carry.data[pos + len - 1] == '\r') len--;
@@ -141,6 +145,7 @@ int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out,
     csfs_text_reader *r = calloc(1, sizeof *r);
     if (!r) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     r->chunk_bytes = chunk_bytes ? chunk_bytes : DEFAULT_CHUNK_BYTES;
+    if (r->chunk_bytes > MAX_CHUNK_BYTES) r->chunk_bytes = MAX_CHUNK_BYTES;
     int rc = csfs_input_open(path, &r->in, err);
     if (rc == 0) rc = read_into(r, &r->carry, 1u << 16, err);
     if (rc == 0) rc = read_header(r, err);
@@ -257,6 +262,26 @@ static int is_blank(const char *p, size_t len)
     return 1;
 }
 
+/*
+ * The file ends without a line end in the last record's line 3. GRASP ends
+ * every line 3 with the parity sign, and V1 never reads it: a list cut inside
+ * its last line (an interrupted copy, a full disk) would otherwise give a
+ * plausible row from a partial total J. Without the sign it is an error; with
+ * it, only the final line end is missing, which is accepted.
+ */
+static int check_unterminated_line3(const char *data, const csfs_record *last, uint64_t lines,
+                                    csfs_error *err)
+{
+    if ((uint64_t)last->line + 3 != lines) return 0; /* the last line is not its line 3 */
+    const char *l3 = data + last->off[2];
+    size_t n = last->len[2];
+    while (n && (l3[n - 1] == ' ' || l3[n - 1] == '\t' || l3[n - 1] == '\r')) n--;
+    if (n && (l3[n - 1] == '+' || l3[n - 1] == '-')) return 0;
+    return csfs_fail_line(err, CSFS_E_FORMAT, lines,
+                          "the file ends inside a CSF's line 3 (no parity sign and no line end): "
+                          "was it cut short?");
+}
+
 /* A record cut short at chunk-relative line `line` (0-based) after `part` lines. */
 static int incomplete(csfs_chunk_scan *s, csfs_error *err, uint64_t line, int part, int at_end)
 {
@@ -273,6 +298,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->lines = s->crlf_lines = s->odd_separators = 0;
     s->trailing_blank = -1;
     s->has_content = 0;
+    s->trailing_separator = 0;
     s->bad_record_parts = 0;
     if (len > UINT32_MAX)
         return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
@@ -289,6 +315,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     int part = 0; /* lines of the current record seen so far */
     size_t pos = 0;
     uint64_t line = 0;
+    uint64_t last_sep = 0; /* 1-based line of a separator not followed by a record yet */
     while (pos < len) {
         const char *p = data + pos;
         const char *nl = memchr(p, '\n', len - pos);
@@ -304,7 +331,9 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
                 starts[0] = (uint32_t)pos;
                 lens[0] = (uint32_t)n;
                 part = 1;
+                last_sep = 0;
             } else if (csfs_is_separator(p, n)) {
+                last_sep = line + 1;
                 if (s->n_sep == s->cap_sep &&
                     grow((void **)&s->sep_before, &s->cap_sep, sizeof *s->sep_before, err))
                     return CSFS_E_NOMEM;
@@ -346,6 +375,11 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->lines = line;
     if (part != 0) /* a non-last chunk is followed by a record or separator */
         return incomplete(s, err, line, part, is_last);
+    if (is_last) {
+        s->trailing_separator = last_sep;
+        if (s->n_rec && len && data[len - 1] != '\n')
+            return check_unterminated_line3(data, &s->rec[s->n_rec - 1], line, err);
+    }
     return 0;
 }
 

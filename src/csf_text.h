@@ -82,6 +82,10 @@ typedef struct csfs_chunk_scan {
      * file: chunk-relative index of the first, or -1. */
     int64_t trailing_blank;
     int has_content;      /* any record or separator */
+    /* Last chunk only: 1-based chunk line of a separator after which the list
+     * has no record (it ends with " *": an empty last J block, or a list cut
+     * after a separator); 0 when none. */
+    uint64_t trailing_separator;
     /* After an "incomplete record" error: the record's first line
      * (chunk-relative, 0-based) and how many of its 3 lines were there. */
     uint64_t bad_record_line;
@@ -90,10 +94,11 @@ typedef struct csfs_chunk_scan {
 
 /*
  * Splits data[0..len) into records. On a structural error (a record that
- * does not start with a line-1 field, an incomplete record, a blank line or
- * a NUL byte) returns CSFS_E_FORMAT with err->line set to the chunk-relative
- * 1-based line and err->message holding the reason only (no file or line:
- * the caller prefixes them). is_last: the chunk ends the file.
+ * does not start with a line-1 field, an incomplete record, a blank line, a
+ * NUL byte, or a file that ends inside a line 3 without its parity sign)
+ * returns CSFS_E_FORMAT with err->line set to the chunk-relative 1-based line
+ * and err->message holding the reason only (no file or line: the caller
+ * prefixes them). is_last: the chunk ends the file.
  */
 int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *scan,
                     csfs_error *err);

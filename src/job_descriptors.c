@@ -48,6 +48,7 @@ typedef struct desc_job {
     csfs_desc_note first_unknown;
     uint64_t first_unknown_csf, first_unknown_line;
     int first_unknown_is_row;
+    uint64_t trailing_separator_line; /* the list ends with " *" here (0: it does not) */
 } desc_job;
 
 static double now_seconds(void)
@@ -83,22 +84,31 @@ static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_
 static void where(const desc_job *d, const csfs_pipe_chunk *c, uint64_t record, uint32_t line,
                   char *out, size_t cap, uint64_t *abs_line)
 {
-    uint64_t csf = c->row_start + record;
-    if (c->line_base == CSFS_NO_LINES) {
-        *abs_line = 0;
-        snprintf(out, cap, "%s: CSF %llu (row %llu)", d->name, (unsigned long long)csf,
-                 (unsigned long long)csf);
-    } else {
-        *abs_line = c->line_base + line + 1;
-        snprintf(out, cap, "%s:%llu: CSF %llu", d->name, (unsigned long long)*abs_line,
-                 (unsigned long long)csf);
-    }
+    csfs_pipe_where(c, d->name, record, line, out, cap, abs_line);
+}
+
+/* The list ends with " *": its last J block is empty, which is also what a
+ * list cut right after a separator looks like. --strict refuses it; else
+ * warn_at_end names the line. */
+static int trailing_separator(desc_job *d, const csfs_pipe_chunk *c, csfs_error *err)
+{
+    if (!c->scan->trailing_separator || c->line_base == CSFS_NO_LINES) return 0;
+    uint64_t line = c->line_base + c->scan->trailing_separator;
+    if (d->opt->strict)
+        return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                              "%s:%llu: the list ends with a ' *' block separator, so its last J "
+                              "block is empty: was the file cut short? (strict mode)",
+                              d->name, (unsigned long long)line);
+    d->trailing_separator_line = line;
+    return 0;
 }
 
 static int desc_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n,
                         csfs_error *err)
 {
     desc_job *d = ctx;
+    int rc = trailing_separator(d, c, err);
+    if (rc) return rc;
     const csfs_descriptor_options *opt = d->opt;
     char at[1200];
     uint64_t line;
@@ -213,6 +223,8 @@ static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
     const csfs_descriptor_options *opt = d->opt;
     char at[1200];
     uint64_t line;
+    int rc = trailing_separator(d, c, err);
+    if (rc) return rc;
     /* Text that restore would write differently: CR LF line ends and
      * separators other than " *" count as well as CSFs. */
     uint64_t odd_text = c->scan->crlf_lines + c->scan->odd_separators;
@@ -381,11 +393,20 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
             rc = csfs_desc_ctx_init(&d->ctx[i], d->peel, opt->layout, opt->normalize, err);
             if (rc) return rc;
         }
-        if (opt->normalize && d->ctx[0].no_capacity_name)
+        /* A bad --peel is the caller's (usage); a bad list in the file is the file's. */
+        if (opt->normalize && d->ctx[0].no_capacity_name && opt->peel)
             return csfs_fail(err, CSFS_E_ARGUMENT,
                              "cannot normalise: peel subshell '%s' has no known capacity "
                              "(names must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)",
                              d->ctx[0].no_capacity_name);
+        if (opt->normalize && d->ctx[0].no_capacity_name)
+            return csfs_fail_line(
+                err, CSFS_E_FORMAT, csfs_pipe_source_is_parquet(d->src) ? 0 : 4,
+                "%s%s: cannot normalise: peel subshell '%s' of the file's peel list has no known "
+                "capacity (names must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i; "
+                "--peel gives another list)",
+                d->name, csfs_pipe_source_is_parquet(d->src) ? "" : ":4",
+                d->ctx[0].no_capacity_name);
         d->width = csfs_desc_width(&d->ctx[0]);
     }
     if (matrix) return csfs_page_sink_memory(&d->sink, d->width, opt->normalize, matrix, err);
@@ -443,8 +464,16 @@ static void warn_at_end(desc_job *d, const csfs_pipe_result *res)
                "restoring the text from these descriptors rewrites them (--strict refuses)",
                d->name, (unsigned long long)d->noncanonical,
                (unsigned long long)d->first_noncanonical_csf);
+    if (res->rows == 0)
+        report(d, "%s: warning: the list holds no CSF (nothing after the header)", d->name);
     for (size_t i = 0; i < res->n_blocks; i++)
-        if (res->blocks[i] == 0)
+        if (res->blocks[i] == 0 && i + 1 == res->n_blocks && d->trailing_separator_line)
+            report(d,
+                   "%s:%llu: warning: the list ends with a ' *' block separator, so its last J "
+                   "block (%zu of %zu) is empty: was the file cut short?",
+                   d->name, (unsigned long long)d->trailing_separator_line, i + 1,
+                   res->n_blocks);
+        else if (res->blocks[i] == 0)
             report(d,
                    "%s: warning: J block %zu of %zu is empty (two separators in a row, or one "
                    "at the start or the end)",

@@ -107,7 +107,8 @@ static int pq_finish(csfs_page_sink *s, const csfs_run_info *info, csfs_error *e
         if (rc) return rc;
         kv = &own;
     }
-    pq_kv pairs[16];
+    /* As many as a csfs_kv_list holds (V2 files have more than 16 keys). */
+    pq_kv pairs[sizeof kv->keys / sizeof kv->keys[0]];
     for (size_t i = 0; i < kv->n; i++) pairs[i] = (pq_kv){kv->keys[i], kv->values[i]};
     rc = pq_writer_finish(k->writer, pairs, kv->n, "csfs version " CSFS_VERSION_STRING, err);
     if (kv == &own) csfs_kv_list_free(&own);

@@ -14,6 +14,7 @@
 
 #include "csf_parquet.h"
 #include "error.h"
+#include "page_geometry.h"
 
 /* ---- sources -------------------------------------------------------------- */
 
@@ -102,6 +103,21 @@ static uint64_t source_bytes_read(const csfs_pipe_source *s)
     return s->is_parquet ? 0 : csfs_input_raw_bytes(csfs_text_input(s->text));
 }
 
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record,
+                     uint32_t rel_line, char *out, size_t cap, uint64_t *abs_line)
+{
+    uint64_t csf = c->row_start + record;
+    if (c->line_base == CSFS_NO_LINES) {
+        *abs_line = 0;
+        snprintf(out, cap, "%s: CSF %llu (row %llu)", name, (unsigned long long)csf,
+                 (unsigned long long)csf);
+    } else {
+        *abs_line = c->line_base + (uint64_t)rel_line + 1;
+        snprintf(out, cap, "%s:%llu: CSF %llu", name, (unsigned long long)*abs_line,
+                 (unsigned long long)csf);
+    }
+}
+
 int csfs_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -179,6 +195,7 @@ typedef struct engine {
     page_slot *pages;
     size_t ring;
     uint64_t page_rows, group_rows, pages_per_group;
+    csfs_page_geometry geo; /* the same three sizes, for page_geometry.h */
     uint64_t pages_done, pages_complete, pages_scheduled;
     uint64_t *lane_next;
     uint8_t *lane_busy;
@@ -270,21 +287,17 @@ static void push_or_fail(engine *j, task_queue *q, task t)
 
 static uint64_t page_start(const engine *j, uint64_t p)
 {
-    uint64_t g = p / j->pages_per_group, k = p % j->pages_per_group;
-    return g * j->group_rows + k * j->page_rows;
+    return csfs_page_start(&j->geo, p);
 }
 
 static uint64_t page_natural_end(const engine *j, uint64_t p)
 {
-    uint64_t g = p / j->pages_per_group;
-    uint64_t end = page_start(j, p) + j->page_rows, group_end = (g + 1) * j->group_rows;
-    return end < group_end ? end : group_end;
+    return csfs_page_natural_end(&j->geo, p);
 }
 
 static uint64_t page_of_row(const engine *j, uint64_t row)
 {
-    uint64_t g = row / j->group_rows;
-    return g * j->pages_per_group + (row - g * j->group_rows) / j->page_rows;
+    return csfs_page_of_row(&j->geo, row);
 }
 
 static int total_rows_known(const engine *j)
@@ -710,10 +723,10 @@ static int advance(engine *j)
 static int setup(engine *j, csfs_error *err)
 {
     csfs_pipe_kind *k = j->kind;
-    j->page_rows = k->page_rows;
-    j->group_rows = k->group_rows;
-    if (j->page_rows > j->group_rows) j->page_rows = j->group_rows;
-    j->pages_per_group = (j->group_rows + j->page_rows - 1) / j->page_rows;
+    j->geo = csfs_page_geometry_make(k->page_rows, k->group_rows);
+    j->page_rows = j->geo.page_rows;
+    j->group_rows = j->geo.group_rows;
+    j->pages_per_group = j->geo.pages_per_group;
     j->ring = csfs_pipe_ring_slots(j->threads);
     j->n_chunks = (size_t)j->threads + 2;
     k->sink->ring_slots = j->ring;

@@ -36,6 +36,16 @@ typedef struct csfs_pipe_chunk {
 
 #define CSFS_NO_LINES UINT64_MAX
 
+/*
+ * Names a record of chunk c in a message: "name:LINE: CSF N" for text (LINE
+ * 1-based in the file, N the 0-based CSF index), "name: CSF N (row N)" for
+ * CSF Parquet rows. record and rel_line (0-based line of its line 1) are
+ * chunk-relative, as the scanner and the notes keep them; the sums are 64-bit
+ * (lists pass 2^32 lines). *abs_line gets LINE, or 0 for Parquet rows.
+ */
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record,
+                     uint32_t rel_line, char *out, size_t cap, uint64_t *abs_line);
+
 typedef struct csfs_pipe_kind {
     void *ctx;
     csfs_page_sink *sink;

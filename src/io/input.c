@@ -13,18 +13,24 @@
 
 enum kind { KIND_PLAIN, KIND_ZSTD, KIND_GZIP };
 
+/* Compressed bytes are read 1 MiB at a time; a plain file only needs room
+ * for the magic sniffed at open, so its buffer stays small (lists are often
+ * opened just for their header, and the fuzz target opens one per input). */
 #define RAW_CAP (1u << 20)
+#define SNIFF_CAP (64u << 10)
 
 struct csfs_input {
     int fd;
     int close_fd;
     enum kind kind;
     char *name;
-    int64_t file_size;
+    int64_t file_size; /* at open; -1 for pipes and other non-regular files */
+    dev_t dev;         /* identity of the file opened, to notice a replacement */
+    ino_t ino;
     uint64_t raw_bytes;
     /* Compressed bytes waiting to be decoded: raw[raw_pos .. raw_len). */
     unsigned char *raw;
-    size_t raw_pos, raw_len;
+    size_t raw_pos, raw_len, raw_cap;
     int raw_eof;
     ZSTD_DCtx *zstd;
     size_t zstd_pending; /* last ZSTD_decompressStream hint: 0 = frame complete */
@@ -33,11 +39,40 @@ struct csfs_input {
     int gz_member_done; /* between gzip members: more may follow */
 };
 
+/*
+ * read() returned 0. For a regular file, the bytes read must be the size it
+ * had when opened, and the name must still lead to it: a list truncated,
+ * still being written, or deleted/replaced (rcsfgenerate rerun, mv over it)
+ * while csfs read it would otherwise give a plausible matrix of the wrong
+ * data, or one labelled with a file that no longer holds it.
+ */
+static int reached_end(csfs_input *in, csfs_error *err)
+{
+    in->raw_eof = 1;
+    if (in->file_size < 0) return 0;
+    struct stat st, now;
+    int64_t size_now = fstat(in->fd, &st) == 0 ? (int64_t)st.st_size : in->file_size;
+    if (in->raw_bytes != (uint64_t)in->file_size || size_now != in->file_size)
+        return csfs_fail(err, CSFS_E_IO,
+                         "%s: the file changed while it was read (%lld bytes when opened, "
+                         "%llu read, %lld now): truncated, or still being written?",
+                         in->name, (long long)in->file_size, (unsigned long long)in->raw_bytes,
+                         (long long)size_now);
+    /* By name, not st_nlink: anonymous files (memfd, /proc/self/fd/N of an
+     * unlinked file) have no link from the start and are still readable. */
+    if (stat(in->name, &now) != 0 || now.st_dev != in->dev || now.st_ino != in->ino)
+        return csfs_fail(err, CSFS_E_IO,
+                         "%s: the file was deleted or replaced while it was read (the name no "
+                         "longer holds what was read)",
+                         in->name);
+    return 0;
+}
+
 static int fill_raw(csfs_input *in, csfs_error *err)
 {
     if (in->raw_pos < in->raw_len || in->raw_eof) return 0;
     for (;;) {
-        ssize_t r = read(in->fd, in->raw, RAW_CAP);
+        ssize_t r = read(in->fd, in->raw, in->raw_cap);
         if (r < 0) {
             if (errno == EINTR) continue;
             return csfs_fail_errno(err, errno, "%s: read failed", in->name);
@@ -45,8 +80,7 @@ static int fill_raw(csfs_input *in, csfs_error *err)
         in->raw_pos = 0;
         in->raw_len = (size_t)r;
         in->raw_bytes += (uint64_t)r;
-        if (r == 0) in->raw_eof = 1;
-        return 0;
+        return r == 0 ? reached_end(in, err) : 0;
     }
 }
 
@@ -58,7 +92,8 @@ int csfs_input_open(const char *path, csfs_input **out, csfs_error *err)
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     in->name = malloc(strlen(name) + 1);
-    in->raw = malloc(RAW_CAP);
+    in->raw = malloc(SNIFF_CAP);
+    in->raw_cap = SNIFF_CAP;
     if (!in->name || !in->raw) {
         csfs_input_close(in);
         return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", path);
@@ -83,24 +118,42 @@ int csfs_input_open(const char *path, csfs_input **out, csfs_error *err)
                 csfs_input_close(in);
                 return csfs_fail(err, CSFS_E_IO, "%s: is a directory", path);
             }
-            if (S_ISREG(st.st_mode)) in->file_size = (int64_t)st.st_size;
+            if (S_ISREG(st.st_mode)) {
+                in->file_size = (int64_t)st.st_size;
+                in->dev = st.st_dev;
+                in->ino = st.st_ino;
+            }
         }
     }
     /* Sniff the magic: read until 4 bytes or EOF. */
     while (in->raw_len < 4 && !in->raw_eof) {
-        ssize_t r = read(in->fd, in->raw + in->raw_len, RAW_CAP - in->raw_len);
+        ssize_t r = read(in->fd, in->raw + in->raw_len, in->raw_cap - in->raw_len);
         if (r < 0) {
             if (errno == EINTR) continue;
             int e = errno;
             csfs_input_close(in);
             return csfs_fail_errno(err, e, "%s: read failed", name);
         }
-        if (r == 0) in->raw_eof = 1;
         in->raw_len += (size_t)r;
         in->raw_bytes += (uint64_t)r;
+        if (r == 0 && reached_end(in, err) != 0) {
+            csfs_input_close(in);
+            return CSFS_E_IO;
+        }
     }
     const unsigned char *m = in->raw;
-    if (in->raw_len >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD) {
+    int zstd = in->raw_len >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD;
+    int gzip = in->raw_len >= 2 && m[0] == 0x1F && m[1] == 0x8B;
+    if (zstd || gzip) {
+        unsigned char *raw = realloc(in->raw, RAW_CAP);
+        if (!raw) {
+            csfs_input_close(in);
+            return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", name);
+        }
+        in->raw = raw;
+        in->raw_cap = RAW_CAP;
+    }
+    if (zstd) {
         in->kind = KIND_ZSTD;
         in->zstd = ZSTD_createDCtx();
         if (!in->zstd) {
@@ -108,7 +161,7 @@ int csfs_input_open(const char *path, csfs_input **out, csfs_error *err)
             return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", name);
         }
         in->zstd_pending = 1;
-    } else if (in->raw_len >= 2 && m[0] == 0x1F && m[1] == 0x8B) {
+    } else if (gzip) {
         in->kind = KIND_GZIP;
         if (inflateInit2(&in->gz, 15 + 16) != Z_OK) {
             csfs_input_close(in);
@@ -141,10 +194,9 @@ static int read_plain(csfs_input *in, unsigned char *buf, size_t cap, size_t *go
             if (errno == EINTR) continue;
             return csfs_fail_errno(err, errno, "%s: read failed", in->name);
         }
-        if (r == 0) in->raw_eof = 1;
         in->raw_bytes += (uint64_t)r;
         *got = (size_t)r;
-        return 0;
+        return r == 0 ? reached_end(in, err) : 0;
     }
 }
 

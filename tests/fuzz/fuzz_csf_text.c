@@ -1,0 +1,366 @@
+/*
+ * libFuzzer target: a CSF text list end to end, as the descriptor job reads
+ * it. The input bytes are the file: the reader (csfs_text_open through a
+ * memfd, so the real open/read path runs) takes the 5 header lines and cuts
+ * chunks at record boundaries with a small chunk size, csfs_scan_chunk splits
+ * every chunk into records, and each record goes through both engines:
+ *
+ *   V1  csfs_desc_parse_records (raw and normalised) into strided columns,
+ *       checked against csfs_parse_csf on the same three lines;
+ *   V2  csfs_v2_parse -> store -> decode must give the same record back;
+ *       format -> parse must give a canonical record equal to it; and a
+ *       record flagged canonical must format back to its own lines exactly.
+ *
+ * Besides sanitizer reports, a broken invariant is a trap: the reader must
+ * hand out every byte after the header exactly once, the scanner's records
+ * must lie inside the chunk, and an error must name a line inside it.
+ *
+ * The chunk size and the fallback peel list are picked from the input size,
+ * so a crash reproduces from the file alone. zstd/gzip inputs are skipped:
+ * a few bytes can expand to gigabytes, and the codecs are not csfs code
+ * (truncated and corrupt streams are covered by tests/python/test_hostile.py).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "csf_text.h"
+#include "descriptor.h"
+#include "descriptor_v2.h"
+#include "peel.h"
+
+/* Work per input stays bounded whatever the file holds. */
+#define MAX_RECORDS 4096
+#define MAX_PUBLIC_CHECKS 8
+#define MAX_PEEL 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_csf_text: invariant failed at line %d: %s\n", __LINE__, #cond);  \
+            __builtin_trap();                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/* One memfd for the whole run: rewritten for every input. */
+static int memfd = -1;
+static char memfd_path[64];
+
+static int put_input(const uint8_t *data, size_t size)
+{
+    if (memfd < 0) {
+        memfd = memfd_create("fuzz_csf_text", MFD_CLOEXEC);
+        if (memfd < 0) return -1;
+        snprintf(memfd_path, sizeof memfd_path, "/proc/self/fd/%d", memfd);
+    }
+    if (ftruncate(memfd, 0) != 0) return -1;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t w = pwrite(memfd, data + done, size - done, (off_t)done);
+        if (w <= 0) return -1;
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+static int same_v2(const csfs_v2_record *a, const csfs_v2_record *b)
+{
+    if (a->nf != b->nf || a->total_two_j != b->total_two_j || a->parity != b->parity) return 0;
+    for (size_t i = 0; i < a->nf; i++) {
+        const csfs_v2_sub *x = &a->sub[i], *y = &b->sub[i];
+        if (x->peel != y->peel || x->occ != y->occ || x->two_j != y->two_j ||
+            x->seniority != y->seniority || x->two_k != y->two_k)
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct engines {
+    const csfs_peel *peel;
+    size_t width;
+    csfs_desc_ctx raw, norm;
+    int have_v2;
+    csfs_v2_ctx v2;
+    csfs_v2_record rec, back, again;
+    csfs_buf text;
+    int32_t *row;   /* one V2 row */
+    uint32_t *cols; /* V1 columns of a chunk's records, col_stride = records */
+    size_t cap_cols;
+    uint32_t *single; /* one V1 row through the public API */
+    size_t public_checks;
+} engines;
+
+/* The three formatted lines of out (each ends in '\n') equal l[0..2]? */
+static int formats_to(const csfs_buf *out, const char *const l[3], const size_t n[3])
+{
+    const char *p = out->data, *end = out->data + out->len;
+    for (int k = 0; k < 3; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || (size_t)(nl - p) != n[k] || memcmp(p, l[k], n[k]) != 0) return 0;
+        p = nl + 1;
+    }
+    return p == end;
+}
+
+/* Splits formatted text into its three lines. */
+static void split3(const csfs_buf *out, const char *l[3], size_t n[3])
+{
+    const char *p = out->data;
+    for (int k = 0; k < 3; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(out->data + out->len - p));
+        REQUIRE(nl != NULL);
+        l[k] = p;
+        n[k] = (size_t)(nl - p);
+        p = nl + 1;
+    }
+}
+
+static void check_v2(engines *e, const char *const l[3], const size_t n[3])
+{
+    csfs_v2_failure why;
+    int rc = csfs_v2_parse(&e->v2, l[0], n[0], l[1], n[1], l[2], n[2], &e->rec, &why);
+    if (rc != CSFS_V2_OK) {
+        REQUIRE(rc > 0 && rc < CSFS_V2_FAIL_KINDS && why.kind == rc);
+        REQUIRE(memchr(why.reason, '\0', sizeof why.reason) != NULL && why.reason[0]);
+        REQUIRE(e->rec.nf == 0);
+        return;
+    }
+    REQUIRE(csfs_v2_validate(&e->v2, &e->rec, &why) == CSFS_V2_OK);
+    size_t n_peel = csfs_peel_count(e->peel);
+    csfs_v2_store(&e->rec, n_peel, e->row, 1);
+    REQUIRE(csfs_v2_decode(&e->v2, e->row, 1, &e->back, &why) == CSFS_V2_OK);
+    REQUIRE(same_v2(&e->rec, &e->back));
+
+    e->text.len = 0;
+    rc = csfs_v2_format(&e->v2, &e->rec, &e->text, &why);
+    if (rc == CSFS_V2_E_TOO_WIDE) {
+        REQUIRE(!e->rec.canonical); /* text that was printed fits its fields */
+        return;
+    }
+    REQUIRE(rc == CSFS_V2_OK);
+    if (e->rec.canonical) REQUIRE(formats_to(&e->text, l, n));
+    const char *fl[3];
+    size_t fn[3];
+    split3(&e->text, fl, fn);
+    REQUIRE(csfs_v2_parse(&e->v2, fl[0], fn[0], fl[1], fn[1], fl[2], fn[2], &e->again, &why) ==
+            CSFS_V2_OK);
+    REQUIRE(e->again.canonical);
+    REQUIRE(same_v2(&e->rec, &e->again));
+}
+
+/* Records [0, n) of a scanned chunk through V1 (both modes) and V2. */
+static void run_engines(engines *e, const char *data, const csfs_chunk_scan *scan)
+{
+    size_t n = scan->n_rec < MAX_RECORDS ? scan->n_rec : MAX_RECORDS;
+    if (n == 0) return;
+    if (n * e->width > e->cap_cols) {
+        free(e->cols);
+        e->cap_cols = n * e->width;
+        e->cols = malloc(e->cap_cols * sizeof *e->cols);
+        REQUIRE(e->cols != NULL);
+    }
+    for (int normalize = 0; normalize < 2; normalize++) {
+        csfs_desc_ctx *ctx = normalize ? &e->norm : &e->raw;
+        csfs_desc_notes notes;
+        csfs_desc_notes_clear(&notes);
+        /* Garbage first: parse_records must clear the rows itself. */
+        memset(e->cols, 0xA5, n * e->width * sizeof *e->cols);
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, &notes);
+        REQUIRE(notes.failed <= n && notes.n_failures <= CSFS_MAX_NOTES);
+        REQUIRE(notes.n_failures ==
+                (notes.failed < CSFS_MAX_NOTES ? notes.failed : CSFS_MAX_NOTES));
+        for (size_t i = 0; i < notes.n_failures; i++) {
+            const csfs_desc_note *f = &notes.failures[i];
+            REQUIRE(f->record < n && f->line == scan->rec[f->record].line);
+            REQUIRE(f->status > CSFS_CSF_OK && f->status <= CSFS_CSF_NO_CAPACITY);
+            for (size_t c = 0; c < e->width; c++) REQUIRE(e->cols[c * n + f->record] == 0);
+        }
+        if (notes.has_unknown) {
+            REQUIRE(notes.unknown_fields > 0 && notes.unknown.record < n);
+            REQUIRE(memchr(notes.unknown.name, '\0', sizeof notes.unknown.name) != NULL);
+        }
+        /* The public one-CSF call gives the same row (or the same failure). */
+        for (size_t i = 0; i < n && e->public_checks < MAX_PUBLIC_CHECKS; i++) {
+            const char *l[3];
+            size_t len[3];
+            csfs_record_lines(scan, data, i, l, len);
+            csfs_error err;
+            int rc = csfs_parse_csf(l[0], len[0], l[1], len[1], l[2], len[2], e->peel, normalize,
+                                    e->single, &err);
+            REQUIRE(rc == 0 || rc == CSFS_E_CSF);
+            for (size_t c = 0; c < e->width; c++) REQUIRE(e->single[c] == e->cols[c * n + i]);
+            e->public_checks++;
+        }
+    }
+    for (size_t i = 0; e->have_v2 && i < n; i++) {
+        const char *l[3];
+        size_t len[3];
+        csfs_record_lines(scan, data, i, l, len);
+        check_v2(e, l, len);
+    }
+}
+
+/* Lines of a chunk as the scanner counts them (a last line without LF counts). */
+static uint64_t count_lines(const char *p, size_t len)
+{
+    uint64_t lines = 0;
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + len - q))) != NULL; q++) lines++;
+    return lines + (len && p[len - 1] != '\n');
+}
+
+/* Start and length of 1-based line k of a chunk (line end and CR excluded). */
+static void line_at(const char *data, size_t len, uint64_t k, const char **p, size_t *n)
+{
+    const char *q = data, *end = data + len;
+    for (uint64_t i = 1; i < k; i++) q = (const char *)memchr(q, '\n', (size_t)(end - q)) + 1;
+    const char *nl = memchr(q, '\n', (size_t)(end - q));
+    *p = q;
+    *n = (size_t)((nl ? nl : end) - q);
+    if (*n && q[*n - 1] == '\r') (*n)--;
+}
+
+static void check_scan(const char *data, size_t len, int last, const csfs_chunk_scan *s)
+{
+    uint64_t lines = count_lines(data, len);
+    REQUIRE(s->lines == lines);
+    /* A trailing separator is reported for the last chunk only, and is one. */
+    REQUIRE(s->trailing_separator <= lines && (last || s->trailing_separator == 0));
+    if (s->trailing_separator) {
+        const char *p;
+        size_t n;
+        line_at(data, len, s->trailing_separator, &p, &n);
+        REQUIRE(csfs_is_separator(p, n));
+        REQUIRE(s->n_sep > 0 && s->sep_before[s->n_sep - 1] == s->n_rec);
+    }
+    uint64_t blank = s->trailing_blank >= 0 ? lines - (uint64_t)s->trailing_blank : 0;
+    REQUIRE(lines == 3 * (uint64_t)s->n_rec + s->n_sep + blank);
+    for (size_t i = 0; i < s->n_rec; i++) {
+        const csfs_record *r = &s->rec[i];
+        REQUIRE(r->line < lines && (i == 0 || r->line > s->rec[i - 1].line));
+        for (int k = 0; k < 3; k++) {
+            REQUIRE((uint64_t)r->off[k] + r->len[k] <= len);
+            size_t end = (size_t)r->off[k] + r->len[k];
+            REQUIRE(end == len || data[end] == '\n' || data[end] == '\r');
+            REQUIRE(!memchr(data + r->off[k], '\n', r->len[k]));
+        }
+        REQUIRE(csfs_is_record_start(data + r->off[0], r->len[0]));
+    }
+    for (size_t k = 0; k < s->n_sep; k++)
+        REQUIRE(s->sep_before[k] <= s->n_rec &&
+                (k == 0 || s->sep_before[k] >= s->sep_before[k - 1]));
+}
+
+static void run(const uint8_t *data, size_t size, size_t chunk_bytes)
+{
+    csfs_error err;
+    csfs_text_reader *r;
+    if (csfs_text_open(memfd_path, chunk_bytes, &r, &err) != 0) {
+        REQUIRE(err.code < 0 && err.message[0]);
+        return;
+    }
+    const csfs_header *h = csfs_text_header(r);
+    REQUIRE(h->bytes <= size);
+    for (int i = 0; i < CSFS_HEADER_LINES; i++)
+        REQUIRE(strlen(h->lines[i]) == h->lens[i] && !memchr(h->lines[i], '\n', h->lens[i]));
+
+    /* The header's peel list, or a fixed one when it gives none usable. */
+    csfs_peel *peel = NULL;
+    if (csfs_peel_from_header_line(h->lines[3], h->lens[3], &peel, &err) != 0 ||
+        csfs_peel_count(peel) == 0 || csfs_peel_count(peel) > MAX_PEEL) {
+        csfs_peel_free(peel);
+        peel = NULL;
+        static const char *const fallback[] = {"2s",  "2p-", "2p",  "3s", "3p-", "3p",
+                                               "3d-", "3d",  "4f-", "4f", "5g-", "5g"};
+        size_t k = 1 + size % (sizeof fallback / sizeof *fallback);
+        REQUIRE(csfs_peel_from_names(fallback, k, &peel, &err) == 0);
+    }
+    engines e;
+    memset(&e, 0, sizeof e);
+    e.peel = peel;
+    REQUIRE(csfs_desc_ctx_init(&e.raw, peel, CSFS_LAYOUT_V1, 0, &err) == 0);
+    REQUIRE(csfs_desc_ctx_init(&e.norm, peel, CSFS_LAYOUT_V1, 1, &err) == 0);
+    e.width = csfs_desc_width(&e.raw);
+    e.single = malloc(e.width * sizeof *e.single);
+    e.row = malloc(csfs_v2_width(csfs_peel_count(peel)) * sizeof *e.row);
+    REQUIRE(e.single && e.row);
+    e.have_v2 = csfs_v2_ctx_init(&e.v2, peel, &err) == 0;
+    if (e.have_v2) {
+        size_t np = csfs_peel_count(peel);
+        REQUIRE(csfs_v2_record_init(&e.rec, np, &err) == 0);
+        REQUIRE(csfs_v2_record_init(&e.back, np, &err) == 0);
+        REQUIRE(csfs_v2_record_init(&e.again, np, &err) == 0);
+    }
+
+    csfs_buf chunk = {0};
+    csfs_chunk_scan scan;
+    memset(&scan, 0, sizeof scan);
+    uint64_t handed_out = h->bytes;
+    int complete = 0;
+    for (;;) {
+        if (csfs_text_next_chunk(r, &chunk, &err) != 0) {
+            REQUIRE(err.code < 0 && err.message[0]);
+            break;
+        }
+        if (chunk.len == 0) {
+            complete = 1;
+            break;
+        }
+        /* Every byte after the header, once, in order. */
+        REQUIRE(handed_out + chunk.len <= size);
+        REQUIRE(memcmp(chunk.data, data + handed_out, chunk.len) == 0);
+        handed_out += chunk.len;
+        int last = csfs_text_at_end(r);
+        if (!last) REQUIRE(chunk.data[chunk.len - 1] == '\n');
+        if (csfs_scan_chunk(chunk.data, chunk.len, last, &scan, &err) != 0) {
+            REQUIRE(err.code == CSFS_E_FORMAT || err.code == CSFS_E_NOMEM);
+            REQUIRE(err.message[0]);
+            REQUIRE(err.line >= 1 && err.line <= count_lines(chunk.data, chunk.len) + 1);
+            break;
+        }
+        check_scan(chunk.data, chunk.len, last, &scan);
+        run_engines(&e, chunk.data, &scan);
+        if (last) {
+            complete = 1;
+            break;
+        }
+    }
+    if (complete) REQUIRE(handed_out == size);
+
+    csfs_chunk_scan_free(&scan);
+    csfs_buf_free(&chunk);
+    csfs_text_close(r);
+    csfs_desc_ctx_free(&e.raw);
+    csfs_desc_ctx_free(&e.norm);
+    if (e.have_v2) {
+        csfs_v2_record_free(&e.rec);
+        csfs_v2_record_free(&e.back);
+        csfs_v2_record_free(&e.again);
+        csfs_v2_ctx_free(&e.v2);
+    }
+    csfs_buf_free(&e.text);
+    free(e.cols);
+    free(e.single);
+    free(e.row);
+    csfs_peel_free(peel);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* zstd and gzip magic: see the top of the file. */
+    if (size >= 4 && data[0] == 0x28 && data[1] == 0xB5 && data[2] == 0x2F && data[3] == 0xFD)
+        return 0;
+    if (size >= 2 && data[0] == 0x1F && data[1] == 0x8B) return 0;
+    if (put_input(data, size) != 0) return 0;
+    /* Tiny chunks force the reader to grow and cut often; 1 byte is the extreme. */
+    uint32_t sel = (uint32_t)(size * 2654435761u) >> 16;
+    size_t chunk_bytes = sel % 5 == 0 ? 1 : 1 + sel % 2048;
+    run(data, size, chunk_bytes);
+    return 0;
+}

@@ -1,0 +1,8 @@
+Core subshells:
+  1s
+Peel subshells:
+  2s   2p-  2p   3s   3p-  3p   3d-  3d
+CSF(s):
+  2s ( 1)  2p ( 1)
+                 1/2      3/2
+                       999/2-
