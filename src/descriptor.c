@@ -114,11 +114,19 @@ int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout la
     ctx->layout = layout;
     ctx->normalize = normalize;
     size_t n = peel->count ? peel->count : 1;
-    ctx->row = calloc(3 * n, sizeof *ctx->row);
-    ctx->touched = calloc(n, sizeof *ctx->touched);
-    ctx->mark = calloc(n, 1);
-    ctx->capacity = calloc(n, sizeof *ctx->capacity);
-    if (!ctx->row || !ctx->touched || !ctx->mark || !ctx->capacity) {
+    /* One cache-line-aligned block per context: the scratch written for
+     * every CSF must not share a line with another worker's. */
+    size_t row_b = 3 * n * sizeof *ctx->row, touched_b = n * sizeof *ctx->touched;
+    size_t cap_b = n * sizeof *ctx->capacity;
+    size_t total = (row_b + touched_b + cap_b + n + 63) / 64 * 64;
+    char *block = aligned_alloc(64, total);
+    if (block) memset(block, 0, total);
+    ctx->scratch = block;
+    ctx->row = (int32_t *)block;
+    ctx->touched = block ? (uint32_t *)(block + row_b) : NULL;
+    ctx->capacity = block ? (int32_t *)(block + row_b + touched_b) : NULL;
+    ctx->mark = block ? (uint8_t *)(block + row_b + touched_b + cap_b) : NULL;
+    if (!block) {
         csfs_desc_ctx_free(ctx);
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     }
@@ -132,10 +140,7 @@ int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout la
 
 void csfs_desc_ctx_free(csfs_desc_ctx *ctx)
 {
-    free(ctx->row);
-    free(ctx->touched);
-    free(ctx->mark);
-    free(ctx->capacity);
+    free(ctx->scratch);
     memset(ctx, 0, sizeof *ctx);
 }
 

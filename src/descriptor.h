@@ -28,7 +28,9 @@ typedef enum csfs_csf_status {
 const char *csfs_csf_status_text(csfs_csf_status status);
 
 typedef struct csfs_desc_ctx {
-    const csfs_peel *peel;
+    /* Each worker's context on its own cache lines (arrays of contexts are
+     * allocated 64-byte aligned): they are written for every CSF. */
+    _Alignas(64) const csfs_peel *peel;
     size_t n_peel;
     csfs_layout layout;
     int normalize;
@@ -37,6 +39,7 @@ typedef struct csfs_desc_ctx {
     size_t n_touched;
     uint8_t *mark;        /* mark[i] != 0 while i is in touched */
     int32_t *capacity;    /* electrons a subshell holds; 0 = unknown name */
+    void *scratch;        /* the one block row/touched/mark/capacity live in */
     const char *no_capacity_name; /* first peel name without capacity, or NULL */
     /* Set by csfs_desc_parse for the caller's warnings. */
     uint32_t unknown_fields;      /* fields of this CSF whose name is not in the peel */

@@ -101,7 +101,7 @@ typedef struct csfs_v2_sub {
 } csfs_v2_sub;
 
 typedef struct csfs_v2_record {
-    csfs_v2_sub *sub; /* nf entries in CSF order (= strictly increasing peel) */
+    _Alignas(64) csfs_v2_sub *sub; /* nf entries in CSF order (= strictly increasing peel) */
     size_t nf;
     size_t cap; /* entries sub can hold (the peel count) */
     int32_t total_two_j;
@@ -120,7 +120,7 @@ void csfs_v2_record_free(csfs_v2_record *rec);
 #define CSFS_V2_J4_CACHE 256
 
 typedef struct csfs_v2_ctx {
-    const csfs_peel *peel;
+    _Alignas(64) const csfs_peel *peel;
     size_t n_peel;
     uint8_t *capacity;   /* per peel index: 2|kappa|, 0 = not a valid subshell label */
     char (*display)[5];  /* per peel index: the label as line 1 prints it, right-aligned */

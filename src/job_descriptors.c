@@ -307,6 +307,17 @@ static int header_checksum(desc_job *d, csfs_error *err)
     return 0;
 }
 
+/* Per-worker arrays: each element starts on its own cache line (elements
+ * are padded to whole lines), so workers never write to a shared line. */
+static void *aligned_calloc(int n, size_t size)
+{
+    size_t elem = (size + 63) / 64 * 64;
+    if (elem != size) return NULL; /* the types are declared 64-byte aligned */
+    void *p = aligned_alloc(64, (size_t)n * elem);
+    if (p) memset(p, 0, (size_t)n * elem);
+    return p;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -375,8 +386,8 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
     if (rc) return rc;
     d->threads = opt->threads ? opt->threads : csfs_online_cpus();
     if (v2) {
-        d->v2 = calloc((size_t)d->threads, sizeof *d->v2);
-        d->v2rec = calloc((size_t)d->threads, sizeof *d->v2rec);
+        d->v2 = aligned_calloc(d->threads, sizeof *d->v2);
+        d->v2rec = aligned_calloc(d->threads, sizeof *d->v2rec);
         if (!d->v2 || !d->v2rec) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         for (int i = 0; i < d->threads; i++) {
             rc = csfs_v2_ctx_init(&d->v2[i], d->peel, err);
@@ -387,7 +398,7 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
         rc = header_checksum(d, err);
         if (rc) return rc;
     } else {
-        d->ctx = calloc((size_t)d->threads, sizeof *d->ctx);
+        d->ctx = aligned_calloc(d->threads, sizeof *d->ctx);
         if (!d->ctx) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         for (int i = 0; i < d->threads; i++) {
             rc = csfs_desc_ctx_init(&d->ctx[i], d->peel, opt->layout, opt->normalize, err);

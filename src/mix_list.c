@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csf_text.h"
+#include "csf_parquet.h"
 #include "error.h"
 #include "mixing.h"
 #include "parquet/pq_reader.h"
@@ -398,24 +399,13 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
 
 /* Parquet files start with "PAR1"; anything else is read as (maybe
  * compressed) GRASP text, whose reader recognises .zst/.gz by content. */
-static int is_parquet(const char *path)
-{
-    if (strcmp(path, "-") == 0) return 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return 0;
-    char magic[4];
-    int yes = fread(magic, 1, 4, fp) == 4 && memcmp(magic, "PAR1", 4) == 0;
-    fclose(fp);
-    return yes;
-}
-
 int csfs_mix_list_read(const char *path, csfs_mix_list *out, csfs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->size = -1;
     out->name = copy_string(path);
     if (!out->name) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    int rc = is_parquet(path) ? list_from_parquet(path, out, err) : list_from_text(path, out, err);
+    int rc = csfs_is_parquet_file(path) ? list_from_parquet(path, out, err) : list_from_text(path, out, err);
     if (rc == 0) rc = finish_list(out, err);
     if (rc) csfs_mix_list_free(out);
     return rc;
