@@ -128,8 +128,8 @@ void cli_progress_line(void *ctx, const csfs_progress *p)
     if (p->bytes_total > 0 && p->bytes_done > 0 && p->bytes_done < (uint64_t)p->bytes_total)
         snprintf(eta, sizeof eta, ", ETA %.0f s",
                  p->seconds * ((double)p->bytes_total / (double)p->bytes_done - 1.0));
-    fprintf(stderr, "\r%llu CSFs, %.0f CSFs/s, %.0f MB/s%s\033[K",
-            (unsigned long long)p->csfs_done, rate, mbs, eta);
+    fprintf(stderr, "\r%llu CSFs, %.0f CSFs/s, %.0f MB/s%s\033[K", (unsigned long long)p->csfs_done,
+            rate, mbs, eta);
     fflush(stderr);
 }
 
@@ -142,9 +142,12 @@ void cli_print_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
     }
     fputc('"', f);
 }

@@ -10,26 +10,25 @@
 
 static void help(void)
 {
-    printf(
-        "usage: csfs convert INPUT -o OUTPUT.parquet [options]\n\n"
-        "Converts a GRASP CSF list (text, .zst/.gz, or '-') into a CSF Parquet file, as\n"
-        "rCSFs' convert_csfs does: columns idx (uint64, 0-based CSF number), line1,\n"
-        "line2, line3 (the exact line text, trailing spaces kept), then block (0-based J\n"
-        "block). Every CSF of every block is kept. The header lines, peel list and block\n"
-        "lengths go into the key-value metadata, and <input stem>_header.toml (rCSFs'\n"
-        "sidecar) is written next to the output.\n\n"
-        "options:\n"
-        "  -o, --output FILE       output Parquet file (required)\n"
-        "  --max-line-len N        cut lines to N bytes as rCSFs did (default: keep all;\n"
-        "                          rCSFs used 256), counted in truncated_count\n"
-        "  --no-header-toml        do not write the header TOML\n"
-        "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
-        "  --row-group-size ROWS   rows per row group (default 65536)\n"
-        "  --threads N             worker threads (default: online CPUs)\n"
-        "  --chunk-size BYTES      text per work unit (tuning only)\n"
-        "  --force                 replace existing outputs\n"
-        "  --json                  print the summary as JSON on stdout\n"
-        "  --quiet                 no summary on stderr\n");
+    printf("usage: csfs convert INPUT -o OUTPUT.parquet [options]\n\n"
+           "Converts a GRASP CSF list (text, .zst/.gz, or '-') into a CSF Parquet file, as\n"
+           "rCSFs' convert_csfs does: columns idx (uint64, 0-based CSF number), line1,\n"
+           "line2, line3 (the exact line text, trailing spaces kept), then block (0-based J\n"
+           "block). Every CSF of every block is kept. The header lines, peel list and block\n"
+           "lengths go into the key-value metadata, and <input stem>_header.toml (rCSFs'\n"
+           "sidecar) is written next to the output.\n\n"
+           "options:\n"
+           "  -o, --output FILE       output Parquet file (required)\n"
+           "  --max-line-len N        cut lines to N bytes as rCSFs did (default: keep all;\n"
+           "                          rCSFs used 256), counted in truncated_count\n"
+           "  --no-header-toml        do not write the header TOML\n"
+           "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
+           "  --row-group-size ROWS   rows per row group (default 65536)\n"
+           "  --threads N             worker threads (default: online CPUs)\n"
+           "  --chunk-size BYTES      text per work unit (tuning only)\n"
+           "  --force                 replace existing outputs\n"
+           "  --json                  print the summary as JSON on stdout\n"
+           "  --quiet                 no summary on stderr\n");
 }
 
 int cmd_convert(int argc, char **argv)
@@ -120,8 +119,7 @@ int cmd_convert(int argc, char **argv)
                "\"seconds\": %.6f}\n",
                (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
                (unsigned long long)sum.total_lines, (unsigned long long)sum.truncated_count,
-               (unsigned long long)sum.input_bytes, (unsigned long long)sum.threads,
-               sum.seconds);
+               (unsigned long long)sum.input_bytes, (unsigned long long)sum.threads, sum.seconds);
     }
     return EXIT_OK;
 }

@@ -70,8 +70,7 @@ int cmd_split(int argc, char **argv)
         return cli_exit_for(&err);
     }
     fprintf(stderr, "csfs split: %llu CSFs in %llu blocks -> %zu files\n",
-            (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
-            sum.n_outputs);
+            (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count, sum.n_outputs);
     if (json) {
         printf("{\"csf_count\": %llu, \"block_count\": %llu, \"outputs\": [",
                (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count);

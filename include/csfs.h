@@ -46,10 +46,10 @@ enum {
 };
 
 typedef struct csfs_error {
-    int code;               /* CSFS_E_* (0 when no error) */
-    int sys_errno;          /* errno of the failing system call, or 0 */
-    uint64_t line;          /* 1-based input line the error is about, 0 if none */
-    char message[1024];     /* complete human message, e.g. "a.c:12: ..." */
+    int code;           /* CSFS_E_* (0 when no error) */
+    int sys_errno;      /* errno of the failing system call, or 0 */
+    uint64_t line;      /* 1-based input line the error is about, 0 if none */
+    char message[1024]; /* complete human message, e.g. "a.c:12: ..." */
 } csfs_error;
 
 /* ---- peel subshell lists -------------------------------------------------- */
@@ -111,34 +111,34 @@ int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error
 
 /* Progress of a running job, for a progress line. */
 typedef struct csfs_progress {
-    uint64_t csfs_done;   /* CSFs read so far */
-    uint64_t bytes_done;  /* bytes of the input file read so far */
-    int64_t bytes_total;  /* size of the input file, -1 when unknown (pipe) */
-    double seconds;       /* since the job started */
+    uint64_t csfs_done;  /* CSFs read so far */
+    uint64_t bytes_done; /* bytes of the input file read so far */
+    int64_t bytes_total; /* size of the input file, -1 when unknown (pipe) */
+    double seconds;      /* since the job started */
 } csfs_progress;
 
 typedef struct csfs_descriptor_options {
-    const char *input;        /* CSF list: text, .zst or .gz (by content), or "-" */
-    const char *output;       /* .parquet or .npy */
-    const csfs_peel *peel;    /* NULL: the peel list of the input's header */
-    csfs_layout layout;       /* default CSFS_LAYOUT_V1 */
-    int normalize;            /* float32 normalised descriptors */
-    int strict;               /* first failed CSF or unknown subshell is an error;
-                                 V2: also text that restore would not reproduce */
-    int keep_going;           /* V2: a bad CSF becomes a rejected row (all -1, parity 0)
-                                 instead of failing the job */
-    const char *rejects;      /* V2: file listing every rejected CSF (row, line, reason) */
-    const char *header_toml;  /* V2: header TOML whose SHA-256 the file records; NULL:
-                                 found beside a CSF Parquet input, if any */
-    int force;                /* overwrite an existing output */
+    const char *input;       /* CSF list: text, .zst or .gz (by content), or "-" */
+    const char *output;      /* .parquet or .npy */
+    const csfs_peel *peel;   /* NULL: the peel list of the input's header */
+    csfs_layout layout;      /* default CSFS_LAYOUT_V1 */
+    int normalize;           /* float32 normalised descriptors */
+    int strict;              /* first failed CSF or unknown subshell is an error;
+                                V2: also text that restore would not reproduce */
+    int keep_going;          /* V2: a bad CSF becomes a rejected row (all -1, parity 0)
+                                instead of failing the job */
+    const char *rejects;     /* V2: file listing every rejected CSF (row, line, reason) */
+    const char *header_toml; /* V2: header TOML whose SHA-256 the file records; NULL:
+                                found beside a CSF Parquet input, if any */
+    int force;               /* overwrite an existing output */
     csfs_output_format format;
-    csfs_codec codec;         /* default ZSTD */
-    int codec_level;          /* 0: the codec's default (zstd 3) */
-    int plain_encoding;       /* Parquet PLAIN pages instead of dictionary (RLE_DICTIONARY) */
-    int64_t row_group_rows;   /* 0: 1,048,576 */
-    int threads;              /* 0: online CPUs */
-    size_t chunk_bytes;       /* text read per work unit; 0: 8 MiB (output never depends on it) */
-    int max_reported_failures;/* failures described on the report callback (default 5) */
+    csfs_codec codec;          /* default ZSTD */
+    int codec_level;           /* 0: the codec's default (zstd 3) */
+    int plain_encoding;        /* Parquet PLAIN pages instead of dictionary (RLE_DICTIONARY) */
+    int64_t row_group_rows;    /* 0: 1,048,576 */
+    int threads;               /* 0: online CPUs */
+    size_t chunk_bytes;        /* text read per work unit; 0: 8 MiB (output never depends on it) */
+    int max_reported_failures; /* failures described on the report callback (default 5) */
     /* Called with one message per reported failure/warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
@@ -153,16 +153,16 @@ typedef struct csfs_descriptor_options {
 void csfs_descriptor_options_init(csfs_descriptor_options *opt);
 
 typedef struct csfs_summary {
-    uint64_t csf_count;       /* rows written */
-    uint64_t block_count;     /* J/parity blocks in the input */
-    uint64_t failed_count;    /* CSFs written as all-zero rows */
+    uint64_t csf_count;              /* rows written */
+    uint64_t block_count;            /* J/parity blocks in the input */
+    uint64_t failed_count;           /* CSFs written as all-zero rows */
     uint64_t unknown_subshell_count; /* subshell fields not in the peel list */
-    uint64_t input_bytes;     /* bytes of (decompressed) text read */
-    uint64_t columns;         /* descriptor width */
-    uint64_t threads;         /* worker threads used */
-    uint64_t rejected_count;  /* V2 --keep-going: rows written as rejected */
-    uint64_t noncanonical_count; /* V2: CSFs, line ends or separators restore would rewrite */
-    double seconds;           /* wall time */
+    uint64_t input_bytes;            /* bytes of (decompressed) text read */
+    uint64_t columns;                /* descriptor width */
+    uint64_t threads;                /* worker threads used */
+    uint64_t rejected_count;         /* V2 --keep-going: rows written as rejected */
+    uint64_t noncanonical_count;     /* V2: CSFs, line ends or separators restore would rewrite */
+    double seconds;                  /* wall time */
 } csfs_summary;
 
 /*
@@ -177,16 +177,16 @@ int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summa
 /* ---- CSF lists to CSF Parquet (rCSFs convert_csfs) ------------------------- */
 
 typedef struct csfs_convert_options {
-    const char *input;        /* CSF list: text, .zst/.gz or "-" */
-    const char *output;       /* CSF Parquet: idx, line1, line2, line3, block */
+    const char *input;  /* CSF list: text, .zst/.gz or "-" */
+    const char *output; /* CSF Parquet: idx, line1, line2, line3, block */
     int force;
-    int threads;              /* 0: online CPUs */
-    size_t chunk_bytes;       /* 0: 8 MiB (output never depends on it) */
-    csfs_codec codec;         /* default ZSTD level 3 */
+    int threads;        /* 0: online CPUs */
+    size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */
+    csfs_codec codec;   /* default ZSTD level 3 */
     int codec_level;
-    int64_t row_group_rows;   /* 0: 65536 */
-    size_t max_line_len;      /* 0: lines kept whole; N: cut to N bytes, counted (rCSFs) */
-    int header_toml;          /* also write <input stem>_header.toml beside the output */
+    int64_t row_group_rows; /* 0: 65536 */
+    size_t max_line_len;    /* 0: lines kept whole; N: cut to N bytes, counted (rCSFs) */
+    int header_toml;        /* also write <input stem>_header.toml beside the output */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
     void (*progress)(void *ctx, const csfs_progress *progress);
@@ -204,7 +204,7 @@ typedef struct csfs_convert_summary {
     uint64_t input_bytes;
     uint64_t threads;
     double seconds;
-    char header_toml[4096];   /* path of the header TOML written, or "" */
+    char header_toml[4096]; /* path of the header TOML written, or "" */
 } csfs_convert_summary;
 
 /* Text -> CSF Parquet (+ header TOML). Outputs appear only on success. */
@@ -213,11 +213,11 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *summ
 
 /* A descriptor matrix in memory: row-major (C order), rows * cols values. */
 typedef struct csfs_matrix {
-    void *data;     /* int32_t, or float when is_float */
+    void *data; /* int32_t, or float when is_float */
     uint64_t rows;
     size_t cols;
     int is_float;
-    void *priv;     /* the library's bookkeeping: release with csfs_matrix_free */
+    void *priv; /* the library's bookkeeping: release with csfs_matrix_free */
 } csfs_matrix;
 
 /*

@@ -39,8 +39,7 @@ int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error
         *codec = CSFS_CODEC_ZSTD, lo = 1, hi = 22, def = 3;
     } else {
         return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "unknown compression '%s' (none, snappy, gzip[:1-9], zstd[:1-22])",
-                         text);
+                         "unknown compression '%s' (none, snappy, gzip[:1-9], zstd[:1-22])", text);
     }
     *level = def;
     if (colon) {

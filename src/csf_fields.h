@@ -28,23 +28,23 @@ typedef struct csfs_slice {
 
 typedef struct csfs_csf_lines {
     const char *l1, *l2, *l3;
-    size_t w;        /* line 1 without trailing white space */
-    size_t m;        /* line 2 without trailing white space */
-    size_t r;        /* line 3 without trailing white space */
-    size_t nf;       /* 9-byte fields of line 1 (the last may be short) */
+    size_t w;            /* line 1 without trailing white space */
+    size_t m;            /* line 2 without trailing white space */
+    size_t r;            /* line 3 without trailing white space */
+    size_t nf;           /* 9-byte fields of line 1 (the last may be short) */
     csfs_slice coupling; /* line 3 without its 4-column shift and final J */
     csfs_slice final_j;  /* the total J text before the parity character */
 } csfs_csf_lines;
 
 /* One 9-byte field: bytes that exist in each line (padding is implicit). */
 typedef struct csfs_field {
-    csfs_slice l1;   /* line-1 field, up to 9 bytes */
-    csfs_slice state;/* line-2 bytes under it (0..9) */
-    csfs_slice cpl;  /* coupling-line bytes under it (0..9) */
+    csfs_slice l1;    /* line-1 field, up to 9 bytes */
+    csfs_slice state; /* line-2 bytes under it (0..9) */
+    csfs_slice cpl;   /* coupling-line bytes under it (0..9) */
 } csfs_field;
 
-static inline void csfs_csf_lines_init(csfs_csf_lines *c, const char *l1, size_t n1,
-                                       const char *l2, size_t n2, const char *l3, size_t n3)
+static inline void csfs_csf_lines_init(csfs_csf_lines *c, const char *l1, size_t n1, const char *l2,
+                                       size_t n2, const char *l3, size_t n3)
 {
     c->l1 = l1;
     c->l2 = l2;

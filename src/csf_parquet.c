@@ -61,9 +61,8 @@ int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *er
     static const char *names[3] = {"line1", "line2", "line3"};
     for (int k = 0; k < 3; k++) {
         cp->col_line[k] = pq_file_find_column(cp->file, names[k]);
-        const pq_column_info *ci = cp->col_line[k] >= 0
-                                       ? pq_file_column(cp->file, (size_t)cp->col_line[k])
-                                       : NULL;
+        const pq_column_info *ci =
+            cp->col_line[k] >= 0 ? pq_file_column(cp->file, (size_t)cp->col_line[k]) : NULL;
         if (!ci) {
             rc = csfs_fail(err, CSFS_E_FORMAT,
                            "%s: not a CSF Parquet file (no column '%s'; expected idx, line1, "
@@ -80,8 +79,7 @@ int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *er
     }
     if (rc == 0) {
         cp->col_block = pq_file_find_column(cp->file, "block");
-        if (cp->col_block >= 0 &&
-            pq_file_column(cp->file, (size_t)cp->col_block)->type != PQ_INT32)
+        if (cp->col_block >= 0 && pq_file_column(cp->file, (size_t)cp->col_block)->type != PQ_INT32)
             rc = csfs_fail(err, CSFS_E_FORMAT, "%s: column 'block' must be INT32", path);
     }
     if (rc == 0) rc = load_header(cp, err);

@@ -18,7 +18,7 @@ typedef struct csfs_csf_parquet {
     long col_block;     /* -1 when absent */
     csfs_header header; /* from csfs.header_lines, else the header TOML beside it */
     int has_header;
-    char *toml_path;    /* the header TOML used, or NULL */
+    char *toml_path;       /* the header TOML used, or NULL */
     uint64_t *toml_blocks; /* its [block_info] block_lengths, or NULL */
     size_t n_toml_blocks;
 } csfs_csf_parquet;

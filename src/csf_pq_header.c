@@ -93,8 +93,7 @@ static char *candidate(const char *path, const char *stem, size_t stem_len, cons
     return c;
 }
 
-int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried,
-                                  csfs_error *err)
+int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried, csfs_error *err)
 {
     *found = NULL;
     const char *path = pq_file_name(f);

@@ -33,8 +33,7 @@ int csfs_csf_parquet_header(const pq_file *f, const char *header_option, csfs_he
 
 /* The header TOML beside f (the search of step 3), malloc'd in *found, or
  * NULL when there is none; the paths tried are appended to *tried if given. */
-int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried,
-                                  csfs_error *err);
+int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried, csfs_error *err);
 
 /* The first cap bytes of a file (fewer when shorter): for telling formats
  * apart by content. */

@@ -63,8 +63,10 @@ static void quote_line(const char *p, size_t len, char *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; i < len && i < 40 && o + 5 < cap; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c >= 0x20 && c < 0x7F) out[o++] = (char)c;
-        else o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
+        if (c >= 0x20 && c < 0x7F)
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
     }
     if (len > 40 && o + 4 < cap) {
         memcpy(out + o, "...", 3);
@@ -82,8 +84,8 @@ static int starts_with_trimmed(const char *line, size_t len, const char *prefix)
 
 static int read_header(csfs_text_reader *r, csfs_error *err)
 {
-    static const char *labels[CSFS_HEADER_LINES] = {"Core subshells", NULL, "Peel subshells",
-                                                    NULL, "CSF(s)"};
+    static const char *labels[CSFS_HEADER_LINES] = {"Core subshells", NULL, "Peel subshells", NULL,
+                                                    "CSF(s)"};
     const char *name = csfs_input_name(r->in);
     size_t pos = 0;
     for (int i = 0; i < CSFS_HEADER_LINES; i++) {
@@ -138,8 +140,7 @@ static int read_header(csfs_text_reader *r, csfs_error *err)
     return 0;
 }
 
-int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out,
-                   csfs_error *err)
+int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out, csfs_error *err)
 {
     *out = NULL;
     csfs_text_reader *r = calloc(1, sizeof *r);
@@ -192,8 +193,8 @@ static size_t find_cut(const char *data, size_t len)
         size_t start = prev_nl ? (size_t)(prev_nl - data) + 1 : 0;
         size_t n = end - start;
         if (n && data[start + n - 1] == '\r') n--;
-        if (start > 0 && (csfs_is_record_start(data + start, n) ||
-                          csfs_is_separator(data + start, n)))
+        if (start > 0 &&
+            (csfs_is_record_start(data + start, n) || csfs_is_separator(data + start, n)))
             return start;
         if (start == 0) return 0;
         end = start - 1;
@@ -205,8 +206,8 @@ int csfs_text_next_chunk(csfs_text_reader *r, csfs_buf *buf, csfs_error *err)
 {
     /* Start from what was left over, then top up to the target size. */
     buf->len = 0;
-    int rc = csfs_buf_reserve(buf, r->chunk_bytes > r->carry.len ? r->chunk_bytes : r->carry.len,
-                         err);
+    int rc =
+        csfs_buf_reserve(buf, r->chunk_bytes > r->carry.len ? r->chunk_bytes : r->carry.len, err);
     if (rc) return rc;
     memcpy(buf->data, r->carry.data, r->carry.len);
     buf->len = r->carry.len;
@@ -291,8 +292,7 @@ static int incomplete(csfs_chunk_scan *s, csfs_error *err, uint64_t line, int pa
                           at_end ? "incomplete last CSF record" : "incomplete CSF record");
 }
 
-int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *s,
-                    csfs_error *err)
+int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *s, csfs_error *err)
 {
     s->n_rec = s->n_sep = 0;
     s->lines = s->crlf_lines = s->odd_separators = 0;
@@ -300,16 +300,14 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->has_content = 0;
     s->trailing_separator = 0;
     s->bad_record_parts = 0;
-    if (len > UINT32_MAX)
-        return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
+    if (len > UINT32_MAX) return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
     /* One scan of the whole chunk for NUL (a binary file, not a CSF list);
      * only when there is one are lines counted to say where. */
     const char *nul = memchr(data, '\0', len);
     if (nul) {
         uint64_t at = 1;
         for (const char *q = data; (q = memchr(q, '\n', (size_t)(nul - q))) != NULL; q++) at++;
-        return csfs_fail_line(err, CSFS_E_FORMAT, at,
-                              "NUL byte in the text: not a GRASP CSF list");
+        return csfs_fail_line(err, CSFS_E_FORMAT, at, "NUL byte in the text: not a GRASP CSF list");
     }
     uint32_t starts[3] = {0}, lens[3] = {0};
     int part = 0; /* lines of the current record seen so far */

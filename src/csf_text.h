@@ -26,7 +26,7 @@
 typedef struct csfs_header {
     char *lines[CSFS_HEADER_LINES]; /* without line end; NUL-terminated */
     size_t lens[CSFS_HEADER_LINES];
-    uint64_t bytes;                 /* header bytes including line ends */
+    uint64_t bytes; /* header bytes including line ends */
 } csfs_header;
 
 typedef struct csfs_text_reader csfs_text_reader;
@@ -35,8 +35,7 @@ typedef struct csfs_text_reader csfs_text_reader;
  * Opens a CSF list and reads its header. chunk_bytes is the target size of
  * the chunks csfs_text_next_chunk returns (0 = 8 MiB).
  */
-int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out,
-                   csfs_error *err);
+int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out, csfs_error *err);
 const csfs_header *csfs_text_header(const csfs_text_reader *r);
 const char *csfs_text_name(const csfs_text_reader *r);
 csfs_input *csfs_text_input(csfs_text_reader *r);
@@ -75,13 +74,13 @@ typedef struct csfs_chunk_scan {
      * before the k-th separator line. */
     size_t *sep_before;
     size_t n_sep, cap_sep;
-    uint64_t lines;       /* lines in the chunk */
-    uint64_t crlf_lines;  /* lines that ended with CR LF */
+    uint64_t lines;          /* lines in the chunk */
+    uint64_t crlf_lines;     /* lines that ended with CR LF */
     uint64_t odd_separators; /* separators other than exactly " *" */
     /* Blank lines after the last record, tolerated only at the end of the
      * file: chunk-relative index of the first, or -1. */
     int64_t trailing_blank;
-    int has_content;      /* any record or separator */
+    int has_content; /* any record or separator */
     /* Last chunk only: 1-based chunk line of a separator after which the list
      * has no record (it ends with " *": an empty last J block, or a list cut
      * after a separator); 0 when none. */

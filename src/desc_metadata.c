@@ -104,7 +104,8 @@ int csfs_descriptor_metadata(const csfs_run_info *info, csfs_kv_list *kv, csfs_e
     csfs_buf *s = &kv->storage;
     int rc = info->layout == CSFS_LAYOUT_V2 ? rcsfs_v2_keys(&b, info, err) : 0;
     if (rc == 0) rc = add_text(&b, "csfs.version", CSFS_VERSION_STRING, err);
-    if (rc == 0) rc = add_text(&b, "csfs.layout", info->layout == CSFS_LAYOUT_V1 ? "v1" : "v2", err);
+    if (rc == 0)
+        rc = add_text(&b, "csfs.layout", info->layout == CSFS_LAYOUT_V1 ? "v1" : "v2", err);
     if (rc == 0) rc = add_text(&b, "csfs.normalized", info->normalize ? "true" : "false", err);
     if (rc == 0) rc = begin_value(&b, "csfs.peel_subshells", err);
     if (rc == 0) rc = csfs_buf_append(s, "[", 1, err);
@@ -118,9 +119,8 @@ int csfs_descriptor_metadata(const csfs_run_info *info, csfs_kv_list *kv, csfs_e
     if (rc == 0) rc = add_text(&b, "csfs.source_file", basename_of(info->source_path), err);
     if (rc == 0) rc = begin_value(&b, "csfs.source_size", err);
     if (rc == 0)
-        rc = info->source_size >= 0
-                 ? csfs_buf_printf(s, err, "%lld", (long long)info->source_size)
-                 : csfs_buf_append(s, "unknown", 7, err);
+        rc = info->source_size >= 0 ? csfs_buf_printf(s, err, "%lld", (long long)info->source_size)
+                                    : csfs_buf_append(s, "unknown", 7, err);
     if (rc == 0) rc = end_value(&b, err);
     if (rc == 0) rc = add_text(&b, "csfs.source_compression", info->source_compression, err);
     if (rc == 0) rc = add_u64(&b, "csfs.csf_count", info->csf_count, err);

@@ -13,7 +13,7 @@
 /* What a descriptor file records about where it came from. */
 typedef struct csfs_run_info {
     const char *source_path;
-    int64_t source_size;          /* bytes of the input file, -1 for a pipe */
+    int64_t source_size;            /* bytes of the input file, -1 for a pipe */
     const char *source_compression; /* "plain", "zstd", "gzip" */
     const csfs_header *header;
     const csfs_peel *peel;

@@ -10,13 +10,18 @@
 const char *csfs_csf_status_text(csfs_csf_status status)
 {
     switch (status) {
-    case CSFS_CSF_OK: return "ok";
-    case CSFS_CSF_NON_ASCII: return "non-ASCII byte in the CSF";
-    case CSFS_CSF_BAD_FINAL_J: return "the total J at the end of line 3 does not parse";
-    case CSFS_CSF_NEG_TARGET: return "normalisation: negative coupling target 2J";
+    case CSFS_CSF_OK:
+        return "ok";
+    case CSFS_CSF_NON_ASCII:
+        return "non-ASCII byte in the CSF";
+    case CSFS_CSF_BAD_FINAL_J:
+        return "the total J at the end of line 3 does not parse";
+    case CSFS_CSF_NEG_TARGET:
+        return "normalisation: negative coupling target 2J";
     case CSFS_CSF_BAD_OCCUPATION:
         return "normalisation: electron count below 0 or above the subshell's capacity";
-    case CSFS_CSF_NO_CAPACITY: return "normalisation: a peel subshell has no known capacity";
+    case CSFS_CSF_NO_CAPACITY:
+        return "normalisation: a peel subshell has no known capacity";
     }
     return "unknown failure";
 }
@@ -103,8 +108,8 @@ static int has_non_ascii(const char *s, size_t len)
     return 0;
 }
 
-int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout,
-                       int normalize, csfs_error *err)
+int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout, int normalize,
+                       csfs_error *err)
 {
     memset(ctx, 0, sizeof *ctx);
     if (layout != CSFS_LAYOUT_V1)
@@ -132,8 +137,7 @@ int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout la
     }
     for (size_t i = 0; i < peel->count; i++) {
         ctx->capacity[i] = csfs_subshell_capacity(peel->names[i]);
-        if (ctx->capacity[i] == 0 && !ctx->no_capacity_name)
-            ctx->no_capacity_name = peel->names[i];
+        if (ctx->capacity[i] == 0 && !ctx->no_capacity_name) ctx->no_capacity_name = peel->names[i];
     }
     return 0;
 }
@@ -278,8 +282,7 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
     size_t width = csfs_desc_width(ctx);
     /* Most values are zero: clear the rows with sequential writes, then store
      * only the occupied triples. */
-    for (size_t c = 0; c < width; c++)
-        memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
+    for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];

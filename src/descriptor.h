@@ -18,11 +18,11 @@
 /* Why a CSF failed (it is then written as a row of zeros). */
 typedef enum csfs_csf_status {
     CSFS_CSF_OK = 0,
-    CSFS_CSF_NON_ASCII,     /* a byte >= 0x80 in one of the three lines */
-    CSFS_CSF_BAD_FINAL_J,   /* the total J at the end of line 3 does not parse */
-    CSFS_CSF_NEG_TARGET,    /* normalisation: negative coupling target */
-    CSFS_CSF_BAD_OCCUPATION,/* normalisation: electrons < 0 or > capacity */
-    CSFS_CSF_NO_CAPACITY,   /* normalisation: a peel name with no known capacity */
+    CSFS_CSF_NON_ASCII,      /* a byte >= 0x80 in one of the three lines */
+    CSFS_CSF_BAD_FINAL_J,    /* the total J at the end of line 3 does not parse */
+    CSFS_CSF_NEG_TARGET,     /* normalisation: negative coupling target */
+    CSFS_CSF_BAD_OCCUPATION, /* normalisation: electrons < 0 or > capacity */
+    CSFS_CSF_NO_CAPACITY,    /* normalisation: a peel name with no known capacity */
 } csfs_csf_status;
 
 const char *csfs_csf_status_text(csfs_csf_status status);
@@ -34,20 +34,20 @@ typedef struct csfs_desc_ctx {
     size_t n_peel;
     csfs_layout layout;
     int normalize;
-    int32_t *row;         /* 3 * n_peel raw values of the CSF being parsed */
-    uint32_t *touched;    /* peel indices set by this CSF, in field order */
+    int32_t *row;      /* 3 * n_peel raw values of the CSF being parsed */
+    uint32_t *touched; /* peel indices set by this CSF, in field order */
     size_t n_touched;
-    uint8_t *mark;        /* mark[i] != 0 while i is in touched */
-    int32_t *capacity;    /* electrons a subshell holds; 0 = unknown name */
-    void *scratch;        /* the one block row/touched/mark/capacity live in */
+    uint8_t *mark;                /* mark[i] != 0 while i is in touched */
+    int32_t *capacity;            /* electrons a subshell holds; 0 = unknown name */
+    void *scratch;                /* the one block row/touched/mark/capacity live in */
     const char *no_capacity_name; /* first peel name without capacity, or NULL */
     /* Set by csfs_desc_parse for the caller's warnings. */
     uint32_t unknown_fields;      /* fields of this CSF whose name is not in the peel */
     uint32_t first_unknown_field; /* 0-based field index of the first of them */
 } csfs_desc_ctx;
 
-int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout,
-                       int normalize, csfs_error *err);
+int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout, int normalize,
+                       csfs_error *err);
 void csfs_desc_ctx_free(csfs_desc_ctx *ctx);
 
 /* Number of values in a row. */
@@ -75,10 +75,10 @@ int csfs_j_to_2j(const char *s, size_t len, int32_t *out);
 #define CSFS_MAX_NOTES 8
 
 typedef struct csfs_desc_note {
-    uint64_t record;   /* index of the CSF in its chunk */
-    uint32_t line;     /* chunk-relative 0-based line of its line 1 */
-    int status;        /* csfs_csf_status, or -1 for an unknown subshell */
-    char name[8];      /* the unknown subshell's name */
+    uint64_t record; /* index of the CSF in its chunk */
+    uint32_t line;   /* chunk-relative 0-based line of its line 1 */
+    int status;      /* csfs_csf_status, or -1 for an unknown subshell */
+    char name[8];    /* the unknown subshell's name */
 } csfs_desc_note;
 
 /* What parsing a chunk found, for the messages the pipeline writes in order. */
@@ -87,7 +87,7 @@ typedef struct csfs_desc_notes {
     uint64_t unknown_fields;
     csfs_desc_note failures[CSFS_MAX_NOTES]; /* the first failures */
     size_t n_failures;
-    csfs_desc_note unknown;                  /* the first unknown subshell */
+    csfs_desc_note unknown; /* the first unknown subshell */
     int has_unknown;
 } csfs_desc_notes;
 

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int vfail(csfs_error *err, int code, int errnum, uint64_t line, const char *fmt,
-                 va_list ap)
+static int vfail(csfs_error *err, int code, int errnum, uint64_t line, const char *fmt, va_list ap)
 {
     if (!err) return code;
     err->code = code;

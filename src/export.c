@@ -60,8 +60,8 @@ typedef struct exporter {
     size_t n_sel, sel_pos;
     /* given_order: the text of each selected row, held until all are read */
     csfs_buf held;
-    size_t *held_at;      /* per entry of sel: offset in held (end at held_at[i + 1]) */
-    int32_t *held_jp;     /* per entry of sel: 2J * 4 + parity + 1 */
+    size_t *held_at;  /* per entry of sel: offset in held (end at held_at[i + 1]) */
+    int32_t *held_jp; /* per entry of sel: 2J * 4 + parity + 1 */
     csfs_outfile out;
     csfs_buf buf;
     csfs_export_summary *sum;
@@ -84,8 +84,7 @@ static double now_seconds(void)
 static int flush(exporter *x, csfs_error *err)
 {
     const volatile int *cancel = x->opt->cancel;
-    if (cancel && *cancel)
-        return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", x->opt->output);
+    if (cancel && *cancel) return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", x->opt->output);
     int rc = csfs_outfile_write(&x->out, x->buf.data, x->buf.len, err);
     x->buf.len = 0;
     return rc;
@@ -187,13 +186,14 @@ static int setup_v2(exporter *x, csfs_error *err)
                          path, m, count);
     size_t width = csfs_v2_width(m);
     if (width > CSFS_RG_MAX_COLS)
-        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: %zu columns is more than export reads",
-                         path, width);
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: %zu columns is more than export reads", path,
+                         width);
     for (size_t c = 0; c < width; c++) {
         char name[32];
         csfs_v2_column_name(m, c, name, sizeof name);
         x->cols[c] = pq_file_find_column(x->f, name);
-        const pq_column_info *ci = x->cols[c] >= 0 ? pq_file_column(x->f, (size_t)x->cols[c]) : NULL;
+        const pq_column_info *ci =
+            x->cols[c] >= 0 ? pq_file_column(x->f, (size_t)x->cols[c]) : NULL;
         if (!ci || ci->type != PQ_INT32 || !ci->flat)
             return csfs_fail(err, CSFS_E_FORMAT, "%s: V2 column '%s' %s", path, name,
                              ci ? "is not a flat INT32 column" : "is missing");
@@ -405,8 +405,9 @@ static int write_group(exporter *x, size_t rg, uint64_t base, pq_column_data *co
                              (unsigned long long)(base + r), what);
         }
         /* A line break inside a value would change the list's structure. */
-        const uint8_t *nl =
-            !x->v2 && k < 3 && d[k]->data_size ? memchr(d[k]->data, '\n', (size_t)d[k]->data_size) : NULL;
+        const uint8_t *nl = !x->v2 && k < 3 && d[k]->data_size
+                                ? memchr(d[k]->data, '\n', (size_t)d[k]->data_size)
+                                : NULL;
         if (nl) {
             uint64_t at = (uint64_t)(nl - d[k]->data), r = 0;
             while (r + 1 < n && d[k]->offsets[r + 1] <= at) r++;
@@ -597,8 +598,7 @@ static int run_text(exporter *x, csfs_error *err)
     x->sum->input_rows = row;
     if (rc == 0 && x->n_sel && x->sel[x->n_sel - 1] >= row)
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "row index %llu is out of range: %s has %llu CSFs",
-                       (unsigned long long)x->sel[x->n_sel - 1], o->input,
-                       (unsigned long long)row);
+                       (unsigned long long)x->sel[x->n_sel - 1], o->input, (unsigned long long)row);
     if (rc == 0 && (x->sum->csf_count || x->sum->block_count)) x->sum->block_count++;
     if (rc == 0 && x->buf.len) rc = flush(x, err);
     if (rc == 0) {
@@ -623,8 +623,10 @@ static int write_given_order(exporter *x, csfs_error *err)
         size_t lo = 0, hi = x->n_sel;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            if (x->sel[mid] < o->rows[i]) lo = mid + 1;
-            else hi = mid;
+            if (x->sel[mid] < o->rows[i])
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         if (i > 0 && x->held_jp[lo] != prev) {
             int rc = put_separator(x, err);

@@ -34,9 +34,9 @@ typedef struct csfs_export_options {
     int has_rows;       /* 1: write only `rows` (which may be empty) */
     const uint64_t *rows;
     size_t n_rows;
-    int given_order;    /* V2 only, rCSFs 1.3's subset rule: rows written in the given
-                           order (repeats allowed, at least one), " *" wherever
-                           (2J, parity) changes from the previous record */
+    int given_order;            /* V2 only, rCSFs 1.3's subset rule: rows written in the given
+                                   order (repeats allowed, at least one), " *" wherever
+                                   (2J, parity) changes from the previous record */
     int force;                  /* replace an existing output */
     int threads;                /* row groups decoded at once; 0 or 1: on the calling thread */
     const volatile int *cancel; /* polled between row groups; non-zero -> CSFS_E_CANCELLED */

@@ -26,8 +26,8 @@
 typedef struct piece {
     uint64_t row_start;
     size_t rows, cap_rows;
-    csfs_buf text[3];   /* line k of every row, back to back */
-    uint64_t *off[3];   /* rows + 1 offsets into text[k] */
+    csfs_buf text[3]; /* line k of every row, back to back */
+    uint64_t *off[3]; /* rows + 1 offsets into text[k] */
     int32_t *block;
 } piece;
 
@@ -94,9 +94,9 @@ static int piece_reserve(piece *p, size_t rows)
 
 /* ---- workers: copy a segment's lines into a piece ------------------------ */
 
-static void conv_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
-                       size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
-                       size_t col_stride, void *notes)
+static void conv_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                       size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                       void *notes)
 {
     conv_job *j = ctx;
     slot_pieces *sp = &j->slots[slot];
@@ -247,11 +247,11 @@ static int conv_values(void *ctx, size_t lane, const csfs_page *page, csfs_lane_
 
 /* ---- metadata -------------------------------------------------------------------- */
 
-static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err,
-                  const char *fmt, ...) CSFS_PRINTF(5, 6);
+static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err, const char *fmt,
+                  ...) CSFS_PRINTF(5, 6);
 
-static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err,
-                  const char *fmt, ...)
+static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err, const char *fmt,
+                  ...)
 {
     char small[64];
     va_list ap;
@@ -297,8 +297,8 @@ static int conv_metadata(conv_job *j, const csfs_pipe_result *res, csfs_kv_list 
         if (!lens) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         for (size_t i = 0; lens && i < peel->count; i++) lens[i] = strlen(peel->names[i]);
         if (rc == 0)
-            rc = json_kv(kv, offs, "csfs.peel_subshells", (const char *const *)peel->names,
-                         lens, peel->count, err);
+            rc = json_kv(kv, offs, "csfs.peel_subshells", (const char *const *)peel->names, lens,
+                         peel->count, err);
         free(lens);
     }
     csfs_peel_free(peel);
@@ -316,8 +316,7 @@ static int conv_metadata(conv_job *j, const csfs_pipe_result *res, csfs_kv_list 
     if (rc == 0)
         rc = add_kv(kv, offs, "csfs.csf_count", err, "%llu", (unsigned long long)res->rows);
     if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.block_count", err, "%llu",
-                    (unsigned long long)res->n_blocks);
+        rc = add_kv(kv, offs, "csfs.block_count", err, "%llu", (unsigned long long)res->n_blocks);
     if (rc == 0) {
         kv->keys[kv->n] = "csfs.block_lengths";
         offs[kv->n++] = kv->storage.len;
@@ -328,10 +327,9 @@ static int conv_metadata(conv_job *j, const csfs_pipe_result *res, csfs_kv_list 
         if (rc == 0) rc = csfs_buf_append(&kv->storage, "]", 2, err); /* with its NUL */
     }
     if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.truncated_count", err, "%llu",
-                    (unsigned long long)j->truncated);
-    if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.max_line_len", err, "%zu", j->opt->max_line_len);
+        rc =
+            add_kv(kv, offs, "csfs.truncated_count", err, "%llu", (unsigned long long)j->truncated);
+    if (rc == 0) rc = add_kv(kv, offs, "csfs.max_line_len", err, "%zu", j->opt->max_line_len);
     if (rc) {
         csfs_kv_list_free(kv);
         return rc;
@@ -364,8 +362,7 @@ static int write_toml(conv_job *j, const csfs_pipe_result *res, csfs_convert_sum
     return rc;
 }
 
-int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
-                     csfs_error *err)
+int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum, csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -399,15 +396,15 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     if (rc == 0) rc = csfs_outfile_open(&j.out, opt->output, opt->force, err);
     if (rc == 0) {
         j.out_open = 1;
-        csfs_parquet_columns cols = {.defs = conv_columns, .n = 5, .ctx = &j,
-                                     .values = conv_values};
+        csfs_parquet_columns cols = {
+            .defs = conv_columns, .n = 5, .ctx = &j, .values = conv_values};
         /* PLAIN: idx is all distinct, lines nearly so; zstd takes the rest. */
-        rc = csfs_page_sink_parquet_columns(&j.sink, &j.out, &cols, opt->codec,
-                                            opt->codec_level, 0, err);
+        rc = csfs_page_sink_parquet_columns(&j.sink, &j.out, &cols, opt->codec, opt->codec_level, 0,
+                                            err);
     }
     if (rc == 0) {
-        uint64_t group = opt->row_group_rows > 0 ? (uint64_t)opt->row_group_rows
-                                                 : DEFAULT_GROUP_ROWS;
+        uint64_t group =
+            opt->row_group_rows > 0 ? (uint64_t)opt->row_group_rows : DEFAULT_GROUP_ROWS;
         csfs_pipe_kind kind = {.ctx = &j,
                                .sink = j.sink,
                                .page_rows = PAGE_ROWS,

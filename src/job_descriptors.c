@@ -37,7 +37,7 @@ typedef struct desc_job {
     csfs_desc_ctx *ctx; /* V1: one per worker */
     csfs_v2_ctx *v2;    /* V2: one per worker */
     csfs_v2_record *v2rec;
-    FILE *rejects;      /* V2 --keep-going --rejects: a stream on rejects_out */
+    FILE *rejects; /* V2 --keep-going --rejects: a stream on rejects_out */
     csfs_outfile rejects_out;
     int rejects_open;
     uint64_t rejected, noncanonical, first_noncanonical_csf;
@@ -71,13 +71,12 @@ static void report(const desc_job *d, const char *fmt, ...)
     d->opt->report(d->opt->report_ctx, msg);
 }
 
-static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
-                       size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
-                       size_t col_stride, void *notes)
+static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                       size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                       void *notes)
 {
     desc_job *d = ctx;
-    csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride,
-                            notes);
+    csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride, notes);
 }
 
 /* "file:LINE: CSF N" for text, "file: CSF N (row N)" for Parquet rows. */
@@ -127,8 +126,8 @@ static int desc_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes,
             where(d, c, nt->unknown.record, nt->unknown.line, at, sizeof at, &line);
             if (opt->strict)
                 return csfs_fail_line(err, CSFS_E_CSF, line,
-                                      "%s: subshell '%s' is not in the peel list (strict mode)",
-                                      at, nt->unknown.name);
+                                      "%s: subshell '%s' is not in the peel list (strict mode)", at,
+                                      nt->unknown.name);
             if (d->unknown_fields == 0) {
                 d->first_unknown = nt->unknown;
                 d->first_unknown_csf = c->row_start + nt->unknown.record;
@@ -173,9 +172,9 @@ static void v2_notes_free(void *p)
     free(((v2_notes *)p)->rejects);
 }
 
-static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
-                     size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
-                     size_t col_stride, void *notes)
+static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                     size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                     void *notes)
 {
     desc_job *d = ctx;
     v2_notes *nt = notes;
@@ -230,8 +229,8 @@ static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
     uint64_t odd_text = c->scan->crlf_lines + c->scan->odd_separators;
     if (odd_text && opt->strict) {
         return csfs_fail(err, CSFS_E_CSF,
-                         "%s: %s (strict mode: restore would write LF line ends and ' *')",
-                         d->name, c->scan->crlf_lines ? "CR LF line ends" : "a separator other than ' *'");
+                         "%s: %s (strict mode: restore would write LF line ends and ' *')", d->name,
+                         c->scan->crlf_lines ? "CR LF line ends" : "a separator other than ' *'");
     }
     d->noncanonical += odd_text;
     for (size_t k = 0; k < n; k++) {
@@ -247,23 +246,22 @@ static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
                                       at, r->reason);
             if (d->rejects &&
                 fprintf(d->rejects, "%llu\t%llu\t%s\t%s\n",
-                        (unsigned long long)(c->row_start + r->record),
-                        (unsigned long long)line, csfs_v2_fail_name(r->kind), r->reason) < 0)
+                        (unsigned long long)(c->row_start + r->record), (unsigned long long)line,
+                        csfs_v2_fail_name(r->kind), r->reason) < 0)
                 return csfs_fail_errno(err, errno, "%s: cannot write", opt->rejects);
             if (d->rejected + i < (uint64_t)opt->max_reported_failures)
-                report(d, "%s rejected: %s; written as a row of -1 with parity 0", at,
-                       r->reason);
+                report(d, "%s rejected: %s; written as a row of -1 with parity 0", at, r->reason);
         }
         d->rejected += nt->n;
         if (nt->noncanonical) {
-            where(d, c, nt->first_noncanonical, nt->first_noncanonical_line, at, sizeof at,
-                  &line);
+            where(d, c, nt->first_noncanonical, nt->first_noncanonical_line, at, sizeof at, &line);
             if (opt->strict)
                 return csfs_fail_line(err, CSFS_E_CSF, line,
                                       "%s: not in canonical GRASP form (restore would rewrite "
                                       "it; strict mode)",
                                       at);
-            if (d->noncanonical == 0) d->first_noncanonical_csf = c->row_start + nt->first_noncanonical;
+            if (d->noncanonical == 0)
+                d->first_noncanonical_csf = c->row_start + nt->first_noncanonical;
             d->noncanonical += nt->noncanonical;
         }
     }
@@ -440,8 +438,8 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
     const char **names = NULL;
     if (v2) rc = v2_names(d->peel->count, &storage, &names, err);
     if (rc == 0)
-        rc = csfs_page_sink_parquet(&d->sink, &d->out, d->width, opt->normalize, names,
-                                    opt->codec, opt->codec_level, !opt->plain_encoding, err);
+        rc = csfs_page_sink_parquet(&d->sink, &d->out, d->width, opt->normalize, names, opt->codec,
+                                    opt->codec_level, !opt->plain_encoding, err);
     free(storage);
     free(names);
     return rc;
@@ -458,8 +456,7 @@ static void warn_at_end(desc_job *d, const csfs_pipe_result *res)
                "%s: warning: %llu subshell fields are not in the peel list and were left out "
                "(first: '%s' in CSF %llu, line %llu); check the peel list",
                d->name, (unsigned long long)d->unknown_fields, d->first_unknown.name,
-               (unsigned long long)d->first_unknown_csf,
-               (unsigned long long)d->first_unknown_line);
+               (unsigned long long)d->first_unknown_csf, (unsigned long long)d->first_unknown_line);
     else if (d->unknown_fields)
         report(d,
                "%s: warning: %llu subshell fields are not in the peel list and were left out "
@@ -482,8 +479,7 @@ static void warn_at_end(desc_job *d, const csfs_pipe_result *res)
             report(d,
                    "%s:%llu: warning: the list ends with a ' *' block separator, so its last J "
                    "block (%zu of %zu) is empty: was the file cut short?",
-                   d->name, (unsigned long long)d->trailing_separator_line, i + 1,
-                   res->n_blocks);
+                   d->name, (unsigned long long)d->trailing_separator_line, i + 1, res->n_blocks);
         else if (res->blocks[i] == 0)
             report(d,
                    "%s: warning: J block %zu of %zu is empty (two separators in a row, or one "
@@ -518,8 +514,8 @@ static void recorded_blocks(desc_job *d, csfs_pipe_result *res)
     res->n_blocks = n;
 }
 
-static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix,
-                   csfs_summary *summary, csfs_error *err)
+static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs_summary *summary,
+                   csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -625,8 +621,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix,
     return rc;
 }
 
-int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
-                         csfs_error *err)
+int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary, csfs_error *err)
 {
     return run_job(opt, NULL, summary, err);
 }

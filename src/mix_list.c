@@ -405,7 +405,8 @@ int csfs_mix_list_read(const char *path, csfs_mix_list *out, csfs_error *err)
     out->size = -1;
     out->name = copy_string(path);
     if (!out->name) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    int rc = csfs_is_parquet_file(path) ? list_from_parquet(path, out, err) : list_from_text(path, out, err);
+    int rc = csfs_is_parquet_file(path) ? list_from_parquet(path, out, err)
+                                        : list_from_text(path, out, err);
     if (rc == 0) rc = finish_list(out, err);
     if (rc) csfs_mix_list_free(out);
     return rc;

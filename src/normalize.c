@@ -11,7 +11,7 @@ int32_t csfs_subshell_capacity(const char *name)
     const char *at = *name ? strchr(letters, *name) : NULL;
     if (!at) return 0;
     int32_t l = (int32_t)(at - letters);
-    if (name[1] == '\0') return 2 * l + 2;         /* j = l + 1/2 */
+    if (name[1] == '\0') return 2 * l + 2;                        /* j = l + 1/2 */
     if (name[1] == '-' && name[2] == '\0' && l > 0) return 2 * l; /* j = l - 1/2 */
     return 0;
 }

@@ -22,13 +22,13 @@
 #include "parquet/pq_writer.h"
 
 typedef struct csfs_page {
-    uint64_t index;       /* 0-based page number in the file */
-    size_t slot;          /* ring slot holding it: 0 .. ring_slots-1 */
-    uint64_t row_start;   /* first row of the page */
+    uint64_t index;     /* 0-based page number in the file */
+    size_t slot;        /* ring slot holding it: 0 .. ring_slots-1 */
+    uint64_t row_start; /* first row of the page */
     size_t rows;
     const uint32_t *cols; /* column c of the page: cols[c * col_stride .. + rows) */
     size_t col_stride;
-    int ends_group;       /* set for page_done: the last page of a row group */
+    int ends_group; /* set for page_done: the last page of a row group */
 } csfs_page;
 
 typedef struct csfs_page_sink csfs_page_sink;
@@ -52,15 +52,15 @@ struct csfs_page_sink {
      * 1: pages may be encoded in any order, several at once (.npy, memory). */
     int unordered;
     size_t lanes;
-    size_t width;       /* columns */
-    size_t ring_slots;  /* set by the pipeline before the first page */
+    size_t width;      /* columns */
+    size_t ring_slots; /* set by the pipeline before the first page */
 };
 
 /* Descriptor columns from the page's uint32 columns, named names[0..width)
  * (NULL: col_0..col_{width-1}). */
 int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
-                           const char *const *names, csfs_codec codec, int level,
-                           int dictionary, csfs_error *err);
+                           const char *const *names, csfs_codec codec, int level, int dictionary,
+                           csfs_error *err);
 
 /* Scratch a worker may use to assemble a lane's values (reused). */
 typedef struct csfs_lane_scratch {
@@ -82,8 +82,8 @@ typedef struct csfs_parquet_columns {
 } csfs_parquet_columns;
 
 int csfs_page_sink_parquet_columns(csfs_page_sink **out, csfs_outfile *file,
-                                   const csfs_parquet_columns *cols, csfs_codec codec,
-                                   int level, int dictionary, csfs_error *err);
+                                   const csfs_parquet_columns *cols, csfs_codec codec, int level,
+                                   int dictionary, csfs_error *err);
 int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
                        csfs_error *err);
 

@@ -77,9 +77,7 @@ static void *mem_worker_new(csfs_page_sink *s)
     return s;
 }
 
-static void mem_worker_free(void *w)
-{
-}
+static void mem_worker_free(void *w) {}
 
 static int mem_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_page *p,
                       csfs_error *err)
@@ -106,8 +104,7 @@ static int mem_finish(csfs_page_sink *s, const csfs_run_info *info, csfs_error *
     matrix_priv *priv = malloc(sizeof *priv);
     if (!priv) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     /* Give back the reservation beyond the committed part. */
-    if (k->reserved > k->committed)
-        munmap(k->base_addr + k->committed, k->reserved - k->committed);
+    if (k->reserved > k->committed) munmap(k->base_addr + k->committed, k->reserved - k->committed);
     priv->addr = k->base_addr;
     priv->len = k->committed;
     k->base_addr = NULL;
@@ -132,9 +129,8 @@ static void mem_destroy(csfs_page_sink *s)
     free(k);
 }
 
-static const csfs_page_sink_ops memory_ops = {mem_start,  mem_worker_new, mem_worker_free,
-                                              mem_encode, mem_page_done,  mem_finish,
-                                              mem_destroy};
+static const csfs_page_sink_ops memory_ops = {
+    mem_start, mem_worker_new, mem_worker_free, mem_encode, mem_page_done, mem_finish, mem_destroy};
 
 int csfs_page_sink_memory(csfs_page_sink **out, size_t width, int is_float, csfs_matrix *m,
                           csfs_error *err)

@@ -84,9 +84,7 @@ static void *npy_worker_new(csfs_page_sink *s)
     return s; /* no per-worker state; any non-NULL value */
 }
 
-static void npy_worker_free(void *w)
-{
-}
+static void npy_worker_free(void *w) {}
 
 static void npy_destroy(csfs_page_sink *s)
 {
@@ -98,9 +96,8 @@ static void npy_destroy(csfs_page_sink *s)
     free(k);
 }
 
-static const csfs_page_sink_ops npy_ops = {npy_start,  npy_worker_new, npy_worker_free,
-                                           npy_encode, npy_page_done,  npy_finish,
-                                           npy_destroy};
+static const csfs_page_sink_ops npy_ops = {
+    npy_start, npy_worker_new, npy_worker_free, npy_encode, npy_page_done, npy_finish, npy_destroy};
 
 int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
                        csfs_error *err)

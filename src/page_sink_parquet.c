@@ -18,12 +18,12 @@ typedef struct parquet_sink {
     pq_writer *writer;
     pq_write_options wopt;
     pq_column_def *defs;
-    char *names;          /* descriptor columns: "col_0\0col_1\0..." in 32-byte slots */
+    char *names;               /* descriptor columns: "col_0\0col_1\0..." in 32-byte slots */
     csfs_parquet_columns cols; /* where a lane's values come from */
-    pq_builder **builders;/* one per column */
-    pq_chunk *chunks;     /* assembled chunks of the row group being written */
-    pq_encoder *assembler;/* the writer thread's encoder (dictionary pages) */
-    int64_t group_rows;   /* rows in the open row group */
+    pq_builder **builders;     /* one per column */
+    pq_chunk *chunks;          /* assembled chunks of the row group being written */
+    pq_encoder *assembler;     /* the writer thread's encoder (dictionary pages) */
+    int64_t group_rows;        /* rows in the open row group */
 } parquet_sink;
 
 static int pq_start(csfs_page_sink *s, csfs_error *err)
@@ -58,11 +58,11 @@ static void pq_worker_free(void *p)
 }
 
 /* Descriptor pages: lane c is column c of the page, as it is. */
-static int descriptor_values(void *ctx, size_t lane, const csfs_page *p,
-                             csfs_lane_scratch *scratch, pq_column_values *out, csfs_error *err)
+static int descriptor_values(void *ctx, size_t lane, const csfs_page *p, csfs_lane_scratch *scratch,
+                             pq_column_values *out, csfs_error *err)
 {
-    *out = (pq_column_values){.rows = p->rows, .values = p->cols + lane * p->col_stride,
-                              .stride = 1};
+    *out =
+        (pq_column_values){.rows = p->rows, .values = p->cols + lane * p->col_stride, .stride = 1};
     return 0;
 }
 
@@ -131,9 +131,8 @@ static void pq_destroy(csfs_page_sink *s)
     free(k);
 }
 
-static const csfs_page_sink_ops parquet_ops = {pq_start,  pq_worker_new, pq_worker_free,
-                                               pq_encode, pq_page_done,  pq_finish,
-                                               pq_destroy};
+static const csfs_page_sink_ops parquet_ops = {
+    pq_start, pq_worker_new, pq_worker_free, pq_encode, pq_page_done, pq_finish, pq_destroy};
 
 /* The sink over columns whose definitions k->defs already holds. */
 static int open_sink(parquet_sink *k, csfs_outfile *file, csfs_codec codec, int level,
@@ -161,8 +160,8 @@ static int open_sink(parquet_sink *k, csfs_outfile *file, csfs_codec codec, int 
 }
 
 int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
-                           const char *const *names, csfs_codec codec, int level,
-                           int dictionary, csfs_error *err)
+                           const char *const *names, csfs_codec codec, int level, int dictionary,
+                           csfs_error *err)
 {
     *out = NULL;
     parquet_sink *k = calloc(1, sizeof *k);
@@ -175,8 +174,8 @@ int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t widt
         char *name = k->names + 32 * c;
         snprintf(name, 32, "%s", names ? names[c] : "");
         if (!names) snprintf(name, 32, "col_%zu", c);
-        k->defs[c] = (pq_column_def){name, is_float ? PQ_FLOAT : PQ_INT32, PQ_LOGICAL_NONE,
-                                     PQ_REQUIRED};
+        k->defs[c] =
+            (pq_column_def){name, is_float ? PQ_FLOAT : PQ_INT32, PQ_LOGICAL_NONE, PQ_REQUIRED};
     }
     k->cols = (csfs_parquet_columns){.defs = k->defs, .n = width, .values = descriptor_values};
     if (rc == 0) rc = open_sink(k, file, codec, level, dictionary, 4 * csfs_page_rows(width), err);
@@ -189,8 +188,8 @@ int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t widt
 }
 
 int csfs_page_sink_parquet_columns(csfs_page_sink **out, csfs_outfile *file,
-                                   const csfs_parquet_columns *cols, csfs_codec codec,
-                                   int level, int dictionary, csfs_error *err)
+                                   const csfs_parquet_columns *cols, csfs_codec codec, int level,
+                                   int dictionary, csfs_error *err)
 {
     *out = NULL;
     parquet_sink *k = calloc(1, sizeof *k);

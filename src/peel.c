@@ -147,8 +147,10 @@ static int keep_subshell_token(const char *t, size_t n)
     int letter = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
-        if (isalpha(c)) letter = 1;
-        else if (!isdigit(c) && c != '+' && c != '-' && c != '_') return 0;
+        if (isalpha(c))
+            letter = 1;
+        else if (!isdigit(c) && c != '+' && c != '-' && c != '_')
+            return 0;
     }
     return letter;
 }

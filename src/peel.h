@@ -20,12 +20,12 @@ struct csfs_peel {
     size_t count;
     char **names;
     /* Open-addressing map of name keys -> last index with that name. */
-    size_t slots;          /* power of two */
-    csfs_name_key *keys;   /* 0 = empty slot */
+    size_t slots;        /* power of two */
+    csfs_name_key *keys; /* 0 = empty slot */
     uint32_t *index;
     /* The same map keyed by the 5 raw bytes GRASP prints for each name
      * ("  4d-", "  4d "): one load and no trimming for canonical fields. */
-    uint64_t *raw_keys;    /* 0 = empty slot */
+    uint64_t *raw_keys; /* 0 = empty slot */
     uint32_t *raw_index;
 };
 

@@ -50,8 +50,10 @@ int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source
 void csfs_pipe_source_close(csfs_pipe_source *s)
 {
     if (!s) return;
-    if (s->is_parquet) csfs_csf_parquet_close(&s->pq);
-    else csfs_text_close(s->text);
+    if (s->is_parquet)
+        csfs_csf_parquet_close(&s->pq);
+    else
+        csfs_text_close(s->text);
     free(s);
 }
 
@@ -103,8 +105,8 @@ static uint64_t source_bytes_read(const csfs_pipe_source *s)
     return s->is_parquet ? 0 : csfs_input_raw_bytes(csfs_text_input(s->text));
 }
 
-void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record,
-                     uint32_t rel_line, char *out, size_t cap, uint64_t *abs_line)
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record, uint32_t rel_line,
+                     char *out, size_t cap, uint64_t *abs_line)
 {
     uint64_t csf = c->row_start + record;
     if (c->line_base == CSFS_NO_LINES) {
@@ -139,16 +141,16 @@ typedef struct chunk {
     uint64_t seq;
     int is_last;
     csfs_buf text;
-    csfs_csf_group group;  /* Parquet sources: the decoded row group */
+    csfs_csf_group group; /* Parquet sources: the decoded row group */
     csfs_chunk_scan scan;
     int scan_rc;
     csfs_error scan_err;
     csfs_pipe_chunk view;
     segment *segs;
     size_t n_segs, cap_segs, segs_done;
-    void **notes;          /* notes of each segment, for account() */
+    void **notes; /* notes of each segment, for account() */
     size_t cap_notes;
-    uint64_t next_row;     /* first row not yet given to a segment */
+    uint64_t next_row; /* first row not yet given to a segment */
 } chunk;
 
 typedef struct page_slot {
@@ -395,8 +397,10 @@ static void place_segments(engine *j)
                 if (!sg->notes) return fail_nomem_locked(j);
             }
             if (sg->notes) {
-                if (j->kind->notes_clear) j->kind->notes_clear(sg->notes);
-                else memset(sg->notes, 0, j->kind->notes_size);
+                if (j->kind->notes_clear)
+                    j->kind->notes_clear(sg->notes);
+                else
+                    memset(sg->notes, 0, j->kind->notes_size);
             }
             sg->page = p;
             sg->row_start = c->next_row;
@@ -499,9 +503,12 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&j->cv_work, &j->mu);
         if (j->stop) break;
         pthread_mutex_unlock(&j->mu);
-        if (t.type == T_SCAN) run_scan(j, t.a);
-        else if (t.type == T_PARSE) run_parse(j, w->index, t.a, t.b);
-        else run_encode(j, w->index, t.a, t.b);
+        if (t.type == T_SCAN)
+            run_scan(j, t.a);
+        else if (t.type == T_PARSE)
+            run_parse(j, w->index, t.a, t.b);
+        else
+            run_encode(j, w->index, t.a, t.b);
         pthread_mutex_lock(&j->mu);
     }
     pthread_mutex_unlock(&j->mu);
@@ -596,8 +603,8 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
                                   name, (unsigned long long)line, c->scan_err.message,
                                   (unsigned long long)(j->line_base + c->scan.bad_record_line + 1),
                                   parts, parts == 1 ? "" : "s");
-        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", name,
-                              (unsigned long long)line, c->scan_err.message);
+        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", name, (unsigned long long)line,
+                              c->scan_err.message);
     }
     const csfs_chunk_scan *s = &c->scan;
     if (j->pending_blank >= 0 && s->has_content)
@@ -769,7 +776,8 @@ static int run_threads(engine *j, csfs_error *err)
     }
     if (started == j->threads && pthread_create(&reader, NULL, reader_main, j) == 0)
         reader_started = 1;
-    else if (!j->stop) fail_nomem_locked(j);
+    else if (!j->stop)
+        fail_nomem_locked(j);
     const volatile int *cancel = j->cfg->cancel;
     while (!j->stop) {
         uint64_t seen = j->events;

@@ -27,11 +27,11 @@
 
 /* What a kind sees of a chunk. */
 typedef struct csfs_pipe_chunk {
-    const char *data;              /* text chunk (text sources) */
-    const csfs_chunk_scan *scan;   /* its records */
-    uint64_t row_start;            /* row of its first record */
-    uint64_t line_base;            /* lines before it; CSFS_NO_LINES for Parquet rows */
-    uint64_t block_start;          /* 0-based J block of its first record */
+    const char *data;            /* text chunk (text sources) */
+    const csfs_chunk_scan *scan; /* its records */
+    uint64_t row_start;          /* row of its first record */
+    uint64_t line_base;          /* lines before it; CSFS_NO_LINES for Parquet rows */
+    uint64_t block_start;        /* 0-based J block of its first record */
 } csfs_pipe_chunk;
 
 #define CSFS_NO_LINES UINT64_MAX
@@ -43,15 +43,15 @@ typedef struct csfs_pipe_chunk {
  * chunk-relative, as the scanner and the notes keep them; the sums are 64-bit
  * (lists pass 2^32 lines). *abs_line gets LINE, or 0 for Parquet rows.
  */
-void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record,
-                     uint32_t rel_line, char *out, size_t cap, uint64_t *abs_line);
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record, uint32_t rel_line,
+                     char *out, size_t cap, uint64_t *abs_line);
 
 typedef struct csfs_pipe_kind {
     void *ctx;
     csfs_page_sink *sink;
     uint64_t page_rows, group_rows;
-    size_t page_cols;   /* uint32 columns each page slot holds (0: none) */
-    size_t notes_size;  /* bytes of the notes each parsed segment leaves */
+    size_t page_cols;  /* uint32 columns each page slot holds (0: none) */
+    size_t notes_size; /* bytes of the notes each parsed segment leaves */
     /*
      * Worker: records [first, end) of c become page rows row_in_page.. of
      * the page in `slot`; its uint32 columns are cols[k * col_stride + row].
@@ -97,13 +97,13 @@ const uint64_t *csfs_pipe_source_toml_blocks(const csfs_pipe_source *src, size_t
 typedef struct csfs_pipe_result {
     uint64_t rows;
     uint64_t input_bytes;
-    uint64_t *blocks;     /* CSFs per J block (caller frees) */
+    uint64_t *blocks; /* CSFs per J block (caller frees) */
     size_t n_blocks;
     int threads;
 } csfs_pipe_result;
 
 typedef struct csfs_pipe_config {
-    int threads;                     /* workers; 0 = online CPUs */
+    int threads; /* workers; 0 = online CPUs */
     const volatile int *cancel;
     void (*progress)(void *ctx, const csfs_progress *p);
     void *progress_ctx;

@@ -30,7 +30,7 @@ typedef struct split_out {
     uint64_t csfs, blocks;
     uint64_t first_block; /* 0-based input block of its first block */
     int32_t first_parity;
-    csfs_outfile w;      /* the .w copy */
+    csfs_outfile w; /* the .w copy */
     int w_open;
 } split_out;
 
@@ -38,7 +38,7 @@ typedef struct splitter {
     const csfs_split_options *opt;
     const char *name;
     const csfs_header *header;
-    char *prefix;        /* "<dir>/<prefix>" */
+    char *prefix; /* "<dir>/<prefix>" */
     split_out *outs;
     size_t n_outs, cap_outs;
     /* The block being read: its J/parity and where its text goes. */
@@ -102,8 +102,7 @@ static int write_line(split_out *o, const char *p, size_t n, csfs_error *err)
 }
 
 /* Records of one scanned chunk into their J's output. */
-static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *scan,
-                       csfs_error *err)
+static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *scan, csfs_error *err)
 {
     size_t sep = 0;
     for (size_t i = 0; i < scan->n_rec; i++) {
@@ -118,8 +117,8 @@ static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *sca
         int32_t two_j, parity;
         if (line3_j(l[2], n[2], &two_j, &parity))
             return csfs_fail_line(err, CSFS_E_FORMAT, line + 2,
-                                  "%s:%llu: no total J and parity at the end of line 3",
-                                  s->name, (unsigned long long)(line + 2));
+                                  "%s:%llu: no total J and parity at the end of line 3", s->name,
+                                  (unsigned long long)(line + 2));
         if (!s->cur_has) {
             int rc = out_for(s, two_j, &s->cur, err);
             if (rc) return rc;
@@ -139,10 +138,10 @@ static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *sca
             return csfs_fail_line(err, CSFS_E_FORMAT, line,
                                   "%s:%llu: CSF %llu has 2J = %d%c, but its block (from line "
                                   "%llu) has 2J = %d%c: a block must hold one J and parity",
-                                  s->name, (unsigned long long)line,
-                                  (unsigned long long)s->csfs, (int)two_j,
-                                  parity > 0 ? '+' : '-', (unsigned long long)s->cur_first_line,
-                                  (int)s->cur_two_j, s->cur_parity > 0 ? '+' : '-');
+                                  s->name, (unsigned long long)line, (unsigned long long)s->csfs,
+                                  (int)two_j, parity > 0 ? '+' : '-',
+                                  (unsigned long long)s->cur_first_line, (int)s->cur_two_j,
+                                  s->cur_parity > 0 ? '+' : '-');
         }
         for (int k = 0; k < 3; k++) {
             int rc = write_line(s->cur, l[k], n[k], err);
@@ -165,10 +164,10 @@ static int make_prefix(splitter *s, csfs_error *err)
     size_t plen;
     if (prefix) {
         plen = strlen(prefix);
-        if (!plen || strcmp(prefix, ".") == 0 || strcmp(prefix, "..") == 0 ||
-            strchr(prefix, '/') || strchr(prefix, '\\'))
-            return csfs_fail(err, CSFS_E_ARGUMENT,
-                             "bad prefix '%s': a file name part, without '/'", prefix);
+        if (!plen || strcmp(prefix, ".") == 0 || strcmp(prefix, "..") == 0 || strchr(prefix, '/') ||
+            strchr(prefix, '\\'))
+            return csfs_fail(err, CSFS_E_ARGUMENT, "bad prefix '%s': a file name part, without '/'",
+                             prefix);
     } else {
         if (strcmp(in, "-") == 0)
             return csfs_fail(err, CSFS_E_ARGUMENT, "reading stdin: give --prefix");
@@ -182,8 +181,10 @@ static int make_prefix(splitter *s, csfs_error *err)
     size_t n = dlen + plen + 2;
     s->prefix = malloc(n);
     if (!s->prefix) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    if (dir) snprintf(s->prefix, n, "%.*s/%.*s", (int)dlen, dir, (int)plen, prefix);
-    else snprintf(s->prefix, n, "%.*s", (int)plen, prefix);
+    if (dir)
+        snprintf(s->prefix, n, "%.*s/%.*s", (int)dlen, dir, (int)plen, prefix);
+    else
+        snprintf(s->prefix, n, "%.*s", (int)plen, prefix);
     return 0;
 }
 

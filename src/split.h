@@ -8,10 +8,10 @@
 #include "csfs.h"
 
 typedef struct csfs_split_options {
-    const char *input;   /* CSF list: text, .zst/.gz or "-" (then prefix is required) */
-    const char *dir;     /* output directory; NULL: the input's */
-    const char *prefix;  /* output name prefix; NULL: the input's stem */
-    int copy_w;          /* copy "<input stem>.w" to "<prefix>_<2J>.w" */
+    const char *input;  /* CSF list: text, .zst/.gz or "-" (then prefix is required) */
+    const char *dir;    /* output directory; NULL: the input's */
+    const char *prefix; /* output name prefix; NULL: the input's stem */
+    int copy_w;         /* copy "<input stem>.w" to "<prefix>_<2J>.w" */
     int force;
     const volatile int *cancel;
 } csfs_split_options;

@@ -173,8 +173,7 @@ int csfs_input_open(const char *path, csfs_input **out, csfs_error *err)
     return 0;
 }
 
-static int read_plain(csfs_input *in, unsigned char *buf, size_t cap, size_t *got,
-                      csfs_error *err)
+static int read_plain(csfs_input *in, unsigned char *buf, size_t cap, size_t *got, csfs_error *err)
 {
     if (in->raw_pos < in->raw_len) { /* bytes kept from sniffing */
         size_t n = in->raw_len - in->raw_pos;
@@ -200,8 +199,7 @@ static int read_plain(csfs_input *in, unsigned char *buf, size_t cap, size_t *go
     }
 }
 
-static int read_zstd(csfs_input *in, unsigned char *buf, size_t cap, size_t *got,
-                     csfs_error *err)
+static int read_zstd(csfs_input *in, unsigned char *buf, size_t cap, size_t *got, csfs_error *err)
 {
     ZSTD_outBuffer ob = {buf, cap, 0};
     while (ob.pos == 0) {
@@ -218,15 +216,13 @@ static int read_zstd(csfs_input *in, unsigned char *buf, size_t cap, size_t *got
         in->zstd_pending = r;
         if (!progress && in->raw_eof)
             return csfs_fail(err, CSFS_E_FORMAT,
-                             "%s: truncated zstd stream (the file ends inside a frame)",
-                             in->name);
+                             "%s: truncated zstd stream (the file ends inside a frame)", in->name);
     }
     *got = ob.pos;
     return 0;
 }
 
-static int read_gzip(csfs_input *in, unsigned char *buf, size_t cap, size_t *got,
-                     csfs_error *err)
+static int read_gzip(csfs_input *in, unsigned char *buf, size_t cap, size_t *got, csfs_error *err)
 {
     in->gz.next_out = buf;
     in->gz.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
@@ -252,8 +248,7 @@ static int read_gzip(csfs_input *in, unsigned char *buf, size_t cap, size_t *got
                              in->gz.msg ? in->gz.msg : "inflate failed");
         } else if (!progress && in->raw_eof) {
             return csfs_fail(err, CSFS_E_FORMAT,
-                             "%s: truncated gzip stream (the file ends inside a member)",
-                             in->name);
+                             "%s: truncated gzip stream (the file ends inside a member)", in->name);
         }
     }
     *got = want - in->gz.avail_out;
@@ -265,9 +260,12 @@ int csfs_input_read(csfs_input *in, void *buf, size_t cap, size_t *got, csfs_err
     *got = 0;
     if (cap == 0) return 0;
     switch (in->kind) {
-    case KIND_ZSTD: return read_zstd(in, buf, cap, got, err);
-    case KIND_GZIP: return read_gzip(in, buf, cap, got, err);
-    default: return read_plain(in, buf, cap, got, err);
+    case KIND_ZSTD:
+        return read_zstd(in, buf, cap, got, err);
+    case KIND_GZIP:
+        return read_gzip(in, buf, cap, got, err);
+    default:
+        return read_plain(in, buf, cap, got, err);
     }
 }
 

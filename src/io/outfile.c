@@ -40,8 +40,7 @@ int csfs_outfile_open(csfs_outfile *out, const char *path, int force, csfs_error
     out->force = force;
     struct stat st;
     if (!force && lstat(path, &st) == 0)
-        return csfs_fail(err, CSFS_E_EXISTS, "%s: output exists (use --force to replace it)",
-                         path);
+        return csfs_fail(err, CSFS_E_EXISTS, "%s: output exists (use --force to replace it)", path);
     size_t len = strlen(path);
     if (len == 0 || path[len - 1] == '/')
         return csfs_fail(err, CSFS_E_ARGUMENT, "'%s': output must name a file", path);

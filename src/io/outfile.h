@@ -14,11 +14,11 @@
 #include "csfs.h"
 
 typedef struct csfs_outfile {
-    int fd;           /* -1 when closed */
-    int force;        /* replace an existing destination */
-    char *path;       /* destination */
-    char *tmp_path;   /* temporary being written; NULL once published/removed */
-    uint64_t offset;  /* bytes written so far */
+    int fd;          /* -1 when closed */
+    int force;       /* replace an existing destination */
+    char *path;      /* destination */
+    char *tmp_path;  /* temporary being written; NULL once published/removed */
+    uint64_t offset; /* bytes written so far */
 } csfs_outfile;
 
 /*

@@ -25,26 +25,26 @@
 struct pq_builder {
     pq_column_def col;
     pq_write_options opt;
-    size_t width;         /* bytes per value: 4 or 8 */
+    size_t width; /* bytes per value: 4 or 8 */
     /* Dictionary: open addressing over bit patterns, entry index + 1 in slots. */
     uint32_t *slots;
     size_t nslots;
     uint64_t *keys;
     size_t nkeys, keys_cap;
-    size_t dict_limit;    /* entries allowed */
-    int plain;            /* fell back (or asked) to PLAIN for the rest of the chunk */
+    size_t dict_limit; /* entries allowed */
+    int plain;         /* fell back (or asked) to PLAIN for the rest of the chunk */
     int used_dict, used_plain;
     /* Direct map for small 4-byte values (descriptors are mostly small
      * integers): small[v - SMALL_MIN] = entry index + 1, no hashing. */
     uint32_t small[SMALL_SPAN];
-    uint32_t *idx;        /* indices of the page being encoded */
+    uint32_t *idx; /* indices of the page being encoded */
     size_t idx_cap;
-    pq_wbuf pages;        /* encoded data pages, headers included */
+    pq_wbuf pages; /* encoded data pages, headers included */
     pq_wbuf body, zbody, hdr;
     int64_t num_values, uncompressed_size, data_pages;
-    pq_minmax minmax;     /* running statistics (fixed width) */
-    pq_chunk page_stats;  /* byte arrays: one page's statistics */
-    pq_chunk byte_stats;  /* byte arrays: running statistics */
+    pq_minmax minmax;    /* running statistics (fixed width) */
+    pq_chunk page_stats; /* byte arrays: one page's statistics */
+    pq_chunk byte_stats; /* byte arrays: running statistics */
 };
 
 static int oom(csfs_error *err)
@@ -260,8 +260,7 @@ static int merge_byte_stats(pq_builder *b, csfs_error *err)
     return 0;
 }
 
-static int add_byte_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
-                         csfs_error *err)
+static int add_byte_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v, csfs_error *err)
 {
     int rc = pq_stats_bytes(&b->page_stats, b->col.logical, v->offsets, v->data, NULL, NULL,
                             v->rows, err);
@@ -282,18 +281,16 @@ static int add_byte_page(pq_builder *b, pq_encoder *enc, const pq_column_values 
     b->num_values += (int64_t)v->rows;
     b->data_pages++;
     b->used_plain = 1;
-    return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows,
-                PQ_ENC_PLAIN, err);
+    return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows, PQ_ENC_PLAIN,
+                err);
 }
 
-int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
-                        csfs_error *err)
+int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v, csfs_error *err)
 {
     if (v->rows == 0) return 0;
     if (!b->width) return add_byte_page(b, enc, v, err);
     size_t stride = v->stride > 1 ? v->stride : 1;
-    if (stride != 1)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "parquet writer: pages must be dense");
+    if (stride != 1) return csfs_fail(err, CSFS_E_ARGUMENT, "parquet writer: pages must be dense");
     const uint8_t *values = v->values;
     if (!b->plain) {
         int d = dict_encode(b, values, v->rows);
@@ -377,8 +374,8 @@ int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error 
             rc = copy_byte_stats(b, out, err);
         } else {
             if (b->used_dict)
-                pq_minmax_add(&b->minmax, b->col.type, b->col.logical,
-                              (const uint8_t *)b->keys, sizeof *b->keys, NULL, b->nkeys);
+                pq_minmax_add(&b->minmax, b->col.type, b->col.logical, (const uint8_t *)b->keys,
+                              sizeof *b->keys, NULL, b->nkeys);
             rc = pq_minmax_store(&b->minmax, b->col.type, out, err);
         }
         out->type = b->col.type;

@@ -30,7 +30,7 @@
 
 typedef struct pq_column_def {
     const char *name;
-    pq_type type;          /* BOOLEAN is not written; INT32/INT64/FLOAT/DOUBLE/BYTE_ARRAY */
+    pq_type type; /* BOOLEAN is not written; INT32/INT64/FLOAT/DOUBLE/BYTE_ARRAY */
     pq_logical logical;
     pq_repetition repetition; /* REQUIRED or OPTIONAL */
 } pq_column_def;
@@ -62,16 +62,16 @@ typedef struct pq_column_values {
 
 /* Encoded column chunk (opaque fields are the writer's business). */
 typedef struct pq_chunk {
-    uint8_t *bytes;            /* dictionary page (if any) then data pages */
+    uint8_t *bytes; /* dictionary page (if any) then data pages */
     size_t size;
     size_t capacity;
-    int64_t num_values;        /* rows, nulls included */
-    int64_t uncompressed_size; /* page headers + uncompressed page bodies */
+    int64_t num_values;             /* rows, nulls included */
+    int64_t uncompressed_size;      /* page headers + uncompressed page bodies */
     int64_t dictionary_page_offset; /* chunk-relative, -1 when none */
-    int64_t data_page_offset;  /* chunk-relative */
-    uint32_t encodings;        /* bit set of pq_encoding values used */
+    int64_t data_page_offset;       /* chunk-relative */
+    uint32_t encodings;             /* bit set of pq_encoding values used */
     int64_t null_count;
-    bool has_minmax; /* false when all null/NaN, or no short upper bound exists */
+    bool has_minmax;                /* false when all null/NaN, or no short upper bound exists */
     uint8_t *min_value, *max_value; /* PLAIN-encoded statistics values */
     size_t min_len, max_len;
     bool min_exact, max_exact; /* false when string statistics were truncated */
@@ -107,8 +107,7 @@ typedef struct pq_builder pq_builder;
 int pq_builder_new(pq_builder **out, const pq_column_def *col, const pq_write_options *opt,
                    csfs_error *err);
 /* Encodes and compresses v->rows dense values as one data page. */
-int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v,
-                        csfs_error *err);
+int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v, csfs_error *err);
 int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error *err);
 void pq_builder_free(pq_builder *b);
 
@@ -130,8 +129,7 @@ int pq_writer_open(pq_writer **w, csfs_outfile *out, const pq_column_def *cols, 
                    const pq_write_options *opt, csfs_error *err);
 
 /* Appends one row group: chunks[0..ncols) in schema order, all of `rows` rows. */
-int pq_writer_write_row_group(pq_writer *w, const pq_chunk *chunks, int64_t rows,
-                              csfs_error *err);
+int pq_writer_write_row_group(pq_writer *w, const pq_chunk *chunks, int64_t rows, csfs_error *err);
 
 /* Writes the footer (schema, row groups, key-value metadata, created_by)
  * and the trailing magic. Does not commit `out`. */

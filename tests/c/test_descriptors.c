@@ -10,8 +10,8 @@
 #include "csfs.h"
 #include "testutil.h"
 
-static const char *lists[] = {"c_like_n3_2x", "fe_3d6_4s2", "li_like_gh_2x", "nd3_4f3_1x",
-                              "nd_4f4_6s2_seniority", "rcsfs_sample"};
+static const char *lists[] = {"c_like_n3_2x", "fe_3d6_4s2",           "li_like_gh_2x",
+                              "nd3_4f3_1x",   "nd_4f4_6s2_seniority", "rcsfs_sample"};
 
 /* The data part of an .npy file (after its header). */
 static const char *npy_data(const char *buf, size_t len, size_t *data_len)

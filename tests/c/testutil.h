@@ -9,26 +9,26 @@
 extern int tu_failed;
 extern int tu_passed;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond) {                                                                  \
-            tu_passed++;                                                             \
-        } else {                                                                     \
-            tu_failed++;                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                            \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            tu_passed++;                                                                           \
+        } else {                                                                                   \
+            tu_failed++;                                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                            \
-    do {                                                                              \
-        long long tu_a = (long long)(a), tu_b = (long long)(b);                       \
-        if (tu_a == tu_b) {                                                           \
-            tu_passed++;                                                              \
-        } else {                                                                      \
-            tu_failed++;                                                              \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, \
-                    #a, #b, tu_a, tu_b);                                              \
-        }                                                                             \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long tu_a = (long long)(a), tu_b = (long long)(b);                                    \
+        if (tu_a == tu_b) {                                                                        \
+            tu_passed++;                                                                           \
+        } else {                                                                                   \
+            tu_failed++;                                                                           \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, #b,  \
+                    tu_a, tu_b);                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* CHECK that the C string haystack contains needle. */
