@@ -18,7 +18,7 @@ void csfs_descriptor_options_init(csfs_descriptor_options *opt)
     opt->format = CSFS_FORMAT_AUTO;
     opt->codec = CSFS_CODEC_ZSTD;
     opt->codec_level = 3;
-    opt->row_group_rows = 1 << 20;
+    opt->row_group_rows = 0; /* the layout's default */
     opt->max_reported_failures = 5;
 }
 
