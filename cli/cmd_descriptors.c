@@ -31,7 +31,7 @@ static void help(void)
            "  --peel A,B,C            peel subshell order (default: the header's line 4)\n"
            "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
            "  --row-group-size ROWS   rows per Parquet row group (default 1048576 for v1,\n"
-        "                          131072 for v2, which export decodes group by group)\n"
+           "                          131072 for v2, which export decodes group by group)\n"
            "  --encoding E            Parquet pages: dictionary (RLE_DICTIONARY, default) or\n"
            "                          plain\n"
            "  --format parquet|npy    output format (default: from the output name)\n"

@@ -135,8 +135,8 @@ typedef struct csfs_descriptor_options {
     csfs_codec codec;          /* default ZSTD */
     int codec_level;           /* 0: the codec's default (zstd 3) */
     int plain_encoding;        /* Parquet PLAIN pages instead of dictionary (RLE_DICTIONARY) */
-    int64_t row_group_rows;   /* 0: 1,048,576 for v1; 131,072 for V2 (export decodes a whole
-                                 row group: 12 MB per 10^5 rows of a 19-subshell V2 file) */
+    int64_t row_group_rows;    /* 0: 1,048,576 for v1; 131,072 for V2 (export decodes a whole
+                                  row group: 12 MB per 10^5 rows of a 19-subshell V2 file) */
     int threads;               /* 0: online CPUs */
     size_t chunk_bytes;        /* text read per work unit; 0: 8 MiB (output never depends on it) */
     int max_reported_failures; /* failures described on the report callback (default 5) */

@@ -532,7 +532,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
             .ctx = &d,
             .sink = d.sink,
             .page_rows = csfs_page_rows(d.width),
-            .group_rows = opt->row_group_rows > 0 ? (uint64_t)opt->row_group_rows
+            .group_rows = opt->row_group_rows > 0         ? (uint64_t)opt->row_group_rows
                           : opt->layout == CSFS_LAYOUT_V2 ? 131072u
                                                           : (1u << 20),
             .page_cols = d.width,
