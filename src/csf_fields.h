@@ -8,6 +8,8 @@
 #define CSFS_CSF_FIELDS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 static inline int csfs_is_ws(unsigned char c)
 {
@@ -18,6 +20,48 @@ static inline size_t csfs_rtrim_len(const char *s, size_t len)
 {
     while (len && csfs_is_ws((unsigned char)s[len - 1])) len--;
     return len;
+}
+
+/* Trims ASCII white space on both sides. Fields are right-aligned, so runs
+ * of plain spaces are skipped a word at a time. */
+static inline void csfs_trim(const char **s, size_t *len)
+{
+    const char *p = *s;
+    size_t n = *len;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (w != 0x2020202020202020ull) break;
+        p += 8, n -= 8;
+    }
+    while (n && csfs_is_ws((unsigned char)p[0])) p++, n--;
+    while (n && csfs_is_ws((unsigned char)p[n - 1])) n--;
+    *s = p;
+    *len = n;
+}
+
+/* Rust's str::parse::<i32>, as rCSFs applies it: an optional single sign,
+ * then one or more digits, nothing else, within int32. 0 or -1. */
+static inline int csfs_parse_i32(const char *s, size_t len, int32_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (len && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == len) return -1;
+    int64_t v = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return -1;
+        v = v * 10 + d;
+        if (v > (int64_t)INT32_MAX + 1) return -1;
+    }
+    if (neg) v = -v;
+    if (v > INT32_MAX) return -1;
+    *out = (int32_t)v;
+    return 0;
 }
 
 /* A byte range inside one of the three lines. */

@@ -26,70 +26,28 @@ const char *csfs_csf_status_text(csfs_csf_status status)
     return "unknown failure";
 }
 
-#define SPACES8 0x2020202020202020ull
-
-static inline void trim(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    /* Fields are right-aligned: skip runs of plain spaces a word at a time. */
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        if (w != SPACES8) break;
-        p += 8, n -= 8;
-    }
-    while (n && csfs_is_ws((unsigned char)p[0])) p++, n--;
-    while (n && csfs_is_ws((unsigned char)p[n - 1])) n--;
-    *s = p;
-    *len = n;
-}
-
 static inline int all_ws(const char *s, size_t len)
 {
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (w != SPACES8) break;
+        if (w != 0x2020202020202020ull) break;
     }
     for (; i < len; i++)
         if (!csfs_is_ws((unsigned char)s[i])) return 0;
     return 1;
 }
 
-/* Rust's str::parse::<i32>: optional single sign, then digits only. */
-static int parse_i32(const char *s, size_t len, int32_t *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    if (len && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    if (i == len) return -1;
-    int64_t v = 0;
-    for (; i < len; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9) return -1;
-        v = v * 10 + d;
-        if (v > (int64_t)INT32_MAX + 1) return -1;
-    }
-    if (neg) v = -v;
-    if (v > INT32_MAX) return -1;
-    *out = (int32_t)v;
-    return 0;
-}
-
 int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
 {
-    trim(&s, &len);
+    csfs_trim(&s, &len);
     const char *slash = memchr(s, '/', len);
-    if (slash) return parse_i32(s, (size_t)(slash - s), out); /* denominator never read */
+    if (slash) return csfs_parse_i32(s, (size_t)(slash - s), out); /* denominator never read */
     while (len && s[len - 1] == '-') len--;
     while (len && s[len - 1] == '+') len--;
     int32_t v;
-    if (parse_i32(s, len, &v)) return -1;
+    if (csfs_parse_i32(s, len, &v)) return -1;
     *out = (int32_t)((uint32_t)v * 2u); /* wraps like the release build of rCSFs */
     return 0;
 }
@@ -190,8 +148,8 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
             } else {
                 const char *t = f.l1.p + 6;
                 size_t tl = 2;
-                trim(&t, &tl);
-                if (parse_i32(t, tl, &n)) n = 0;
+                csfs_trim(&t, &tl);
+                if (csfs_parse_i32(t, tl, &n)) n = 0;
             }
         }
         /* Lines 2 and 3 count as padded with spaces to line 1's width: only
@@ -270,7 +228,7 @@ static void field_name(const char *line1, size_t len, uint32_t field, char out[8
     const char *f = line1 + (at < len ? at : len);
     size_t fl = at < len ? len - at : 0;
     if (fl > 5) fl = 5;
-    trim(&f, &fl);
+    csfs_trim(&f, &fl);
     memcpy(out, f, fl);
     out[fl] = '\0';
 }

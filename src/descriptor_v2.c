@@ -125,39 +125,6 @@ static const char *peel_name(const csfs_v2_ctx *ctx, int32_t k)
 
 /* ---- number rules (Rust str::parse as rCSFs applies it) ------------------- */
 
-static inline void trim(const char **s, size_t *len)
-{
-    const char *p = *s;
-    size_t n = *len;
-    while (n && csfs_is_ws((unsigned char)p[0])) p++, n--;
-    while (n && csfs_is_ws((unsigned char)p[n - 1])) n--;
-    *s = p;
-    *len = n;
-}
-
-/* i32: an optional single sign, then one or more digits. */
-static inline int parse_i32(const char *s, size_t len, int32_t *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    if (len && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    if (i == len) return -1;
-    int64_t v = 0;
-    for (; i < len; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9) return -1;
-        v = v * 10 + d;
-        if (v > (int64_t)INT32_MAX + 1) return -1;
-    }
-    if (neg) v = -v;
-    if (v > INT32_MAX) return -1;
-    *out = (int32_t)v;
-    return 0;
-}
-
 /* u8: an optional '+' (never '-'), then one or more digits, at most 255. */
 static inline int parse_u8(const char *s, size_t len)
 {
@@ -178,7 +145,7 @@ static inline int parse_u8(const char *s, size_t len)
  * path inlines it. */
 static inline int j_to_2j(const char *s, size_t len, int32_t *out)
 {
-    trim(&s, &len);
+    csfs_trim(&s, &len);
     /* A single digit, the most common J, skips the general path. */
     if (len == 1 && (unsigned)(s[0] - '0') <= 9) {
         *out = 2 * (s[0] - '0');
@@ -186,11 +153,11 @@ static inline int j_to_2j(const char *s, size_t len, int32_t *out)
     }
     /* Fields are at most 9 bytes: a plain loop beats a memchr call. */
     for (size_t i = 0; i < len; i++)
-        if (s[i] == '/') return parse_i32(s, i, out);
+        if (s[i] == '/') return csfs_parse_i32(s, i, out);
     while (len && s[len - 1] == '-') len--;
     while (len && s[len - 1] == '+') len--;
     int32_t v;
-    if (parse_i32(s, len, &v)) return -1;
+    if (csfs_parse_i32(s, len, &v)) return -1;
     /* Wraps like V1 (and rCSFs' release build) on huge input; a 9-byte
      * field never gets there. */
     *out = (int32_t)((uint32_t)v * 2u);
@@ -630,7 +597,7 @@ static inline int parse_state(const char *s, size_t len, int32_t field, int32_t 
 {
     const char *t = s;
     size_t tl = len;
-    trim(&t, &tl);
+    csfs_trim(&t, &tl);
     if (tl == 0) return 0;
     const char *semi = NULL;
     for (size_t i = 0; i < tl; i++)
@@ -650,7 +617,7 @@ static inline int parse_state(const char *s, size_t len, int32_t field, int32_t 
                         (int)field, shown(s, len, buf));
         const char *v = t;
         size_t vl = (size_t)(semi - t);
-        trim(&v, &vl);
+        csfs_trim(&v, &vl);
         int x = parse_u8(v, vl);
         if (x < 0 || x > 9)
             return fail(why, CSFS_V2_E_SENIORITY, field, -1, -1,
@@ -799,7 +766,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         } else {
             const char *o = p + 6;
             size_t ol = 2;
-            trim(&o, &ol);
+            csfs_trim(&o, &ol);
             occ = parse_u8(o, ol);
             if (occ < 0)
                 return fail(why, CSFS_V2_E_OCCUPATION_SYNTAX, f, -1, -1,
@@ -810,7 +777,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         if (k < 0 && (k = csfs_peel_lookup(ctx->peel, key)) < 0) {
             const char *lb = p;
             size_t ll = 5;
-            trim(&lb, &ll);
+            csfs_trim(&lb, &ll);
             return fail(why, CSFS_V2_E_UNKNOWN_LABEL, f, -1, -1,
                         "field %d: subshell '%s' is not in the peel list", (int)i,
                         shown(lb, ll, buf));
@@ -845,7 +812,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         if (cl && !(cl == 9 && spaces9(cp))) {
             const char *t = cp;
             size_t tl = cl;
-            trim(&t, &tl);
+            csfs_trim(&t, &tl);
             if (tl == 0) {
                 canon &= all_spaces(cp, cl);
             } else {
