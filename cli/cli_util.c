@@ -151,3 +151,57 @@ void cli_print_json_string(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void cli_common_init(cli_common *c)
+{
+    memset(c, 0, sizeof *c);
+    c->codec = CSFS_CODEC_ZSTD;
+    c->codec_level = 3;
+}
+
+int cli_common_option(cli_args *a, cli_common *c, unsigned which)
+{
+    if (cli_is(a, "--output", "-o")) {
+        c->output = cli_value(a);
+    } else if (cli_is(a, "--force", "-f")) {
+        c->force = 1;
+    } else if (cli_is(a, "--json", NULL)) {
+        c->json = 1;
+    } else if (cli_is(a, "--quiet", "-q")) {
+        c->quiet = 1;
+    } else if ((which & CLI_THREADS) && cli_is(a, "--threads", "-j")) {
+        c->threads = (int)cli_int(a, cli_value(a));
+    } else if ((which & CLI_THREADS) && cli_is(a, "--chunk-size", NULL)) {
+        c->chunk_bytes = (size_t)cli_int(a, cli_value(a));
+    } else if ((which & CLI_PARQUET) && cli_is(a, "--compression", NULL)) {
+        const char *v = cli_value(a);
+        csfs_error err;
+        if (v && csfs_codec_parse(v, &c->codec, &c->codec_level, &err) != 0) {
+            cli_usage_error(a->command, "%s", err.message);
+            a->error = 1;
+        }
+    } else if ((which & CLI_PARQUET) && cli_is(a, "--row-group-size", NULL)) {
+        c->row_group_rows = cli_int(a, cli_value(a));
+        if (c->row_group_rows == 0) {
+            cli_usage_error(a->command, "--row-group-size must be at least 1");
+            a->error = 1;
+        }
+    } else if (a->positional && !c->input) {
+        c->input = a->arg;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void cli_require_files(cli_args *a, const cli_common *c, int need_output)
+{
+    if (a->error) return;
+    if (!c->input) {
+        cli_usage_error(a->command, "no input file");
+        a->error = 1;
+    } else if (need_output && !c->output) {
+        cli_usage_error(a->command, "no output file (-o FILE)");
+        a->error = 1;
+    }
+}

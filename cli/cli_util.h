@@ -49,6 +49,33 @@ int64_t cli_int(cli_args *a, const char *text);
 
 void cli_usage_error(const char *command, const char *fmt, ...);
 
+/* Options several subcommands share, parsed in one place. */
+enum {
+    CLI_THREADS = 1, /* --threads/-j N, --chunk-size BYTES */
+    CLI_PARQUET = 2, /* --compression C, --row-group-size ROWS */
+};
+
+typedef struct cli_common {
+    const char *input;  /* the first positional argument */
+    const char *output; /* -o/--output */
+    int threads;
+    size_t chunk_bytes;
+    int force, json, quiet;
+    csfs_codec codec; /* ZSTD level 3 unless --compression */
+    int codec_level;
+    int64_t row_group_rows; /* 0: the command's default */
+} cli_common;
+
+void cli_common_init(cli_common *c);
+
+/* Consumes the current argument when it is a shared option accepted by
+ * `which` (CLI_* bits; -o, --force, --json, --quiet and the input always);
+ * returns 1 if it did. Bad values set a->error with a message. */
+int cli_common_option(cli_args *a, cli_common *c, unsigned which);
+
+/* The usage error for a missing input or (when need_output) output. */
+void cli_require_files(cli_args *a, const cli_common *c, int need_output);
+
 /* Report callback for the library: one line to stderr unless quiet. */
 void cli_report_stderr(void *ctx, const char *message);
 

@@ -35,7 +35,8 @@ int cmd_convert(int argc, char **argv)
 {
     csfs_convert_options opt;
     csfs_convert_options_init(&opt);
-    int json = 0, quiet = 0;
+    cli_common c;
+    cli_common_init(&c);
     cli_args a;
     cli_args_init(&a, "convert", argc, argv);
     csfs_error err = {0};
@@ -43,49 +44,25 @@ int cmd_convert(int argc, char **argv)
         if (cli_is(&a, "--help", "-h")) {
             help();
             return EXIT_OK;
-        } else if (cli_is(&a, "--output", "-o")) {
-            opt.output = cli_value(&a);
         } else if (cli_is(&a, "--max-line-len", NULL)) {
             opt.max_line_len = (size_t)cli_int(&a, cli_value(&a));
         } else if (cli_is(&a, "--no-header-toml", NULL)) {
             opt.header_toml = 0;
-        } else if (cli_is(&a, "--compression", NULL)) {
-            const char *v = cli_value(&a);
-            if (v && csfs_codec_parse(v, &opt.codec, &opt.codec_level, &err) != 0) {
-                cli_usage_error("convert", "%s", err.message);
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--row-group-size", NULL)) {
-            opt.row_group_rows = cli_int(&a, cli_value(&a));
-            if (opt.row_group_rows == 0) {
-                cli_usage_error("convert", "--row-group-size must be at least 1");
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--threads", "-j")) {
-            opt.threads = (int)cli_int(&a, cli_value(&a));
-        } else if (cli_is(&a, "--chunk-size", NULL)) {
-            opt.chunk_bytes = (size_t)cli_int(&a, cli_value(&a));
-        } else if (cli_is(&a, "--force", "-f")) {
-            opt.force = 1;
-        } else if (cli_is(&a, "--json", NULL)) {
-            json = 1;
-        } else if (cli_is(&a, "--quiet", "-q")) {
-            quiet = 1;
-        } else if (a.positional && !opt.input) {
-            opt.input = a.arg;
-        } else {
+        } else if (!cli_common_option(&a, &c, CLI_THREADS | CLI_PARQUET)) {
             cli_unknown(&a);
         }
     }
-    if (!a.error && !opt.input) {
-        cli_usage_error("convert", "no input file");
-        a.error = 1;
-    }
-    if (!a.error && !opt.output) {
-        cli_usage_error("convert", "no output file (-o FILE)");
-        a.error = 1;
-    }
+    cli_require_files(&a, &c, 1);
     if (a.error) return EXIT_USAGE;
+    opt.input = c.input;
+    opt.output = c.output;
+    opt.threads = c.threads;
+    opt.chunk_bytes = c.chunk_bytes;
+    opt.force = c.force;
+    opt.codec = c.codec;
+    opt.codec_level = c.codec_level;
+    if (c.row_group_rows) opt.row_group_rows = c.row_group_rows;
+    int json = c.json, quiet = c.quiet;
     if (!quiet) opt.report = cli_report_stderr;
     if (!quiet && isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
     opt.cancel = &cli_cancel;

@@ -56,7 +56,8 @@ int cmd_descriptors(int argc, char **argv)
     csfs_descriptor_options opt;
     csfs_descriptor_options_init(&opt);
     csfs_peel *peel = NULL;
-    int json = 0, quiet = 0;
+    cli_common c;
+    cli_common_init(&c);
     cli_args a;
     cli_args_init(&a, "descriptors", argc, argv);
     csfs_error err = {0};
@@ -65,8 +66,6 @@ int cmd_descriptors(int argc, char **argv)
             help();
             csfs_peel_free(peel);
             return EXIT_OK;
-        } else if (cli_is(&a, "--output", "-o")) {
-            opt.output = cli_value(&a);
         } else if (cli_is(&a, "--normalize", NULL) || cli_is(&a, "--normalise", NULL)) {
             opt.normalize = 1;
         } else if (cli_is(&a, "--peel", NULL)) {
@@ -80,18 +79,6 @@ int cmd_descriptors(int argc, char **argv)
                 cli_usage_error("descriptors", "--peel lists no subshell");
                 a.error = 1;
             }
-        } else if (cli_is(&a, "--compression", NULL)) {
-            const char *v = cli_value(&a);
-            if (v && csfs_codec_parse(v, &opt.codec, &opt.codec_level, &err) != 0) {
-                cli_usage_error("descriptors", "%s", err.message);
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--row-group-size", NULL)) {
-            opt.row_group_rows = cli_int(&a, cli_value(&a));
-            if (opt.row_group_rows == 0) {
-                cli_usage_error("descriptors", "--row-group-size must be at least 1");
-                a.error = 1;
-            }
         } else if (cli_is(&a, "--format", NULL)) {
             const char *v = cli_value(&a);
             if (v && strcmp(v, "parquet") == 0)
@@ -102,10 +89,6 @@ int cmd_descriptors(int argc, char **argv)
                 cli_usage_error("descriptors", "--format is parquet or npy, not '%s'", v);
                 a.error = 1;
             }
-        } else if (cli_is(&a, "--threads", "-j")) {
-            opt.threads = (int)cli_int(&a, cli_value(&a));
-        } else if (cli_is(&a, "--chunk-size", NULL)) {
-            opt.chunk_bytes = (size_t)cli_int(&a, cli_value(&a));
         } else if (cli_is(&a, "--encoding", NULL)) {
             const char *v = cli_value(&a);
             if (v && strcmp(v, "plain") == 0)
@@ -134,31 +117,25 @@ int cmd_descriptors(int argc, char **argv)
             opt.header_toml = cli_value(&a);
         } else if (cli_is(&a, "--strict", NULL)) {
             opt.strict = 1;
-        } else if (cli_is(&a, "--force", "-f")) {
-            opt.force = 1;
-        } else if (cli_is(&a, "--json", NULL)) {
-            json = 1;
-        } else if (cli_is(&a, "--quiet", "-q")) {
-            quiet = 1;
-        } else if (a.positional && !opt.input) {
-            opt.input = a.arg;
-        } else {
+        } else if (!cli_common_option(&a, &c, CLI_THREADS | CLI_PARQUET)) {
             cli_unknown(&a);
         }
     }
-    if (!a.error && !opt.input) {
-        cli_usage_error("descriptors", "no input file");
-        a.error = 1;
-    }
-    if (!a.error && !opt.output) {
-        cli_usage_error("descriptors", "no output file (-o FILE)");
-        a.error = 1;
-    }
+    cli_require_files(&a, &c, 1);
     if (a.error) {
         csfs_peel_free(peel);
         return EXIT_USAGE;
     }
     opt.peel = peel;
+    opt.input = c.input;
+    opt.output = c.output;
+    opt.threads = c.threads;
+    opt.chunk_bytes = c.chunk_bytes;
+    opt.force = c.force;
+    opt.codec = c.codec;
+    opt.codec_level = c.codec_level;
+    opt.row_group_rows = c.row_group_rows;
+    int json = c.json, quiet = c.quiet;
     if (!quiet) opt.report = cli_report_stderr;
     if (!quiet && isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
     opt.cancel = &cli_cancel;

@@ -39,44 +39,31 @@ int cmd_export(int argc, char **argv)
     csfs_export_options opt;
     csfs_export_options_init(&opt);
     const char *rows_file = NULL;
-    int json = 0, quiet = 0;
+    cli_common c;
+    cli_common_init(&c);
     cli_args a;
     cli_args_init(&a, "export", argc, argv);
     while (cli_next(&a)) {
         if (cli_is(&a, "--help", "-h")) {
             help();
             return EXIT_OK;
-        } else if (cli_is(&a, "--output", "-o")) {
-            opt.output = cli_value(&a);
         } else if (cli_is(&a, "--rows", NULL)) {
             rows_file = cli_value(&a);
         } else if (cli_is(&a, "--given-order", NULL)) {
             opt.given_order = 1;
         } else if (cli_is(&a, "--header", NULL)) {
             opt.header = cli_value(&a);
-        } else if (cli_is(&a, "--threads", "-j")) {
-            opt.threads = (int)cli_int(&a, cli_value(&a));
-        } else if (cli_is(&a, "--force", "-f")) {
-            opt.force = 1;
-        } else if (cli_is(&a, "--json", NULL)) {
-            json = 1;
-        } else if (cli_is(&a, "--quiet", "-q")) {
-            quiet = 1;
-        } else if (a.positional && !opt.input) {
-            opt.input = a.arg;
-        } else {
+        } else if (!cli_common_option(&a, &c, CLI_THREADS)) {
             cli_unknown(&a);
         }
     }
-    if (!a.error && !opt.input) {
-        cli_usage_error("export", "no input file");
-        a.error = 1;
-    }
-    if (!a.error && !opt.output) {
-        cli_usage_error("export", "no output file (-o FILE)");
-        a.error = 1;
-    }
+    cli_require_files(&a, &c, 1);
     if (a.error) return EXIT_USAGE;
+    opt.input = c.input;
+    opt.output = c.output;
+    opt.threads = c.threads;
+    opt.force = c.force;
+    int json = c.json, quiet = c.quiet;
 
     csfs_error err = {0};
     uint64_t *rows = NULL;

@@ -113,8 +113,10 @@ int cmd_mix(int argc, char **argv)
 {
     csfs_mix_options opt;
     csfs_mix_options_init(&opt);
-    int json = 0, quiet = 0, levels = 0, wide = 0, longform = 0;
+    int levels = 0, wide = 0, longform = 0;
     const char *values = NULL;
+    cli_common c;
+    cli_common_init(&c);
     cli_args a;
     cli_args_init(&a, "mix", argc, argv);
     csfs_error err = {0};
@@ -124,8 +126,6 @@ int cmd_mix(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--csfs", NULL)) {
             opt.csf_list = cli_value(&a);
-        } else if (cli_is(&a, "--output", "-o")) {
-            opt.output = cli_value(&a);
         } else if (cli_is(&a, "--wide", NULL)) {
             wide = 1;
         } else if (cli_is(&a, "--long", NULL)) {
@@ -134,31 +134,18 @@ int cmd_mix(int argc, char **argv)
             values = cli_value(&a);
         } else if (cli_is(&a, "--levels", NULL)) {
             levels = 1;
-        } else if (cli_is(&a, "--compression", NULL)) {
-            const char *v = cli_value(&a);
-            if (v && csfs_codec_parse(v, &opt.codec, &opt.codec_level, &err) != 0) {
-                cli_usage_error("mix", "%s", err.message);
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--row-group-size", NULL)) {
-            opt.row_group_rows = cli_int(&a, cli_value(&a));
-            if (opt.row_group_rows == 0) {
-                cli_usage_error("mix", "--row-group-size must be at least 1");
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--force", "-f")) {
-            opt.force = 1;
-        } else if (cli_is(&a, "--json", NULL)) {
-            json = 1;
-        } else if (cli_is(&a, "--quiet", "-q")) {
-            quiet = 1;
-        } else if (a.positional && !opt.input) {
-            opt.input = a.arg;
-        } else {
+        } else if (!cli_common_option(&a, &c, CLI_PARQUET)) {
             cli_unknown(&a);
         }
     }
     if (a.error) return EXIT_USAGE;
+    opt.input = c.input;
+    opt.output = c.output;
+    opt.force = c.force;
+    opt.codec = c.codec;
+    opt.codec_level = c.codec_level;
+    opt.row_group_rows = c.row_group_rows;
+    int json = c.json, quiet = c.quiet;
     const char *problem = NULL;
     if (!opt.input)
         problem = "no mixing file (.m/.cm) given";

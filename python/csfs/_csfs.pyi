@@ -1,4 +1,4 @@
-"""Type stubs of csfs._csfs, the C extension (use the csfs package instead)."""
+"""Type hints for csfs._csfs, the C extension (import the csfs package instead)."""
 from typing import Any, Dict, Iterable, Optional, Sequence, Union
 
 import numpy as np
