@@ -9,6 +9,7 @@
 
 #include "csf_text.h"
 #include "csfs.h"
+#include "kv_list.h"
 
 /* What a descriptor file records about where it came from. */
 typedef struct csfs_run_info {
@@ -28,16 +29,7 @@ typedef struct csfs_run_info {
     const char *header_filename;
 } csfs_run_info;
 
-/* The key-value metadata of a descriptor file as JSON-valued pairs; the
- * strings live in *storage until it is freed. */
-typedef struct csfs_kv_list {
-    size_t n;
-    const char *keys[32];
-    const char *values[32];
-    csfs_buf storage;
-} csfs_kv_list;
-
+/* The key-value metadata of a descriptor file (csfs_kv_list_free it). */
 int csfs_descriptor_metadata(const csfs_run_info *info, csfs_kv_list *kv, csfs_error *err);
-void csfs_kv_list_free(csfs_kv_list *kv);
 
 #endif

@@ -1,4 +1,5 @@
 /* csfs export: CSF Parquet -> GRASP text (rules in export.h). */
+#include "clock.h"
 #include "export.h"
 
 #include <errno.h>
@@ -70,13 +71,6 @@ typedef struct exporter {
 void csfs_export_options_init(csfs_export_options *opt)
 {
     memset(opt, 0, sizeof *opt);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Writes the buffer out; also where a cancel is seen within a row group, whose
@@ -706,7 +700,7 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
         return csfs_fail(err, CSFS_E_ARGUMENT, "export: an input and an output are needed");
     if (opt->has_rows && opt->n_rows && !opt->rows)
         return csfs_fail(err, CSFS_E_ARGUMENT, "export: rows missing");
-    double t0 = now_seconds();
+    double t0 = csfs_now_seconds();
     exporter x;
     memset(&x, 0, sizeof x);
     x.opt = opt;
@@ -729,6 +723,6 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
     csfs_peel_free(x.peel);
     csfs_header_toml_free(&x.hdr);
     pq_file_close(x.f);
-    sum->seconds = now_seconds() - t0;
+    sum->seconds = csfs_now_seconds() - t0;
     return rc;
 }

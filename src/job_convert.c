@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "desc_metadata.h"
 #include "error.h"
 #include "header_toml.h"
@@ -68,13 +69,6 @@ void csfs_convert_options_init(csfs_convert_options *opt)
     opt->codec_level = 3;
     opt->row_group_rows = DEFAULT_GROUP_ROWS;
     opt->header_toml = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int piece_reserve(piece *p, size_t rows)
@@ -247,94 +241,39 @@ static int conv_values(void *ctx, size_t lane, const csfs_page *page, csfs_lane_
 
 /* ---- metadata -------------------------------------------------------------------- */
 
-static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err, const char *fmt,
-                  ...) CSFS_PRINTF(5, 6);
-
-static int add_kv(csfs_kv_list *kv, size_t *offs, const char *key, csfs_error *err, const char *fmt,
-                  ...)
-{
-    char small[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    kv->keys[kv->n] = key;
-    offs[kv->n++] = kv->storage.len;
-    int rc = csfs_buf_append(&kv->storage, small, strlen(small), err);
-    return rc ? rc : csfs_buf_append(&kv->storage, "", 1, err);
-}
-
-static int json_kv(csfs_kv_list *kv, size_t *offs, const char *key, const char *const *items,
-                   const size_t *lens, size_t n, csfs_error *err)
-{
-    kv->keys[kv->n] = key;
-    offs[kv->n++] = kv->storage.len;
-    int rc = csfs_buf_append(&kv->storage, "[", 1, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (i) rc = csfs_buf_append(&kv->storage, ",", 1, err);
-        if (rc == 0) rc = csfs_buf_json_string(&kv->storage, items[i], lens[i], err);
-    }
-    if (rc == 0) rc = csfs_buf_append(&kv->storage, "]", 1, err);
-    return rc ? rc : csfs_buf_append(&kv->storage, "", 1, err);
-}
-
 static int conv_metadata(conv_job *j, const csfs_pipe_result *res, csfs_kv_list *kv,
                          csfs_error *err)
 {
     memset(kv, 0, sizeof *kv);
-    size_t offs[16];
     const csfs_header *h = csfs_pipe_source_header(j->src);
     const char *name = strrchr(j->name, '/') ? strrchr(j->name, '/') + 1 : j->name;
-    int rc = add_kv(kv, offs, "csfs.version", err, "%s", CSFS_VERSION_STRING);
-    if (rc == 0) rc = add_kv(kv, offs, "csfs.kind", err, "csf_list");
+    char size[32];
+    snprintf(size, sizeof size, "%lld", (long long)csfs_pipe_source_size(j->src));
+    int rc = csfs_kv_text(kv, "csfs.version", CSFS_VERSION_STRING, err);
+    if (rc == 0) rc = csfs_kv_text(kv, "csfs.kind", "csf_list", err);
     if (rc == 0)
-        rc = json_kv(kv, offs, "csfs.header_lines", (const char *const *)h->lines, h->lens,
-                     CSFS_HEADER_LINES, err);
+        rc = csfs_kv_json_strings(kv, "csfs.header_lines", (const char *const *)h->lines, h->lens,
+                                  CSFS_HEADER_LINES, err);
     csfs_peel *peel = NULL;
     if (rc == 0) rc = csfs_peel_from_header_line(h->lines[3], h->lens[3], &peel, err);
-    if (rc == 0) {
-        size_t *lens = malloc((peel->count ? peel->count : 1) * sizeof *lens);
-        if (!lens) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        for (size_t i = 0; lens && i < peel->count; i++) lens[i] = strlen(peel->names[i]);
-        if (rc == 0)
-            rc = json_kv(kv, offs, "csfs.peel_subshells", (const char *const *)peel->names, lens,
-                         peel->count, err);
-        free(lens);
-    }
+    if (rc == 0)
+        rc = csfs_kv_json_strings(kv, "csfs.peel_subshells", (const char *const *)peel->names, NULL,
+                                  peel->count, err);
     csfs_peel_free(peel);
-    if (rc == 0) rc = add_kv(kv, offs, "csfs.source_file", err, "%s", "");
-    if (rc == 0) { /* the name may be long: replace the placeholder */
-        kv->storage.len = offs[kv->n - 1];
-        rc = csfs_buf_append(&kv->storage, name, strlen(name) + 1, err);
-    }
+    if (rc == 0) rc = csfs_kv_text(kv, "csfs.source_file", name, err);
+    if (rc == 0) rc = csfs_kv_text(kv, "csfs.source_size", size, err);
     if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.source_size", err, "%lld",
-                    (long long)csfs_pipe_source_size(j->src));
-    if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.source_compression", err, "%s",
-                    csfs_pipe_source_compression(j->src));
-    if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.csf_count", err, "%llu", (unsigned long long)res->rows);
-    if (rc == 0)
-        rc = add_kv(kv, offs, "csfs.block_count", err, "%llu", (unsigned long long)res->n_blocks);
-    if (rc == 0) {
-        kv->keys[kv->n] = "csfs.block_lengths";
-        offs[kv->n++] = kv->storage.len;
-        rc = csfs_buf_append(&kv->storage, "[", 1, err);
-        for (size_t i = 0; rc == 0 && i < res->n_blocks; i++)
-            rc = csfs_buf_printf(&kv->storage, err, i ? ",%llu" : "%llu",
-                                 (unsigned long long)res->blocks[i]);
-        if (rc == 0) rc = csfs_buf_append(&kv->storage, "]", 2, err); /* with its NUL */
-    }
-    if (rc == 0)
-        rc =
-            add_kv(kv, offs, "csfs.truncated_count", err, "%llu", (unsigned long long)j->truncated);
-    if (rc == 0) rc = add_kv(kv, offs, "csfs.max_line_len", err, "%zu", j->opt->max_line_len);
+        rc = csfs_kv_text(kv, "csfs.source_compression", csfs_pipe_source_compression(j->src), err);
+    if (rc == 0) rc = csfs_kv_u64(kv, "csfs.csf_count", res->rows, err);
+    if (rc == 0) rc = csfs_kv_u64(kv, "csfs.block_count", res->n_blocks, err);
+    if (rc == 0) rc = csfs_kv_json_u64s(kv, "csfs.block_lengths", res->blocks, res->n_blocks, err);
+    if (rc == 0) rc = csfs_kv_u64(kv, "csfs.truncated_count", j->truncated, err);
+    if (rc == 0) rc = csfs_kv_u64(kv, "csfs.max_line_len", j->opt->max_line_len, err);
     if (rc) {
         csfs_kv_list_free(kv);
         return rc;
     }
-    for (size_t i = 0; i < kv->n; i++) kv->values[i] = kv->storage.data + offs[i];
+    csfs_kv_finish(kv);
     return 0;
 }
 
@@ -367,7 +306,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     csfs_error local;
     if (!err) err = &local;
     csfs_error_clear(err);
-    double t0 = now_seconds();
+    double t0 = csfs_now_seconds();
     if (sum) memset(sum, 0, sizeof *sum);
     if (!opt->input || !opt->output)
         return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
@@ -442,7 +381,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
         sum->truncated_count = j.truncated;
         sum->input_bytes = res.input_bytes;
         sum->threads = (uint64_t)threads;
-        sum->seconds = now_seconds() - t0;
+        sum->seconds = csfs_now_seconds() - t0;
         if (rc) sum->header_toml[0] = '\0';
     }
     if (j.sink) j.sink->ops->destroy(j.sink);

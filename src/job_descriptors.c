@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "desc_metadata.h"
 #include "descriptor.h"
 #include "descriptor_v2.h"
@@ -50,13 +51,6 @@ typedef struct desc_job {
     int first_unknown_is_row;
     uint64_t trailing_separator_line; /* the list ends with " *" here (0: it does not) */
 } desc_job;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void report(const desc_job *d, const char *fmt, ...) CSFS_PRINTF(2, 3);
 
@@ -520,7 +514,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
     csfs_error local;
     if (!err) err = &local;
     csfs_error_clear(err);
-    double t0 = now_seconds();
+    double t0 = csfs_now_seconds();
     desc_job d;
     memset(&d, 0, sizeof d);
     d.opt = opt;
@@ -605,7 +599,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
         summary->threads = (uint64_t)d.threads;
         summary->rejected_count = d.rejected;
         summary->noncanonical_count = d.noncanonical;
-        summary->seconds = now_seconds() - t0;
+        summary->seconds = csfs_now_seconds() - t0;
     }
     if (d.sink) d.sink->ops->destroy(d.sink);
     if (d.out_open) csfs_outfile_abort(&d.out);

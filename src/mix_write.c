@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "error.h"
 #include "io/outfile.h"
 #include "mix_labels.h"
@@ -51,13 +52,6 @@ typedef struct mix_job {
     size_t scratch_ncf, scratch_matrix;
     uint64_t rows;
 } mix_job;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static size_t type_width(pq_type t)
 {
@@ -442,7 +436,7 @@ static void close_job(mix_job *j)
 
 int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary, csfs_error *err)
 {
-    double t0 = now_seconds();
+    double t0 = csfs_now_seconds();
     csfs_error_clear(err);
     mix_job j;
     memset(&j, 0, sizeof j);
@@ -463,7 +457,7 @@ int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary, 
         for (size_t i = 0; i < j.lv.n_blocks; i++)
             summary->coefficients += (uint64_t)j.lv.blocks[i].ncf * (uint64_t)j.lv.blocks[i].nev;
         summary->input_bytes = j.lv.size;
-        summary->seconds = now_seconds() - t0;
+        summary->seconds = csfs_now_seconds() - t0;
     }
     close_job(&j);
     return rc;

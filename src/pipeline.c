@@ -3,6 +3,7 @@
  * rings, and the ordering rules. Jobs plug in through csfs_pipe_kind.
  */
 #define _GNU_SOURCE
+#include "clock.h"
 #include "pipeline.h"
 
 #include <pthread.h>
@@ -214,13 +215,6 @@ typedef struct engine {
     uint64_t events;          /* bumped by every notify_main */
     double t0, last_progress;
 } engine;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Wakes the orderer; the counter lets it notice events that happened while
  * it was busy (or unlocked in page_done), so no wake-up is lost. */
@@ -658,7 +652,7 @@ static int account_parse(engine *j, chunk *c, csfs_error *err)
 static void progress(engine *j)
 {
     if (!j->cfg->progress) return;
-    double t = now_seconds();
+    double t = csfs_now_seconds();
     if (t - j->last_progress < 0.5) return;
     j->last_progress = t;
     csfs_progress p = {.csfs_done = j->rows,
@@ -857,7 +851,7 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     j.cfg = cfg;
     j.kind = kind;
     j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
-    j.t0 = now_seconds();
+    j.t0 = csfs_now_seconds();
     j.line_base = src->is_parquet ? 0 : CSFS_HEADER_LINES; /* records follow the header */
     memset(res, 0, sizeof *res);
     res->threads = j.threads;
