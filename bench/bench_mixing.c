@@ -17,10 +17,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "mix_labels.h"
-#include "mix_levels.h"
+#include "mixing/labels.h"
+#include "mixing/levels.h"
 #include "mix_writer.h"
-#include "mixing.h"
+#include "mixing/reader.h"
 
 static double now(void)
 {

@@ -6,8 +6,8 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "export.h"
-#include "rows_file.h"
+#include "jobs/export.h"
+#include "rows/rows_file.h"
 
 static void help(void)
 {

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "mix_labels.h"
-#include "mix_levels.h"
-#include "mixing.h"
+#include "mixing/labels.h"
+#include "mixing/levels.h"
+#include "mixing/reader.h"
 
 static void help(void)
 {

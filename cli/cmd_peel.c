@@ -6,7 +6,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "peel_source.h"
+#include "grasp/peel_source.h"
 
 static void help(void)
 {

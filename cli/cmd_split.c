@@ -4,7 +4,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
-#include "split.h"
+#include "jobs/split_by_j.h"
 
 static void help(void)
 {

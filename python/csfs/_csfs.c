@@ -32,14 +32,14 @@
 #include <numpy/arrayobject.h>
 
 #include "csfs.h"
-#include "error.h"
-#include "export.h"
-#include "header_toml.h"
-#include "mix_labels.h"
-#include "mixing.h"
+#include "common/error.h"
+#include "jobs/export.h"
+#include "grasp/header_toml.h"
+#include "mixing/labels.h"
+#include "mixing/reader.h"
 #include "parquet/pq_info.h"
-#include "peel_source.h"
-#include "split.h"
+#include "grasp/peel_source.h"
+#include "jobs/split_by_j.h"
 
 /* How often a waiting call looks for Ctrl-C: the delay it adds to an interrupt. */
 #define POLL_MS 50

@@ -9,7 +9,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "error.h"
+#include "common/error.h"
 
 enum kind { KIND_PLAIN, KIND_ZSTD, KIND_GZIP };
 

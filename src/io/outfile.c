@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "common/error.h"
 
 static char *dup_str(const char *s)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_compress.h"
 #include "parquet/pq_stats.h"
 #include "parquet/pq_wbuf.h"

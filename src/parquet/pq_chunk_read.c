@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_names.h"
 #include "parquet/pq_reader_internal.h"
 #include "parquet/rle_decode.h"

@@ -6,7 +6,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "error.h"
+#include "common/error.h"
 
 int pq_codec_level(pq_codec codec, int level)
 {

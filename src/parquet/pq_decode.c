@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/delta_decode.h"
 #include "parquet/pq_names.h"
 #include "parquet/pq_reader_internal.h"

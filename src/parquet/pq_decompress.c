@@ -10,7 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_format.h"
 #include "parquet/pq_names.h"
 

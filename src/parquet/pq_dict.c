@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 
 #define GOLDEN32 0x9E3779B1u
 #define GOLDEN64 0x9E3779B97F4A7C15ull

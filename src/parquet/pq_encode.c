@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_compress.h"
 #include "parquet/pq_dict.h"
 #include "parquet/pq_stats.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_reader_internal.h"
 #include "parquet/thrift_read.h"
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_reader_internal.h"
 
 bool pq_grow(void *buf, size_t *cap, size_t n, size_t size, size_t most, uint64_t limit)

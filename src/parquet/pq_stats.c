@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 
 static int ensure_buffers(pq_chunk *c, csfs_error *err)
 {

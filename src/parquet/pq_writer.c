@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "common/error.h"
 #include "parquet/pq_wbuf.h"
 #include "parquet/pq_writer.h"
 #include "parquet/thrift_write.h"

@@ -2,7 +2,7 @@
  * Test-only writer of Fortran sequential unformatted records, the way
  * gfortran writes them (4- or 8-byte markers, either byte order, records
  * split into subrecords of at most max_sub data bytes), to memory or a
- * FILE. It shares no code with the reader in src/mix_record.c, so reading
+ * FILE. It shares no code with the reader in src/mixing/record.c, so reading
  * what it writes checks the reader against an independent statement of the
  * format (GRASP-MIXING.md 2). Used by tests/c/test_mixing.c and
  * bench/bench_mixing.c; header-only because each test is one source file.

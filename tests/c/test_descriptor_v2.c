@@ -1,5 +1,5 @@
 /*
- * The V2 engine (src/descriptor_v2.c) against shared/spec/DESCRIPTORS-V2.md:
+ * The V2 engine (src/descriptor/v2.c) against shared/spec/DESCRIPTORS-V2.md:
  *   - every real list in shared/data/grasp: text -> row equals the golden
  *     .v2.npy bit for bit (row-major and column-major stores), and every
  *     golden row decodes and formats back to the source lines byte for byte;
@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csf_text.h"
-#include "descriptor.h"
-#include "descriptor_v2.h"
-#include "peel.h"
+#include "grasp/csf_text.h"
+#include "descriptor/v1.h"
+#include "descriptor/v2.h"
+#include "grasp/peel.h"
 #include "testutil.h"
 
 static const char *lists[] = {"c_like_n3_2x", "fe_3d6_4s2",           "li_like_gh_2x",

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "csf_text.h"
-#include "header_toml.h"
-#include "peel.h"
+#include "common/buf.h"
+#include "grasp/csf_text.h"
+#include "grasp/header_toml.h"
+#include "grasp/peel.h"
 #include "testutil.h"
 
 #define SAMPLE CSFS_SHARED_DIR "/data/grasp/rcsfs_sample.c"

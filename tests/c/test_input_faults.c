@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "csf_text.h"
+#include "grasp/csf_text.h"
 #include "io/input.h"
 #include "testutil.h"
 

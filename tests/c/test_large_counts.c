@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csf_text.h"
-#include "descriptor.h"
-#include "page_geometry.h"
-#include "peel.h"
-#include "pipeline.h"
+#include "grasp/csf_text.h"
+#include "descriptor/v1.h"
+#include "engine/page_geometry.h"
+#include "grasp/peel.h"
+#include "engine/pipeline.h"
 #include "testutil.h"
 
 #define TWO31 ((uint64_t)1 << 31)

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 
 #include "csfs.h"
-#include "mix_labels.h"
-#include "mix_levels.h"
+#include "mixing/labels.h"
+#include "mixing/levels.h"
 #include "mix_writer.h"
-#include "mixing.h"
+#include "mixing/reader.h"
 #include "parquet/pq_writer.h"
 #include "testutil.h"
 

@@ -1,7 +1,7 @@
 /* SHA-256 against the FIPS 180-4 / NIST example vectors. */
 #include <string.h>
 
-#include "sha256.h"
+#include "common/sha256.h"
 #include "testutil.h"
 
 static void check(const char *msg, size_t repeat, const char *want)

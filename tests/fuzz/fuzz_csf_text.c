@@ -29,10 +29,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "csf_text.h"
-#include "descriptor.h"
-#include "descriptor_v2.h"
-#include "peel.h"
+#include "grasp/csf_text.h"
+#include "descriptor/v1.h"
+#include "descriptor/v2.h"
+#include "grasp/peel.h"
 
 /* Work per input stays bounded whatever the file holds. */
 #define MAX_RECORDS 4096

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "header_toml.h"
-#include "peel.h"
+#include "grasp/header_toml.h"
+#include "grasp/peel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

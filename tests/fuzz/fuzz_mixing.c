@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mix_labels.h"
-#include "mix_levels.h"
-#include "mixing.h"
+#include "common/buf.h"
+#include "mixing/labels.h"
+#include "mixing/levels.h"
+#include "mixing/reader.h"
 
 /* Lists built for the label pass stay small: the point is the reader. */
 #define MAX_LIST_BLOCKS 256

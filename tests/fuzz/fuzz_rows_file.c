@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rows_file.h"
+#include "rows/rows_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,266 @@
+#include "descriptor/v1.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "grasp/csf_fields.h"
+#include "common/error.h"
+#include "descriptor/normalize.h"
+
+const char *csfs_csf_status_text(csfs_csf_status status)
+{
+    switch (status) {
+    case CSFS_CSF_OK:
+        return "ok";
+    case CSFS_CSF_NON_ASCII:
+        return "non-ASCII byte in the CSF";
+    case CSFS_CSF_BAD_FINAL_J:
+        return "the total J at the end of line 3 does not parse";
+    case CSFS_CSF_NEG_TARGET:
+        return "normalisation: negative coupling target 2J";
+    case CSFS_CSF_BAD_OCCUPATION:
+        return "normalisation: electron count below 0 or above the subshell's capacity";
+    case CSFS_CSF_NO_CAPACITY:
+        return "normalisation: a peel subshell has no known capacity";
+    }
+    return "unknown failure";
+}
+
+static inline int all_ws(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w != 0x2020202020202020ull) break;
+    }
+    for (; i < len; i++)
+        if (!csfs_is_ws((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
+{
+    csfs_trim(&s, &len);
+    const char *slash = memchr(s, '/', len);
+    if (slash) return csfs_parse_i32(s, (size_t)(slash - s), out); /* denominator never read */
+    while (len && s[len - 1] == '-') len--;
+    while (len && s[len - 1] == '+') len--;
+    int32_t v;
+    if (csfs_parse_i32(s, len, &v)) return -1;
+    *out = (int32_t)((uint32_t)v * 2u); /* wraps like the release build of rCSFs */
+    return 0;
+}
+
+/* Any byte >= 0x80, eight bytes at a time. */
+static int has_non_ascii(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) return 1;
+    }
+    for (; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80) return 1;
+    return 0;
+}
+
+int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout, int normalize,
+                       csfs_error *err)
+{
+    memset(ctx, 0, sizeof *ctx);
+    if (layout != CSFS_LAYOUT_V1)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)layout);
+    ctx->peel = peel;
+    ctx->n_peel = peel->count;
+    ctx->layout = layout;
+    ctx->normalize = normalize;
+    size_t n = peel->count ? peel->count : 1;
+    /* One cache-line-aligned block per context: the scratch written for
+     * every CSF must not share a line with another worker's. */
+    size_t row_b = 3 * n * sizeof *ctx->row, touched_b = n * sizeof *ctx->touched;
+    size_t cap_b = n * sizeof *ctx->capacity;
+    size_t total = (row_b + touched_b + cap_b + n + 63) / 64 * 64;
+    char *block = aligned_alloc(64, total);
+    if (block) memset(block, 0, total);
+    ctx->scratch = block;
+    ctx->row = (int32_t *)block;
+    ctx->touched = block ? (uint32_t *)(block + row_b) : NULL;
+    ctx->capacity = block ? (int32_t *)(block + row_b + touched_b) : NULL;
+    ctx->mark = block ? (uint8_t *)(block + row_b + touched_b + cap_b) : NULL;
+    if (!block) {
+        csfs_desc_ctx_free(ctx);
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < peel->count; i++) {
+        ctx->capacity[i] = csfs_subshell_capacity(peel->names[i]);
+        if (ctx->capacity[i] == 0 && !ctx->no_capacity_name) ctx->no_capacity_name = peel->names[i];
+    }
+    return 0;
+}
+
+void csfs_desc_ctx_free(csfs_desc_ctx *ctx)
+{
+    free(ctx->scratch);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+size_t csfs_desc_width(const csfs_desc_ctx *ctx)
+{
+    return csfs_row_width(ctx->layout, ctx->n_peel);
+}
+
+size_t csfs_row_width(csfs_layout layout, size_t n_peel)
+{
+    return layout == CSFS_LAYOUT_V1 ? 3 * n_peel : 0;
+}
+
+static void forget_touched(csfs_desc_ctx *ctx)
+{
+    for (size_t t = 0; t < ctx->n_touched; t++) ctx->mark[ctx->touched[t]] = 0;
+    ctx->n_touched = 0;
+}
+
+csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, const char *l2,
+                                size_t n2, const char *l3, size_t n3)
+{
+    forget_touched(ctx);
+    ctx->unknown_fields = 0;
+    if (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))
+        return CSFS_CSF_NON_ASCII;
+
+    csfs_csf_lines c;
+    csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
+    int32_t final_2j;
+    if (csfs_j_to_2j(c.final_j.p, c.final_j.len, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
+
+    for (size_t b = 0; b < c.nf; b++) {
+        csfs_field f;
+        csfs_field_at(&c, b, &f);
+
+        int32_t n = 0;
+        if (f.l1.len >= 8) {
+            unsigned hi = (unsigned)(unsigned char)f.l1.p[6] - '0';
+            unsigned lo = (unsigned)(unsigned char)f.l1.p[7] - '0';
+            if (lo <= 9 && (hi <= 9 || f.l1.p[6] == ' ')) { /* " 4", "12": the usual forms */
+                n = (int32_t)((hi <= 9 ? 10 * hi : 0) + lo);
+            } else {
+                const char *t = f.l1.p + 6;
+                size_t tl = 2;
+                csfs_trim(&t, &tl);
+                if (csfs_parse_i32(t, tl, &n)) n = 0;
+            }
+        }
+        /* Lines 2 and 3 count as padded with spaces to line 1's width: only
+         * their real bytes inside this field can be non-blank. */
+        int32_t mid = 0;
+        int has_mid = f.state.len && !all_ws(f.state.p, f.state.len);
+        if (has_mid) {
+            const char *semi = memchr(f.state.p, ';', f.state.len);
+            const char *t = semi ? semi + 1 : f.state.p;
+            size_t tl = semi ? f.state.len - (size_t)(semi + 1 - f.state.p) : f.state.len;
+            if (csfs_j_to_2j(t, tl, &mid)) mid = 0;
+        }
+        int32_t cpl = 0;
+        if (f.cpl.len && !all_ws(f.cpl.p, f.cpl.len)) {
+            if (csfs_j_to_2j(f.cpl.p, f.cpl.len, &cpl)) cpl = 0;
+        } else if (has_mid) {
+            cpl = mid;
+        }
+        if (b == c.nf - 1) cpl = final_2j;
+
+        int32_t k = f.l1.len >= 5 ? csfs_peel_lookup_field(ctx->peel, f.l1.p) : -1;
+        if (k < 0) {
+            if (ctx->unknown_fields++ == 0) ctx->first_unknown_field = (uint32_t)b;
+            continue;
+        }
+        int32_t *t = ctx->row + 3 * (size_t)k;
+        if (n == 0) {
+            t[0] = t[1] = t[2] = 0;
+        } else {
+            t[0] = n;
+            t[1] = mid;
+            t[2] = cpl;
+        }
+        if (!ctx->mark[k]) {
+            ctx->mark[k] = 1;
+            ctx->touched[ctx->n_touched++] = (uint32_t)k;
+        }
+    }
+    return CSFS_CSF_OK;
+}
+
+csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride)
+{
+    if (ctx->normalize) return csfs_normalize_store(ctx, (float *)dst, col_stride);
+    int32_t *out = dst;
+    for (size_t t = 0; t < ctx->n_touched; t++) {
+        size_t k = ctx->touched[t];
+        const int32_t *v = ctx->row + 3 * k;
+        if (v[0] == 0) continue; /* an explicit ( 0) leaves the zero triple */
+        out[(3 * k) * col_stride] = v[0];
+        out[(3 * k + 1) * col_stride] = v[1];
+        out[(3 * k + 2) * col_stride] = v[2];
+    }
+    return CSFS_CSF_OK;
+}
+
+/* ---- records of a chunk ---------------------------------------------------- */
+
+void csfs_desc_notes_clear(csfs_desc_notes *notes)
+{
+    memset(notes, 0, sizeof *notes);
+}
+
+static void note(csfs_desc_note *nt, uint64_t record, uint32_t line, int status)
+{
+    nt->record = record;
+    nt->line = line;
+    nt->status = status;
+    nt->name[0] = '\0';
+}
+
+/* The name of field `field` of a record's line 1, for messages. */
+static void field_name(const char *line1, size_t len, uint32_t field, char out[8])
+{
+    size_t at = 9 * (size_t)field;
+    const char *f = line1 + (at < len ? at : len);
+    size_t fl = at < len ? len - at : 0;
+    if (fl > 5) fl = 5;
+    csfs_trim(&f, &fl);
+    memcpy(out, f, fl);
+    out[fl] = '\0';
+}
+
+void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
+                             size_t first, size_t end, uint32_t *dst, size_t col_stride,
+                             csfs_desc_notes *notes)
+{
+    size_t width = csfs_desc_width(ctx);
+    /* Most values are zero: clear the rows with sequential writes, then store
+     * only the occupied triples. */
+    for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
+    for (size_t i = first; i < end; i++) {
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, data, i, l, n);
+        uint32_t line = scan->cols ? (uint32_t)i : scan->rec[i].line;
+        csfs_csf_status st = csfs_desc_parse(ctx, l[0], n[0], l[1], n[1], l[2], n[2]);
+        if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, dst + (i - first), col_stride);
+        if (st != CSFS_CSF_OK) {
+            if (notes->n_failures < CSFS_MAX_NOTES)
+                note(&notes->failures[notes->n_failures++], i, line, st);
+            notes->failed++;
+            continue;
+        }
+        if (ctx->unknown_fields) {
+            if (!notes->has_unknown) {
+                notes->has_unknown = 1;
+                note(&notes->unknown, i, line, -1);
+                field_name(l[0], n[0], ctx->first_unknown_field, notes->unknown.name);
+            }
+            notes->unknown_fields += ctx->unknown_fields;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * Outputs of the parallel pipeline. Rows arrive in pages: fixed row ranges
+ * whose boundaries depend only on the row count, the row group size and the
+ * row width, never on threads or text chunks, so every output is the same
+ * bytes whatever the thread count.
+ *
+ * A sink declares `lanes` independent encoders (Parquet: one per column;
+ * .npy: one). The pipeline calls encode(lane, page) on worker threads, each
+ * lane's pages strictly in order and never two of a lane at once; then
+ * page_done(page) on the writer thread in page order, once every lane
+ * encoded it. page_done only moves bytes: the heavy work is in encode.
+ */
+#ifndef CSFS_PAGE_SINK_H
+#define CSFS_PAGE_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs.h"
+#include "io/outfile.h"
+#include "descriptor/metadata.h"
+#include "parquet/pq_writer.h"
+
+typedef struct csfs_page {
+    uint64_t index;     /* 0-based page number in the file */
+    size_t slot;        /* ring slot holding it: 0 .. ring_slots-1 */
+    uint64_t row_start; /* first row of the page */
+    size_t rows;
+    const uint32_t *cols; /* column c of the page: cols[c * col_stride .. + rows) */
+    size_t col_stride;
+    int ends_group; /* set for page_done: the last page of a row group */
+} csfs_page;
+
+typedef struct csfs_page_sink csfs_page_sink;
+
+typedef struct csfs_page_sink_ops {
+    /* Called once ring_slots is known, before the first page. */
+    int (*start)(csfs_page_sink *sink, csfs_error *err);
+    /* Per-worker scratch (compression contexts); NULL-safe free. */
+    void *(*worker_new)(csfs_page_sink *sink);
+    void (*worker_free)(void *worker);
+    int (*encode)(csfs_page_sink *sink, void *worker, size_t lane, const csfs_page *page,
+                  csfs_error *err);
+    int (*page_done)(csfs_page_sink *sink, const csfs_page *page, csfs_error *err);
+    int (*finish)(csfs_page_sink *sink, const csfs_run_info *info, csfs_error *err);
+    void (*destroy)(csfs_page_sink *sink);
+} csfs_page_sink_ops;
+
+struct csfs_page_sink {
+    const csfs_page_sink_ops *ops;
+    /* 0: a lane's pages are encoded strictly in order (Parquet chunks).
+     * 1: pages may be encoded in any order, several at once (.npy, memory). */
+    int unordered;
+    size_t lanes;
+    size_t width;      /* columns */
+    size_t ring_slots; /* set by the pipeline before the first page */
+};
+
+/* Descriptor columns from the page's uint32 columns, named names[0..width)
+ * (NULL: col_0..col_{width-1}). */
+int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
+                           const char *const *names, csfs_codec codec, int level, int dictionary,
+                           csfs_error *err);
+
+/* Scratch a worker may use to assemble a lane's values (reused). */
+typedef struct csfs_lane_scratch {
+    csfs_buf bytes;
+    uint64_t *offsets;
+    size_t offsets_cap;
+    void *values;
+    size_t values_cap; /* bytes */
+} csfs_lane_scratch;
+
+/* Any columns: values(lane, page) gives a lane's values for a page (run on
+ * workers); kv, when set at finish time, is the key-value metadata. */
+typedef struct csfs_parquet_columns {
+    const pq_column_def *defs;
+    size_t n;
+    void *ctx;
+    int (*values)(void *ctx, size_t lane, const csfs_page *page, csfs_lane_scratch *scratch,
+                  pq_column_values *out, csfs_error *err);
+} csfs_parquet_columns;
+
+int csfs_page_sink_parquet_columns(csfs_page_sink **out, csfs_outfile *file,
+                                   const csfs_parquet_columns *cols, csfs_codec codec, int level,
+                                   int dictionary, csfs_error *err);
+int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, int is_float,
+                       csfs_error *err);
+
+/* Rows in memory (csfs_descriptors_matrix); *m takes the rows at finish. */
+int csfs_page_sink_memory(csfs_page_sink **out, size_t width, int is_float, csfs_matrix *m,
+                          csfs_error *err);
+
+/* Writes a page's rows in row-major order: out[r * width + c] =
+ * cols[c * col_stride + r]. Tiled, so reads and writes both stay in cache. */
+void csfs_page_to_rows(const uint32_t *cols, size_t col_stride, size_t rows, size_t width,
+                       uint32_t *out);
+
+/* Rows per page for a row width: about 8 MiB of values, at most 65536 rows. */
+size_t csfs_page_rows(size_t width);
+
+#endif

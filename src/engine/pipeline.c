@@ -1,0 +1,866 @@
+/*
+ * The parallel engine (see engine/pipeline.h): threads, queues, the chunk and page
+ * rings, and the ordering rules. Jobs plug in through csfs_pipe_kind.
+ */
+#define _GNU_SOURCE
+#include "common/clock.h"
+#include "engine/pipeline.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grasp/csf_parquet.h"
+#include "common/error.h"
+#include "engine/page_geometry.h"
+
+/* ---- sources -------------------------------------------------------------- */
+
+struct csfs_pipe_source {
+    csfs_text_reader *text;
+    csfs_csf_parquet pq;
+    int is_parquet;
+    size_t next_group;
+    char *name;
+};
+
+int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source **out,
+                          csfs_error *err)
+{
+    *out = NULL;
+    csfs_pipe_source *s = calloc(1, sizeof *s);
+    if (!s) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    int rc;
+    if (csfs_is_parquet_file(path)) {
+        s->is_parquet = 1;
+        rc = csfs_csf_parquet_open(path, &s->pq, err);
+    } else {
+        rc = csfs_text_open(path, chunk_bytes, &s->text, err);
+    }
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void csfs_pipe_source_close(csfs_pipe_source *s)
+{
+    if (!s) return;
+    if (s->is_parquet)
+        csfs_csf_parquet_close(&s->pq);
+    else
+        csfs_text_close(s->text);
+    free(s);
+}
+
+const char *csfs_pipe_source_name(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? pq_file_name(s->pq.file) : csfs_text_name(s->text);
+}
+
+const csfs_header *csfs_pipe_source_header(const csfs_pipe_source *s)
+{
+    if (!s->is_parquet) return csfs_text_header(s->text);
+    return s->pq.has_header ? &s->pq.header : NULL;
+}
+
+int64_t csfs_pipe_source_size(const csfs_pipe_source *s)
+{
+    if (s->is_parquet) return (int64_t)pq_file_size(s->pq.file);
+    return csfs_input_file_size(csfs_text_input(s->text));
+}
+
+const char *csfs_pipe_source_compression(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? "parquet" : csfs_input_compression(csfs_text_input(s->text));
+}
+
+int csfs_pipe_source_is_parquet(const csfs_pipe_source *s)
+{
+    return s->is_parquet;
+}
+
+const char *csfs_pipe_source_kv(const csfs_pipe_source *s, const char *key)
+{
+    return s->is_parquet ? pq_file_kv_lookup(s->pq.file, key) : NULL;
+}
+
+const char *csfs_pipe_source_toml_path(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? s->pq.toml_path : NULL;
+}
+
+const uint64_t *csfs_pipe_source_toml_blocks(const csfs_pipe_source *s, size_t *n)
+{
+    *n = s->is_parquet ? s->pq.n_toml_blocks : 0;
+    return s->is_parquet ? s->pq.toml_blocks : NULL;
+}
+
+static uint64_t source_bytes_read(const csfs_pipe_source *s)
+{
+    return s->is_parquet ? 0 : csfs_input_raw_bytes(csfs_text_input(s->text));
+}
+
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record, uint32_t rel_line,
+                     char *out, size_t cap, uint64_t *abs_line)
+{
+    uint64_t csf = c->row_start + record;
+    if (c->line_base == CSFS_NO_LINES) {
+        *abs_line = 0;
+        snprintf(out, cap, "%s: CSF %llu (row %llu)", name, (unsigned long long)csf,
+                 (unsigned long long)csf);
+    } else {
+        *abs_line = c->line_base + (uint64_t)rel_line + 1;
+        snprintf(out, cap, "%s:%llu: CSF %llu", name, (unsigned long long)*abs_line,
+                 (unsigned long long)csf);
+    }
+}
+
+int csfs_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+enum chunk_state { CH_FREE, CH_READ, CH_SCANNED, CH_PLACED };
+
+typedef struct segment {
+    uint64_t page;
+    uint64_t row_start, row_end; /* absolute rows */
+    void *notes;                 /* kind->notes_size bytes */
+} segment;
+
+typedef struct chunk {
+    enum chunk_state state;
+    uint64_t seq;
+    int is_last;
+    csfs_buf text;
+    csfs_csf_group group; /* Parquet sources: the decoded row group */
+    csfs_chunk_scan scan;
+    int scan_rc;
+    csfs_error scan_err;
+    csfs_pipe_chunk view;
+    segment *segs;
+    size_t n_segs, cap_segs, segs_done;
+    void **notes; /* notes of each segment, for account() */
+    size_t cap_notes;
+    uint64_t next_row; /* first row not yet given to a segment */
+} chunk;
+
+typedef struct page_slot {
+    int in_use;
+    uint64_t index;
+    uint64_t row_start, natural_end;
+    uint64_t rows_parsed;
+    size_t lanes_done;
+    uint32_t *cols;
+} page_slot;
+
+typedef enum task_type { T_SCAN, T_PARSE, T_ENCODE } task_type;
+
+typedef struct task {
+    task_type type;
+    uint64_t a; /* chunk seq (SCAN, PARSE) or page (ENCODE) */
+    size_t b;   /* segment (PARSE) or lane (ENCODE) */
+} task;
+
+typedef struct task_queue {
+    task *items;
+    size_t head, len, cap;
+} task_queue;
+
+typedef struct engine {
+    csfs_pipe_source *src;
+    const csfs_pipe_config *cfg;
+    csfs_pipe_kind *kind;
+    int threads;
+    void **worker_state;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_main, cv_work, cv_reader;
+    int stop;
+    int rc;
+    csfs_error err;
+
+    chunk *chunks;
+    size_t n_chunks;
+    uint64_t next_read, next_scan_acc, next_place, next_parse_acc;
+    int reader_eof;
+    uint64_t total_chunks;
+
+    page_slot *pages;
+    size_t ring;
+    uint64_t page_rows, group_rows, pages_per_group;
+    csfs_page_geometry geo; /* the same three sizes, for engine/page_geometry.h */
+    uint64_t pages_done, pages_complete, pages_scheduled;
+    uint64_t *lane_next;
+    uint8_t *lane_busy;
+    task_queue q_scan, q_parse, q_encode;
+
+    /* Totals in file order (orderer only). */
+    uint64_t rows, line_base, input_bytes;
+    int64_t pending_blank;
+    uint64_t *blocks;
+    size_t n_blocks, cap_blocks;
+    uint64_t block_csfs;
+    int seen_separator;
+    int32_t last_group_block; /* Parquet: block value of the previous group's last row */
+    uint64_t events;          /* bumped by every notify_main */
+    double t0, last_progress;
+} engine;
+
+/* Wakes the orderer; the counter lets it notice events that happened while
+ * it was busy (or unlocked in page_done), so no wake-up is lost. */
+static void notify_main(engine *j)
+{
+    j->events++;
+    pthread_cond_signal(&j->cv_main);
+}
+
+/* Records the first failure and stops everyone. Caller holds the lock. */
+static void fail_locked(engine *j, int rc, const csfs_error *err)
+{
+    if (!j->rc) {
+        j->rc = rc;
+        if (err) j->err = *err;
+    }
+    j->stop = 1;
+    pthread_cond_broadcast(&j->cv_work);
+    pthread_cond_broadcast(&j->cv_reader);
+    pthread_cond_broadcast(&j->cv_main);
+}
+
+static void fail_nomem_locked(engine *j)
+{
+    csfs_error e;
+    csfs_fail(&e, CSFS_E_NOMEM, "out of memory");
+    fail_locked(j, CSFS_E_NOMEM, &e);
+}
+
+static int push_task(task_queue *q, task t)
+{
+    if (q->len == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 64;
+        task *items = malloc(cap * sizeof *items);
+        if (!items) return CSFS_E_NOMEM;
+        for (size_t i = 0; i < q->len; i++) items[i] = q->items[(q->head + i) % q->cap];
+        free(q->items);
+        q->items = items;
+        q->head = 0;
+        q->cap = cap;
+    }
+    q->items[(q->head + q->len) % q->cap] = t;
+    q->len++;
+    return 0;
+}
+
+static int pop_task(task_queue *q, task *t)
+{
+    if (q->len == 0) return 0;
+    *t = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return 1;
+}
+
+static void push_or_fail(engine *j, task_queue *q, task t)
+{
+    if (push_task(q, t) != 0) {
+        fail_nomem_locked(j);
+        return;
+    }
+    pthread_cond_signal(&j->cv_work);
+}
+
+/* ---- page geometry -------------------------------------------------------- */
+
+static uint64_t page_start(const engine *j, uint64_t p)
+{
+    return csfs_page_start(&j->geo, p);
+}
+
+static uint64_t page_natural_end(const engine *j, uint64_t p)
+{
+    return csfs_page_natural_end(&j->geo, p);
+}
+
+static uint64_t page_of_row(const engine *j, uint64_t row)
+{
+    return csfs_page_of_row(&j->geo, row);
+}
+
+static int total_rows_known(const engine *j)
+{
+    return j->reader_eof && j->next_scan_acc == j->total_chunks;
+}
+
+/* Rows page p holds: its natural size, or fewer for the last page. */
+static uint64_t page_rows_expected(const engine *j, uint64_t p)
+{
+    uint64_t start = page_start(j, p), end = page_natural_end(j, p);
+    if (total_rows_known(j) && end > j->rows) end = j->rows > start ? j->rows : start;
+    return end - start;
+}
+
+static page_slot *slot_for(engine *j, uint64_t p)
+{
+    page_slot *s = &j->pages[p % j->ring];
+    if (!s->in_use) {
+        s->in_use = 1;
+        s->index = p;
+        s->row_start = page_start(j, p);
+        s->natural_end = page_natural_end(j, p);
+        s->rows_parsed = 0;
+        s->lanes_done = 0;
+        if (j->kind->slot_reset) j->kind->slot_reset(j->kind->ctx, p % j->ring);
+    }
+    return s;
+}
+
+/* ---- scheduling (caller holds the lock) ------------------------------------ */
+
+static void schedule_lane(engine *j, size_t lane)
+{
+    if (j->lane_busy[lane] || j->stop) return;
+    uint64_t p = j->lane_next[lane];
+    if (p >= j->pages_complete) return;
+    /* A row group's chunks are assembled when its last page is done: no lane
+     * may start the next group before that. */
+    if (p > 0 && p % j->pages_per_group == 0 && j->pages_done < p) return;
+    j->lane_busy[lane] = 1;
+    push_or_fail(j, &j->q_encode, (task){T_ENCODE, p, lane});
+}
+
+static void schedule_lanes(engine *j)
+{
+    if (j->kind->sink->unordered) {
+        /* Any page, any order: one task per lane of every complete page. */
+        for (; j->pages_scheduled < j->pages_complete && !j->stop; j->pages_scheduled++)
+            for (size_t l = 0; l < j->kind->sink->lanes; l++)
+                push_or_fail(j, &j->q_encode, (task){T_ENCODE, j->pages_scheduled, l});
+        return;
+    }
+    for (size_t l = 0; l < j->kind->sink->lanes; l++) schedule_lane(j, l);
+}
+
+static void update_complete(engine *j)
+{
+    uint64_t before = j->pages_complete;
+    for (;;) {
+        uint64_t p = j->pages_complete;
+        if (p >= j->pages_done + j->ring) break;
+        page_slot *s = &j->pages[p % j->ring];
+        if (!s->in_use || s->index != p) break;
+        uint64_t want = page_rows_expected(j, p);
+        if (want == 0 || s->rows_parsed != want) break;
+        j->pages_complete++;
+    }
+    if (j->pages_complete != before) schedule_lanes(j);
+}
+
+/* Gives chunk segments (one per page they touch) to the workers while the
+ * page ring has room. */
+static void place_segments(engine *j)
+{
+    while (j->next_place < j->next_scan_acc && !j->stop) {
+        chunk *c = &j->chunks[j->next_place % j->n_chunks];
+        uint64_t end = c->view.row_start + c->scan.n_rec;
+        while (c->next_row < end) {
+            uint64_t p = page_of_row(j, c->next_row);
+            if (p >= j->pages_done + j->ring) return; /* ring full: wait for pages */
+            page_slot *s = slot_for(j, p);
+            uint64_t seg_end = end < s->natural_end ? end : s->natural_end;
+            if (c->n_segs == c->cap_segs) {
+                size_t cap = c->cap_segs ? 2 * c->cap_segs : 4;
+                segment *segs = realloc(c->segs, cap * sizeof *segs);
+                if (!segs) return fail_nomem_locked(j);
+                memset(segs + c->cap_segs, 0, (cap - c->cap_segs) * sizeof *segs);
+                c->segs = segs;
+                c->cap_segs = cap;
+            }
+            segment *sg = &c->segs[c->n_segs];
+            if (!sg->notes && j->kind->notes_size) {
+                sg->notes = calloc(1, j->kind->notes_size);
+                if (!sg->notes) return fail_nomem_locked(j);
+            }
+            if (sg->notes) {
+                if (j->kind->notes_clear)
+                    j->kind->notes_clear(sg->notes);
+                else
+                    memset(sg->notes, 0, j->kind->notes_size);
+            }
+            sg->page = p;
+            sg->row_start = c->next_row;
+            sg->row_end = seg_end;
+            push_or_fail(j, &j->q_parse, (task){T_PARSE, c->seq, c->n_segs});
+            c->n_segs++;
+            c->next_row = seg_end;
+        }
+        c->state = CH_PLACED;
+        j->next_place++;
+    }
+}
+
+/* ---- worker side ------------------------------------------------------------ */
+
+static void run_scan(engine *j, uint64_t seq)
+{
+    chunk *c = &j->chunks[seq % j->n_chunks];
+    csfs_error e;
+    int rc;
+    if (j->src->is_parquet)
+        rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
+    else
+        rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
+    pthread_mutex_lock(&j->mu);
+    c->scan_rc = rc;
+    if (rc) c->scan_err = e;
+    c->state = CH_SCANNED;
+    notify_main(j);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
+{
+    chunk *c = &j->chunks[seq % j->n_chunks];
+    pthread_mutex_lock(&j->mu);
+    segment sg = c->segs[seg_index]; /* segs may move while unlocked: copy */
+    page_slot *s = &j->pages[sg.page % j->ring];
+    uint64_t row_in_page = sg.row_start - s->row_start;
+    pthread_mutex_unlock(&j->mu);
+
+    j->kind->parse(j->kind->ctx, worker, &c->view, (size_t)(sg.row_start - c->view.row_start),
+                   (size_t)(sg.row_end - c->view.row_start), (size_t)(sg.page % j->ring),
+                   row_in_page, s->cols ? s->cols + row_in_page : NULL, j->page_rows, sg.notes);
+
+    pthread_mutex_lock(&j->mu);
+    c->segs_done++;
+    s->rows_parsed += sg.row_end - sg.row_start;
+    update_complete(j);
+    notify_main(j);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
+{
+    pthread_mutex_lock(&j->mu);
+    page_slot *s = &j->pages[p % j->ring];
+    csfs_page page = {.index = p,
+                      .slot = p % j->ring,
+                      .row_start = s->row_start,
+                      .rows = (size_t)page_rows_expected(j, p),
+                      .cols = s->cols,
+                      .col_stride = j->page_rows};
+    pthread_mutex_unlock(&j->mu);
+
+    csfs_error e;
+    csfs_page_sink *sink = j->kind->sink;
+    int rc = sink->ops->encode(sink, j->worker_state[worker], lane, &page, &e);
+
+    pthread_mutex_lock(&j->mu);
+    if (rc) {
+        fail_locked(j, rc, &e);
+    } else {
+        s->lanes_done++;
+        if (!sink->unordered) {
+            j->lane_busy[lane] = 0;
+            j->lane_next[lane]++;
+            schedule_lane(j, lane);
+        }
+        notify_main(j);
+    }
+    pthread_mutex_unlock(&j->mu);
+}
+
+typedef struct worker_arg {
+    engine *j;
+    size_t index;
+} worker_arg;
+
+static void *worker_main(void *arg)
+{
+    worker_arg *w = arg;
+    engine *j = w->j;
+    pthread_mutex_lock(&j->mu);
+    for (;;) {
+        task t;
+        /* Encoding frees pages, parsing frees chunks: both before new scans. */
+        while (!j->stop && !pop_task(&j->q_encode, &t) && !pop_task(&j->q_parse, &t) &&
+               !pop_task(&j->q_scan, &t))
+            pthread_cond_wait(&j->cv_work, &j->mu);
+        if (j->stop) break;
+        pthread_mutex_unlock(&j->mu);
+        if (t.type == T_SCAN)
+            run_scan(j, t.a);
+        else if (t.type == T_PARSE)
+            run_parse(j, w->index, t.a, t.b);
+        else
+            run_encode(j, w->index, t.a, t.b);
+        pthread_mutex_lock(&j->mu);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* ---- reader thread ------------------------------------------------------------ */
+
+static void *reader_main(void *arg)
+{
+    engine *j = arg;
+    size_t groups = j->src->is_parquet ? pq_file_num_row_groups(j->src->pq.file) : 0;
+    pthread_mutex_lock(&j->mu);
+    while (!j->stop) {
+        chunk *c = &j->chunks[j->next_read % j->n_chunks];
+        if (c->state != CH_FREE) {
+            pthread_cond_wait(&j->cv_reader, &j->mu);
+            continue;
+        }
+        int rc = 0, last;
+        csfs_error e;
+        int empty;
+        if (j->src->is_parquet) {
+            /* Workers decode row groups themselves: nothing to read here. */
+            empty = j->next_read >= groups;
+            last = j->next_read + 1 >= groups;
+        } else {
+            pthread_mutex_unlock(&j->mu);
+            rc = csfs_text_next_chunk(j->src->text, &c->text, &e);
+            last = csfs_text_at_end(j->src->text);
+            pthread_mutex_lock(&j->mu);
+            empty = c->text.len == 0;
+        }
+        if (rc) {
+            fail_locked(j, rc, &e);
+            break;
+        }
+        if (empty) {
+            j->reader_eof = 1;
+            j->total_chunks = j->next_read;
+            notify_main(j);
+            break;
+        }
+        c->state = CH_READ;
+        c->seq = j->next_read;
+        c->is_last = last;
+        c->n_segs = c->segs_done = 0;
+        j->next_read++;
+        push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, 0});
+        if (last) {
+            j->reader_eof = 1;
+            j->total_chunks = j->next_read;
+            notify_main(j);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* ---- orderer (caller holds the lock) -------------------------------------------- */
+
+static int push_block(engine *j, csfs_error *err)
+{
+    if (j->n_blocks == j->cap_blocks) {
+        size_t cap = j->cap_blocks ? 2 * j->cap_blocks : 16;
+        uint64_t *b = realloc(j->blocks, cap * sizeof *b);
+        if (!b) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        j->blocks = b;
+        j->cap_blocks = cap;
+    }
+    j->blocks[j->n_blocks++] = j->block_csfs;
+    j->block_csfs = 0;
+    return 0;
+}
+
+/* A scanned chunk in order: its first row, line and block; blank lines. */
+static int account_scan(engine *j, chunk *c, csfs_error *err)
+{
+    const char *name = csfs_pipe_source_name(j->src);
+    if (c->scan_rc) {
+        if (j->src->is_parquet) {
+            *err = c->scan_err;
+            return c->scan_rc;
+        }
+        uint64_t line = j->line_base + c->scan_err.line;
+        int parts = c->scan.bad_record_parts;
+        if (parts)
+            return csfs_fail_line(err, c->scan_rc, line,
+                                  "%s:%llu: %s: the record starting at line %llu has %d line%s, "
+                                  "a CSF has 3",
+                                  name, (unsigned long long)line, c->scan_err.message,
+                                  (unsigned long long)(j->line_base + c->scan.bad_record_line + 1),
+                                  parts, parts == 1 ? "" : "s");
+        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", name, (unsigned long long)line,
+                              c->scan_err.message);
+    }
+    const csfs_chunk_scan *s = &c->scan;
+    if (j->pending_blank >= 0 && s->has_content)
+        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)j->pending_blank,
+                              "%s:%lld: blank line inside the CSF list", name,
+                              (long long)j->pending_blank);
+    if (j->src->is_parquet && s->n_rec) {
+        /* A block that changes between row groups closes the previous one. */
+        if (c->seq > 0 && c->group.first_block != j->last_group_block) {
+            int rc = push_block(j, err);
+            if (rc) return rc;
+        }
+        j->last_group_block = c->group.last_block;
+    }
+    c->view.block_start = j->n_blocks;
+    size_t done = 0;
+    for (size_t k = 0; k < s->n_sep; k++) {
+        j->block_csfs += s->sep_before[k] - done;
+        done = s->sep_before[k];
+        j->seen_separator = 1;
+        int rc = push_block(j, err);
+        if (rc) return rc;
+    }
+    j->block_csfs += s->n_rec - done;
+    if (s->trailing_blank >= 0 && j->pending_blank < 0)
+        j->pending_blank = (int64_t)(j->line_base + (uint64_t)s->trailing_blank + 1);
+    c->view.data = c->text.data;
+    c->view.scan = &c->scan;
+    c->view.row_start = j->rows;
+    c->view.line_base = j->src->is_parquet ? CSFS_NO_LINES : j->line_base;
+    c->next_row = j->rows;
+    j->rows += s->n_rec;
+    j->line_base += s->lines;
+    j->input_bytes += j->src->is_parquet ? 0 : c->text.len;
+    return 0;
+}
+
+static int account_parse(engine *j, chunk *c, csfs_error *err)
+{
+    if (!j->kind->account) return 0;
+    if (c->n_segs > c->cap_notes) {
+        void **n = realloc(c->notes, c->n_segs * sizeof *n);
+        if (!n) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        c->notes = n;
+        c->cap_notes = c->n_segs;
+    }
+    for (size_t k = 0; k < c->n_segs; k++) c->notes[k] = c->segs[k].notes;
+    return j->kind->account(j->kind->ctx, &c->view, c->notes, c->n_segs, err);
+}
+
+static void progress(engine *j)
+{
+    if (!j->cfg->progress) return;
+    double t = csfs_now_seconds();
+    if (t - j->last_progress < 0.5) return;
+    j->last_progress = t;
+    csfs_progress p = {.csfs_done = j->rows,
+                       .bytes_done = source_bytes_read(j->src),
+                       .bytes_total = j->src->is_parquet ? -1 : csfs_pipe_source_size(j->src),
+                       .seconds = t - j->t0};
+    j->cfg->progress(j->cfg->progress_ctx, &p);
+}
+
+/* Everything the orderer can do now; returns 1 when the job is complete. */
+static int advance(engine *j)
+{
+    csfs_error e;
+    int rc;
+    while (j->next_scan_acc < j->next_read) {
+        chunk *c = &j->chunks[j->next_scan_acc % j->n_chunks];
+        if (c->state != CH_SCANNED) break;
+        if ((rc = account_scan(j, c, &e))) {
+            fail_locked(j, rc, &e);
+            return 0;
+        }
+        j->next_scan_acc++;
+    }
+    place_segments(j);
+    while (j->next_parse_acc < j->next_place) {
+        chunk *c = &j->chunks[j->next_parse_acc % j->n_chunks];
+        if (c->segs_done != c->n_segs) break;
+        if ((rc = account_parse(j, c, &e))) {
+            fail_locked(j, rc, &e);
+            return 0;
+        }
+        c->state = CH_FREE;
+        j->next_parse_acc++;
+        pthread_cond_signal(&j->cv_reader);
+    }
+    update_complete(j); /* the last page completes once the row count is known */
+    csfs_page_sink *sink = j->kind->sink;
+    while (j->pages_done < j->pages_complete && !j->stop) {
+        page_slot *s = &j->pages[j->pages_done % j->ring];
+        if (s->lanes_done != sink->lanes) break;
+        uint64_t rows = page_rows_expected(j, s->index);
+        csfs_page page = {.index = s->index,
+                          .slot = s->index % j->ring,
+                          .row_start = s->row_start,
+                          .rows = (size_t)rows,
+                          .cols = s->cols,
+                          .col_stride = j->page_rows,
+                          .ends_group = s->row_start + rows == s->natural_end &&
+                                        s->natural_end % j->group_rows == 0};
+        pthread_mutex_unlock(&j->mu);
+        rc = sink->ops->page_done(sink, &page, &e);
+        pthread_mutex_lock(&j->mu);
+        if (rc) {
+            fail_locked(j, rc, &e);
+            return 0;
+        }
+        s->in_use = 0;
+        j->pages_done++;
+        place_segments(j);
+        schedule_lanes(j);
+    }
+    if (!total_rows_known(j) || j->next_parse_acc != j->total_chunks) return 0;
+    uint64_t total_pages = j->rows ? page_of_row(j, j->rows - 1) + 1 : 0;
+    return j->pages_done == total_pages;
+}
+
+/* ---- setup, run, teardown ------------------------------------------------------- */
+
+static int setup(engine *j, csfs_error *err)
+{
+    csfs_pipe_kind *k = j->kind;
+    j->geo = csfs_page_geometry_make(k->page_rows, k->group_rows);
+    j->page_rows = j->geo.page_rows;
+    j->group_rows = j->geo.group_rows;
+    j->pages_per_group = j->geo.pages_per_group;
+    j->ring = csfs_pipe_ring_slots(j->threads);
+    j->n_chunks = (size_t)j->threads + 2;
+    k->sink->ring_slots = j->ring;
+    size_t lanes = k->sink->lanes ? k->sink->lanes : 1;
+    j->chunks = calloc(j->n_chunks, sizeof *j->chunks);
+    j->pages = calloc(j->ring, sizeof *j->pages);
+    j->lane_next = calloc(lanes, sizeof *j->lane_next);
+    j->lane_busy = calloc(lanes, 1);
+    j->worker_state = calloc((size_t)j->threads, sizeof *j->worker_state);
+    if (!j->chunks || !j->pages || !j->lane_next || !j->lane_busy || !j->worker_state)
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (size_t i = 0; k->page_cols && i < j->ring; i++) {
+        /* Large allocations are mapped lazily: a small list touches little. */
+        j->pages[i].cols = malloc(k->page_cols * j->page_rows * sizeof(uint32_t));
+        if (!j->pages[i].cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for pages");
+    }
+    for (int i = 0; i < j->threads; i++) {
+        j->worker_state[i] = k->sink->ops->worker_new(k->sink);
+        if (!j->worker_state[i]) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    return k->sink->ops->start(k->sink, err);
+}
+
+static int run_threads(engine *j, csfs_error *err)
+{
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv_main, NULL);
+    pthread_cond_init(&j->cv_work, NULL);
+    pthread_cond_init(&j->cv_reader, NULL);
+    j->pending_blank = -1;
+    pthread_t reader;
+    pthread_t *workers = calloc((size_t)j->threads, sizeof *workers);
+    worker_arg *args = calloc((size_t)j->threads, sizeof *args);
+    int started = 0, reader_started = 0;
+    pthread_mutex_lock(&j->mu);
+    if (!workers || !args) fail_nomem_locked(j);
+    for (; workers && args && started < j->threads; started++) {
+        args[started] = (worker_arg){j, (size_t)started};
+        if (pthread_create(&workers[started], NULL, worker_main, &args[started]) != 0) break;
+    }
+    if (started == j->threads && pthread_create(&reader, NULL, reader_main, j) == 0)
+        reader_started = 1;
+    else if (!j->stop)
+        fail_nomem_locked(j);
+    const volatile int *cancel = j->cfg->cancel;
+    while (!j->stop) {
+        uint64_t seen = j->events;
+        if (advance(j)) break;
+        if (j->stop) break;
+        if (cancel && *cancel) {
+            csfs_error e;
+            csfs_fail(&e, CSFS_E_CANCELLED, "%s: interrupted", csfs_pipe_source_name(j->src));
+            fail_locked(j, CSFS_E_CANCELLED, &e);
+            break;
+        }
+        progress(j);
+        if (j->events != seen) continue; /* something happened meanwhile */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&j->cv_main, &j->mu, &ts);
+    }
+    j->stop = 1;
+    pthread_cond_broadcast(&j->cv_work);
+    pthread_cond_broadcast(&j->cv_reader);
+    int rc = j->rc;
+    if (rc) *err = j->err;
+    pthread_mutex_unlock(&j->mu);
+    if (reader_started) pthread_join(reader, NULL);
+    for (int i = 0; i < started; i++) pthread_join(workers[i], NULL);
+    free(workers);
+    free(args);
+    pthread_cond_destroy(&j->cv_main);
+    pthread_cond_destroy(&j->cv_work);
+    pthread_cond_destroy(&j->cv_reader);
+    pthread_mutex_destroy(&j->mu);
+    if (rc == 0 && (j->seen_separator || j->block_csfs > 0 || j->n_blocks > 0))
+        rc = push_block(j, err);
+    return rc;
+}
+
+static void teardown(engine *j)
+{
+    csfs_page_sink *sink = j->kind->sink;
+    for (int i = 0; j->worker_state && i < j->threads; i++)
+        if (j->worker_state[i]) sink->ops->worker_free(j->worker_state[i]);
+    for (size_t i = 0; j->chunks && i < j->n_chunks; i++) {
+        chunk *c = &j->chunks[i];
+        csfs_buf_free(&c->text);
+        csfs_csf_group_free(&c->group);
+        c->scan.cols = NULL;
+        csfs_chunk_scan_free(&c->scan);
+        for (size_t k = 0; k < c->cap_segs; k++) {
+            if (c->segs[k].notes && j->kind->notes_free) j->kind->notes_free(c->segs[k].notes);
+            free(c->segs[k].notes);
+        }
+        free(c->segs);
+        free(c->notes);
+    }
+    free(j->chunks);
+    for (size_t i = 0; j->pages && i < j->ring; i++) free(j->pages[i].cols);
+    free(j->pages);
+    free(j->lane_next);
+    free(j->lane_busy);
+    free(j->worker_state);
+    free(j->q_scan.items);
+    free(j->q_parse.items);
+    free(j->q_encode.items);
+}
+
+int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_kind *kind,
+                  csfs_pipe_result *res, csfs_error *err)
+{
+    engine j;
+    memset(&j, 0, sizeof j);
+    j.src = src;
+    j.cfg = cfg;
+    j.kind = kind;
+    j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
+    j.t0 = csfs_now_seconds();
+    j.line_base = src->is_parquet ? 0 : CSFS_HEADER_LINES; /* records follow the header */
+    memset(res, 0, sizeof *res);
+    res->threads = j.threads;
+    int rc = setup(&j, err);
+    if (rc == 0) rc = run_threads(&j, err);
+    res->rows = j.rows;
+    res->input_bytes = j.input_bytes;
+    res->blocks = j.blocks;
+    res->n_blocks = j.n_blocks;
+    teardown(&j);
+    return rc;
+}

@@ -1,0 +1,125 @@
+/*
+ * The parallel engine shared by the jobs that turn CSF records into rows
+ * (descriptors, convert): a source of record chunks, N workers, an ordered
+ * writer, bounded memory. What a job does with records is its `kind`.
+ *
+ *   source      a CSF text list (a reader thread cuts chunks at record
+ *               boundaries; workers SCAN them into records), or a CSF Parquet
+ *               file (workers decode one row group per chunk)
+ *   workers     PARSE a chunk's records into the pages their rows belong to
+ *               (kind->parse); ENCODE pages (kind->sink)
+ *   orderer     the calling thread: numbers rows, lines and J blocks in file
+ *               order, calls kind->account per chunk in order, and hands
+ *               finished pages to the sink, which only writes bytes
+ *
+ * Pages are fixed row ranges, so outputs do not depend on the thread count
+ * or the chunk size. Memory: (threads + 2) chunks and (threads + 3) pages.
+ */
+#ifndef CSFS_PIPELINE_H
+#define CSFS_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grasp/csf_text.h"
+#include "csfs.h"
+#include "engine/page_sink.h"
+
+/* What a kind sees of a chunk. */
+typedef struct csfs_pipe_chunk {
+    const char *data;            /* text chunk (text sources) */
+    const csfs_chunk_scan *scan; /* its records */
+    uint64_t row_start;          /* row of its first record */
+    uint64_t line_base;          /* lines before it; CSFS_NO_LINES for Parquet rows */
+    uint64_t block_start;        /* 0-based J block of its first record */
+} csfs_pipe_chunk;
+
+#define CSFS_NO_LINES UINT64_MAX
+
+/*
+ * Names a record of chunk c in a message: "name:LINE: CSF N" for text (LINE
+ * 1-based in the file, N the 0-based CSF index), "name: CSF N (row N)" for
+ * CSF Parquet rows. record and rel_line (0-based line of its line 1) are
+ * chunk-relative, as the scanner and the notes keep them; the sums are 64-bit
+ * (lists pass 2^32 lines). *abs_line gets LINE, or 0 for Parquet rows.
+ */
+void csfs_pipe_where(const csfs_pipe_chunk *c, const char *name, uint64_t record, uint32_t rel_line,
+                     char *out, size_t cap, uint64_t *abs_line);
+
+typedef struct csfs_pipe_kind {
+    void *ctx;
+    csfs_page_sink *sink;
+    uint64_t page_rows, group_rows;
+    size_t page_cols;  /* uint32 columns each page slot holds (0: none) */
+    size_t notes_size; /* bytes of the notes each parsed segment leaves */
+    /*
+     * Worker: records [first, end) of c become page rows row_in_page.. of
+     * the page in `slot`; its uint32 columns are cols[k * col_stride + row].
+     * Notes (zeroed, notes_size bytes) are handed back to account() in order.
+     */
+    void (*parse)(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                  size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                  void *notes);
+    /* Orderer, in file order, once every segment of c was parsed. */
+    int (*account)(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
+                   csfs_error *err);
+    /* Notes that own memory: cleared (instead of zeroed) before reuse, and
+     * released with the engine. Both optional. */
+    void (*notes_clear)(void *notes);
+    void (*notes_free)(void *notes);
+    /* Orderer: slot is about to hold a new page (kind-owned slot storage). */
+    void (*slot_reset)(void *ctx, size_t slot);
+} csfs_pipe_kind;
+
+/* The input and its header, opened before the kind is set up. */
+typedef struct csfs_pipe_source csfs_pipe_source;
+
+int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source **out,
+                          csfs_error *err);
+void csfs_pipe_source_close(csfs_pipe_source *src);
+const char *csfs_pipe_source_name(const csfs_pipe_source *src);
+/* The 5 header lines (from the text, or a CSF Parquet file's metadata or
+ * header TOML); NULL when a Parquet file has neither. */
+const csfs_header *csfs_pipe_source_header(const csfs_pipe_source *src);
+int64_t csfs_pipe_source_size(const csfs_pipe_source *src);
+const char *csfs_pipe_source_compression(const csfs_pipe_source *src);
+int csfs_pipe_source_is_parquet(const csfs_pipe_source *src);
+/* A CSF Parquet file's csfs.peel_subshells, when it has one (NULL otherwise). */
+const char *csfs_pipe_source_kv(const csfs_pipe_source *src, const char *key);
+
+/* The header TOML a CSF Parquet input was read with, or NULL. */
+const char *csfs_pipe_source_toml_path(const csfs_pipe_source *src);
+
+/* A CSF Parquet file's block lengths from its header TOML ([block_info]),
+ * or NULL. */
+const uint64_t *csfs_pipe_source_toml_blocks(const csfs_pipe_source *src, size_t *n);
+
+typedef struct csfs_pipe_result {
+    uint64_t rows;
+    uint64_t input_bytes;
+    uint64_t *blocks; /* CSFs per J block (caller frees) */
+    size_t n_blocks;
+    int threads;
+} csfs_pipe_result;
+
+typedef struct csfs_pipe_config {
+    int threads; /* workers; 0 = online CPUs */
+    const volatile int *cancel;
+    void (*progress)(void *ctx, const csfs_progress *p);
+    void *progress_ctx;
+} csfs_pipe_config;
+
+/* Runs every chunk of src through kind (whose sink must be ready). */
+int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_kind *kind,
+                  csfs_pipe_result *res, csfs_error *err);
+
+int csfs_online_cpus(void);
+
+/* Page slots the engine uses for `threads` workers (kinds size per-slot
+ * storage with it). */
+static inline size_t csfs_pipe_ring_slots(int threads)
+{
+    return (size_t)threads + 3;
+}
+
+#endif

@@ -1,0 +1,148 @@
+#include "grasp/csf_parquet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "grasp/csf_pq_header.h"
+#include "grasp/header_toml.h"
+
+int csfs_is_parquet_file(const char *path)
+{
+    if (strcmp(path, "-") == 0) return 0;
+    /* Parquet is read from its end, so only a regular file can be one; and
+     * sniffing a pipe (a FIFO, <(zcat ...)) would eat the start of a CSF list
+     * that the text reader then never sees. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[4];
+    int yes = fread(magic, 1, 4, f) == 4 && memcmp(magic, "PAR1", 4) == 0;
+    fclose(f);
+    return yes;
+}
+
+/* The header: csfs metadata, else a header TOML beside the file (rCSFs);
+ * a file with neither has none (descriptors then need --peel). The sidecar
+ * path is kept either way: V2 records its checksum. */
+static int load_header(csfs_csf_parquet *cp, csfs_error *err)
+{
+    int rc = csfs_csf_parquet_find_sidecar(cp->file, &cp->toml_path, NULL, err);
+    if (rc) return rc;
+    if (!cp->toml_path && !pq_file_kv_lookup(cp->file, "csfs.header_lines")) return 0;
+    csfs_header_toml hdr;
+    csfs_header_source from;
+    rc = csfs_csf_parquet_header(cp->file, NULL, &hdr, &from, NULL, err);
+    if (rc) return rc;
+    for (int i = 0; i < CSFS_HEADER_LINES; i++) {
+        cp->header.lines[i] = hdr.lines[i];
+        cp->header.lens[i] = hdr.lens[i];
+        hdr.lines[i] = NULL;
+    }
+    cp->has_header = 1;
+    if (from == CSFS_HEADER_FROM_SIDECAR && hdr.has_block_info) {
+        cp->toml_blocks = hdr.block_lengths;
+        cp->n_toml_blocks = hdr.n_blocks;
+        hdr.block_lengths = NULL;
+    }
+    csfs_header_toml_free(&hdr);
+    return 0;
+}
+
+int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *err)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->col_block = -1;
+    int rc = pq_file_open(&cp->file, path, err);
+    if (rc) return rc;
+    static const char *names[3] = {"line1", "line2", "line3"};
+    for (int k = 0; k < 3; k++) {
+        cp->col_line[k] = pq_file_find_column(cp->file, names[k]);
+        const pq_column_info *ci =
+            cp->col_line[k] >= 0 ? pq_file_column(cp->file, (size_t)cp->col_line[k]) : NULL;
+        if (!ci) {
+            rc = csfs_fail(err, CSFS_E_FORMAT,
+                           "%s: not a CSF Parquet file (no column '%s'; expected idx, line1, "
+                           "line2, line3)",
+                           path, names[k]);
+            break;
+        }
+        if (ci->type != PQ_BYTE_ARRAY || !ci->flat) {
+            rc = csfs_fail(err, CSFS_E_FORMAT,
+                           "%s: column '%s' must hold strings (BYTE_ARRAY), not physical type %d",
+                           path, names[k], (int)ci->type);
+            break;
+        }
+    }
+    if (rc == 0) {
+        cp->col_block = pq_file_find_column(cp->file, "block");
+        if (cp->col_block >= 0 && pq_file_column(cp->file, (size_t)cp->col_block)->type != PQ_INT32)
+            rc = csfs_fail(err, CSFS_E_FORMAT, "%s: column 'block' must be INT32", path);
+    }
+    if (rc == 0) rc = load_header(cp, err);
+    if (rc) csfs_csf_parquet_close(cp);
+    return rc;
+}
+
+void csfs_csf_parquet_close(csfs_csf_parquet *cp)
+{
+    pq_file_close(cp->file);
+    for (int i = 0; i < CSFS_HEADER_LINES; i++) free(cp->header.lines[i]);
+    free(cp->toml_path);
+    free(cp->toml_blocks);
+    memset(cp, 0, sizeof *cp);
+}
+
+int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
+                                csfs_chunk_scan *scan, csfs_error *err)
+{
+    int64_t rows = pq_file_row_group(cp->file, rg)->num_rows;
+    for (int k = 0; k < 4; k++) {
+        long col = k < 3 ? cp->col_line[k] : cp->col_block;
+        if (col < 0) continue;
+        int rc = pq_read_column(cp->file, rg, (size_t)col, &g->cols[k], err);
+        if (rc) return rc;
+        if ((int64_t)g->cols[k].rows != rows || g->cols[k].null_count)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: row group %zu: column %ld has %s",
+                             pq_file_name(cp->file), rg, col,
+                             g->cols[k].null_count ? "nulls" : "a wrong row count");
+        if (k < 3) {
+            g->lines[k].data = (const char *)g->cols[k].data;
+            g->lines[k].off = g->cols[k].offsets;
+        }
+    }
+    scan->cols = g->lines;
+    scan->n_rec = (size_t)rows;
+    scan->n_sep = 0;
+    scan->lines = 0;
+    scan->crlf_lines = 0;
+    scan->trailing_blank = -1;
+    scan->has_content = rows > 0;
+    scan->bad_record_parts = 0;
+    g->first_block = g->last_block = 0;
+    if (cp->col_block >= 0 && rows > 0) {
+        const int32_t *b = g->cols[3].values;
+        g->first_block = b[0];
+        g->last_block = b[rows - 1];
+        for (int64_t i = 1; i < rows; i++) {
+            if (b[i] == b[i - 1]) continue;
+            if (scan->n_sep == scan->cap_sep) {
+                size_t cap = scan->cap_sep ? 2 * scan->cap_sep : 16;
+                size_t *s = realloc(scan->sep_before, cap * sizeof *s);
+                if (!s) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+                scan->sep_before = s;
+                scan->cap_sep = cap;
+            }
+            scan->sep_before[scan->n_sep++] = (size_t)i;
+        }
+    }
+    return 0;
+}
+
+void csfs_csf_group_free(csfs_csf_group *g)
+{
+    for (int k = 0; k < 4; k++) pq_column_data_free(&g->cols[k]);
+}

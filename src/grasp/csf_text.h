@@ -1,0 +1,131 @@
+/*
+ * GRASP CSF list text: the 5 header lines, then 3-line records in blocks
+ * separated by " *" lines (see shared/spec/CSF-FORMAT.md).
+ *
+ * Reading is split in two so that parsing can run on worker threads:
+ *   - the reader (csfs_text_reader) only moves bytes: it fills a caller-owned
+ *     buffer with whole records, cutting before a line that starts a record
+ *     (`(` at byte 5 and `)` at byte 8) or a separator, never counting lines;
+ *   - csfs_scan_chunk() splits such a chunk into records and separators and
+ *     checks the record structure. Line numbers in its results are relative
+ *     to the chunk; the caller adds the chunk's first line number, known once
+ *     the chunks before it were scanned.
+ */
+#ifndef CSFS_CSF_TEXT_H
+#define CSFS_CSF_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "csfs.h"
+#include "io/input.h"
+
+#define CSFS_HEADER_LINES 5
+
+typedef struct csfs_header {
+    char *lines[CSFS_HEADER_LINES]; /* without line end; NUL-terminated */
+    size_t lens[CSFS_HEADER_LINES];
+    uint64_t bytes; /* header bytes including line ends */
+} csfs_header;
+
+typedef struct csfs_text_reader csfs_text_reader;
+
+/*
+ * Opens a CSF list and reads its header. chunk_bytes is the target size of
+ * the chunks csfs_text_next_chunk returns (0 = 8 MiB).
+ */
+int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out, csfs_error *err);
+const csfs_header *csfs_text_header(const csfs_text_reader *r);
+const char *csfs_text_name(const csfs_text_reader *r);
+csfs_input *csfs_text_input(csfs_text_reader *r);
+
+/*
+ * Fills buf (reusing its memory) with the next chunk of whole lines, cut
+ * before a record start or separator; buf->len == 0 at the end of input.
+ */
+int csfs_text_next_chunk(csfs_text_reader *r, csfs_buf *buf, csfs_error *err);
+
+/* 1 once the chunk just returned was the last one. */
+int csfs_text_at_end(const csfs_text_reader *r);
+
+void csfs_text_close(csfs_text_reader *r);
+
+/* One CSF: its three lines inside a chunk (line ends and one CR removed). */
+typedef struct csfs_record {
+    uint32_t off[3];
+    uint32_t len[3];
+    uint32_t line; /* chunk-relative 0-based line index of line 1 */
+} csfs_record;
+
+/* A column of strings (a decoded Parquet BYTE_ARRAY column). */
+typedef struct csfs_line_column {
+    const char *data;
+    const uint64_t *off; /* value i is data[off[i] .. off[i + 1]) */
+} csfs_line_column;
+
+typedef struct csfs_chunk_scan {
+    /* Records are rows of three string columns (CSF Parquet input) when set:
+     * record i's line k is value i of cols[k]; rec is then unused. */
+    const csfs_line_column *cols;
+    csfs_record *rec;
+    size_t n_rec, cap_rec;
+    /* Block separators: sep_before[k] = number of records of this chunk
+     * before the k-th separator line. */
+    size_t *sep_before;
+    size_t n_sep, cap_sep;
+    uint64_t lines;          /* lines in the chunk */
+    uint64_t crlf_lines;     /* lines that ended with CR LF */
+    uint64_t odd_separators; /* separators other than exactly " *" */
+    /* Blank lines after the last record, tolerated only at the end of the
+     * file: chunk-relative index of the first, or -1. */
+    int64_t trailing_blank;
+    int has_content; /* any record or separator */
+    /* Last chunk only: 1-based chunk line of a separator after which the list
+     * has no record (it ends with " *": an empty last J block, or a list cut
+     * after a separator); 0 when none. */
+    uint64_t trailing_separator;
+    /* After an "incomplete record" error: the record's first line
+     * (chunk-relative, 0-based) and how many of its 3 lines were there. */
+    uint64_t bad_record_line;
+    int bad_record_parts;
+} csfs_chunk_scan;
+
+/*
+ * Splits data[0..len) into records. On a structural error (a record that
+ * does not start with a line-1 field, an incomplete record, a blank line, a
+ * NUL byte, or a file that ends inside a line 3 without its parity sign)
+ * returns CSFS_E_FORMAT with err->line set to the chunk-relative 1-based line
+ * and err->message holding the reason only (no file or line: the caller
+ * prefixes them). is_last: the chunk ends the file.
+ */
+int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *scan,
+                    csfs_error *err);
+
+void csfs_chunk_scan_free(csfs_chunk_scan *scan);
+
+/* The three lines of record i of a scanned chunk of `data`. */
+static inline void csfs_record_lines(const csfs_chunk_scan *s, const char *data, size_t i,
+                                     const char *line[3], size_t len[3])
+{
+    for (int k = 0; k < 3; k++) {
+        if (s->cols) {
+            line[k] = s->cols[k].data + s->cols[k].off[i];
+            len[k] = (size_t)(s->cols[k].off[i + 1] - s->cols[k].off[i]);
+        } else {
+            line[k] = data + s->rec[i].off[k];
+            len[k] = s->rec[i].len[k];
+        }
+    }
+}
+
+/* 1 when the line can be the first line of a record. */
+static inline int csfs_is_record_start(const char *p, size_t len)
+{
+    return len >= 9 && p[5] == '(' && p[8] == ')';
+}
+
+/* 1 when the line's trimmed text is "*". */
+int csfs_is_separator(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * Split a CSF list by J (GRASP rcsfsplit naming): one "<prefix>_<2J>.c" per
+ * total J, each with the 5 header lines and that J's blocks. Both parities of
+ * one J go to the same file as separate blocks, which is what GRASP's own
+ * split lists hold and what rmcdhf/rci read; rCSFs refuses such input, csfs
+ * keeps it. Every output is staged and published only after the whole input
+ * was read and checked.
+ */
+#include "jobs/split_by_j.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grasp/csf_fields.h"
+#include "grasp/csf_text.h"
+#include "descriptor/v1.h"
+#include "common/error.h"
+#include "io/outfile.h"
+
+typedef struct split_out {
+    int32_t two_j;
+    csfs_outfile file;
+    int open;
+    int32_t last_parity; /* parity of the block last written, 0 before any */
+    uint64_t csfs, blocks;
+    uint64_t first_block; /* 0-based input block of its first block */
+    int32_t first_parity;
+    csfs_outfile w; /* the .w copy */
+    int w_open;
+} split_out;
+
+typedef struct splitter {
+    const csfs_split_options *opt;
+    const char *name;
+    const csfs_header *header;
+    char *prefix; /* "<dir>/<prefix>" */
+    split_out *outs;
+    size_t n_outs, cap_outs;
+    /* The block being read: its J/parity and where its text goes. */
+    split_out *cur;
+    int32_t cur_two_j, cur_parity;
+    int cur_has;
+    uint64_t cur_first_line;
+    uint64_t line_base;
+    uint64_t csfs;
+    size_t blocks;
+    int w_copied; /* the .w sibling exists and is copied */
+} splitter;
+
+/* Total 2J and parity of a record's line 3, as the descriptors read them. */
+static int line3_j(const char *l3, size_t n3, int32_t *two_j, int32_t *parity)
+{
+    csfs_csf_lines c;
+    csfs_csf_lines_init(&c, "", 0, "", 0, l3, n3);
+    if (c.r == 0) return -1;
+    char p = l3[c.r - 1];
+    *parity = p == '+' ? 1 : p == '-' ? -1 : 0;
+    if (!*parity) return -1;
+    return csfs_j_to_2j(c.final_j.p, c.final_j.len, two_j) != 0 || *two_j < 0 ? -1 : 0;
+}
+
+static int out_for(splitter *s, int32_t two_j, split_out **out, csfs_error *err)
+{
+    for (size_t i = 0; i < s->n_outs; i++)
+        if (s->outs[i].two_j == two_j) {
+            *out = &s->outs[i];
+            return 0;
+        }
+    if (s->n_outs == s->cap_outs) {
+        size_t cap = s->cap_outs ? 2 * s->cap_outs : 16;
+        split_out *o = realloc(s->outs, cap * sizeof *o);
+        if (!o) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        s->outs = o;
+        s->cap_outs = cap;
+    }
+    split_out *o = &s->outs[s->n_outs];
+    memset(o, 0, sizeof *o);
+    o->two_j = two_j;
+    char path[4200];
+    snprintf(path, sizeof path, "%s_%d.c", s->prefix, (int)two_j);
+    int rc = csfs_outfile_open(&o->file, path, s->opt->force, err);
+    if (rc) return rc;
+    s->n_outs++;
+    o->open = 1;
+    for (int i = 0; i < CSFS_HEADER_LINES && rc == 0; i++) {
+        rc = csfs_outfile_write(&o->file, s->header->lines[i], s->header->lens[i], err);
+        if (rc == 0) rc = csfs_outfile_write(&o->file, "\n", 1, err);
+    }
+    *out = o;
+    return rc;
+}
+
+static int write_line(split_out *o, const char *p, size_t n, csfs_error *err)
+{
+    int rc = csfs_outfile_write(&o->file, p, n, err);
+    return rc ? rc : csfs_outfile_write(&o->file, "\n", 1, err);
+}
+
+/* Records of one scanned chunk into their J's output. */
+static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *scan, csfs_error *err)
+{
+    size_t sep = 0;
+    for (size_t i = 0; i < scan->n_rec; i++) {
+        while (sep < scan->n_sep && scan->sep_before[sep] <= i) {
+            s->cur_has = 0; /* a separator: the next record opens a block */
+            sep++;
+        }
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, data, i, l, n);
+        uint64_t line = s->line_base + scan->rec[i].line + 1;
+        int32_t two_j, parity;
+        if (line3_j(l[2], n[2], &two_j, &parity))
+            return csfs_fail_line(err, CSFS_E_FORMAT, line + 2,
+                                  "%s:%llu: no total J and parity at the end of line 3", s->name,
+                                  (unsigned long long)(line + 2));
+        if (!s->cur_has) {
+            int rc = out_for(s, two_j, &s->cur, err);
+            if (rc) return rc;
+            /* Blocks of one J follow each other in its file, separated. */
+            if (s->cur->blocks > 0 && (rc = write_line(s->cur, " *", 2, err))) return rc;
+            if (s->cur->blocks == 0) {
+                s->cur->first_block = s->blocks;
+                s->cur->first_parity = parity;
+            }
+            s->cur->blocks++;
+            s->cur_two_j = two_j;
+            s->cur_parity = parity;
+            s->cur_has = 1;
+            s->cur_first_line = line;
+            s->blocks++;
+        } else if (two_j != s->cur_two_j || parity != s->cur_parity) {
+            return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                                  "%s:%llu: CSF %llu has 2J = %d%c, but its block (from line "
+                                  "%llu) has 2J = %d%c: a block must hold one J and parity",
+                                  s->name, (unsigned long long)line, (unsigned long long)s->csfs,
+                                  (int)two_j, parity > 0 ? '+' : '-',
+                                  (unsigned long long)s->cur_first_line, (int)s->cur_two_j,
+                                  s->cur_parity > 0 ? '+' : '-');
+        }
+        for (int k = 0; k < 3; k++) {
+            int rc = write_line(s->cur, l[k], n[k], err);
+            if (rc) return rc;
+        }
+        s->cur->csfs++;
+        s->csfs++;
+    }
+    if (sep < scan->n_sep) s->cur_has = 0;
+    return 0;
+}
+
+/* "<input dir or -d>/<prefix or input stem>" */
+static int make_prefix(splitter *s, csfs_error *err)
+{
+    const char *in = s->opt->input;
+    const char *slash = strrchr(in, '/');
+    const char *base = slash ? slash + 1 : in;
+    const char *prefix = s->opt->prefix;
+    size_t plen;
+    if (prefix) {
+        plen = strlen(prefix);
+        if (!plen || strcmp(prefix, ".") == 0 || strcmp(prefix, "..") == 0 || strchr(prefix, '/') ||
+            strchr(prefix, '\\'))
+            return csfs_fail(err, CSFS_E_ARGUMENT, "bad prefix '%s': a file name part, without '/'",
+                             prefix);
+    } else {
+        if (strcmp(in, "-") == 0)
+            return csfs_fail(err, CSFS_E_ARGUMENT, "reading stdin: give --prefix");
+        prefix = base;
+        const char *dot = strrchr(base, '.');
+        plen = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    }
+    const char *dir = s->opt->dir;
+    size_t dlen = dir ? strlen(dir) : (slash ? (size_t)(slash - in) : 0);
+    if (!dir) dir = slash ? in : NULL;
+    size_t n = dlen + plen + 2;
+    s->prefix = malloc(n);
+    if (!s->prefix) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    if (dir)
+        snprintf(s->prefix, n, "%.*s/%.*s", (int)dlen, dir, (int)plen, prefix);
+    else
+        snprintf(s->prefix, n, "%.*s", (int)plen, prefix);
+    return 0;
+}
+
+/* The .w sibling (GRASP's wave functions of the list), when there is one. */
+static int copy_w(splitter *s, csfs_error *err)
+{
+    const char *in = s->opt->input;
+    if (!s->opt->copy_w || strcmp(in, "-") == 0) return 0;
+    const char *slash = strrchr(in, '/');
+    const char *dot = strrchr(slash ? slash + 1 : in, '.');
+    size_t stem = dot ? (size_t)(dot - in) : strlen(in);
+    char wpath[4200];
+    snprintf(wpath, sizeof wpath, "%.*s.w", (int)stem, in);
+    int fd = open(wpath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    s->w_copied = 1;
+    int rc = 0;
+    for (size_t i = 0; i < s->n_outs && rc == 0; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s_%d.w", s->prefix, (int)s->outs[i].two_j);
+        rc = csfs_outfile_open(&s->outs[i].w, path, s->opt->force, err);
+        if (rc) break;
+        s->outs[i].w_open = 1;
+        char buf[1 << 16];
+        ssize_t got;
+        off_t at = 0;
+        while (rc == 0 && (got = pread(fd, buf, sizeof buf, at)) > 0) {
+            rc = csfs_outfile_write(&s->outs[i].w, buf, (size_t)got, err);
+            at += got;
+        }
+        if (rc == 0 && got < 0) rc = csfs_fail_errno(err, errno, "%s: read failed", wpath);
+    }
+    close(fd);
+    return rc;
+}
+
+int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_error *err)
+{
+    csfs_error_clear(err);
+    if (sum) memset(sum, 0, sizeof *sum);
+    if (!opt->input) return csfs_fail(err, CSFS_E_ARGUMENT, "no input file");
+    splitter s;
+    memset(&s, 0, sizeof s);
+    s.opt = opt;
+    csfs_text_reader *r = NULL;
+    csfs_buf chunk = {0};
+    csfs_chunk_scan scan;
+    memset(&scan, 0, sizeof scan);
+    int rc = make_prefix(&s, err);
+    if (rc == 0) rc = csfs_text_open(opt->input, 0, &r, err);
+    if (rc == 0) {
+        s.name = csfs_text_name(r);
+        s.header = csfs_text_header(r);
+        s.line_base = CSFS_HEADER_LINES;
+    }
+    while (rc == 0) {
+        if (opt->cancel && *opt->cancel) {
+            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", s.name);
+            break;
+        }
+        rc = csfs_text_next_chunk(r, &chunk, err);
+        if (rc || chunk.len == 0) break;
+        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(r), &scan, err);
+        if (rc) {
+            uint64_t line = s.line_base + err->line;
+            char reason[sizeof err->message];
+            snprintf(reason, sizeof reason, "%s", err->message);
+            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", s.name, (unsigned long long)line,
+                                reason);
+            break;
+        }
+        rc = split_chunk(&s, chunk.data, &scan, err);
+        s.line_base += scan.lines;
+    }
+    if (rc == 0 && s.csfs == 0)
+        rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no CSFs to split", s.name ? s.name : opt->input);
+    if (rc == 0) rc = copy_w(&s, err);
+    /* Publish only now: every output, or none. */
+    for (size_t i = 0; rc == 0 && i < s.n_outs; i++) {
+        rc = csfs_outfile_commit(&s.outs[i].file, err);
+        s.outs[i].open = 0;
+        if (rc == 0 && s.outs[i].w_open) {
+            rc = csfs_outfile_commit(&s.outs[i].w, err);
+            s.outs[i].w_open = 0;
+        }
+    }
+    if (sum) {
+        sum->csf_count = s.csfs;
+        sum->block_count = s.blocks;
+        sum->n_outputs = rc == 0 ? s.n_outs : 0;
+        sum->w_copied = rc == 0 && s.w_copied;
+        if (s.prefix) snprintf(sum->prefix, sizeof sum->prefix, "%s", s.prefix);
+        for (size_t i = 0; rc == 0 && i < s.n_outs && i < CSFS_SPLIT_MAX_REPORTED; i++) {
+            sum->two_j[i] = s.outs[i].two_j;
+            sum->csfs[i] = s.outs[i].csfs;
+            sum->blocks[i] = s.outs[i].blocks;
+            sum->first_block[i] = s.outs[i].first_block;
+            sum->parity[i] = s.outs[i].first_parity;
+        }
+    }
+    for (size_t i = 0; i < s.n_outs; i++) {
+        if (s.outs[i].open) csfs_outfile_abort(&s.outs[i].file);
+        if (s.outs[i].w_open) csfs_outfile_abort(&s.outs[i].w);
+    }
+    free(s.outs);
+    free(s.prefix);
+    csfs_buf_free(&chunk);
+    csfs_chunk_scan_free(&scan);
+    csfs_text_close(r);
+    return rc;
+}
