@@ -28,10 +28,10 @@ ROOT = os.path.dirname(HERE)                        # the repository
 
 
 def _version():
-    with open(os.path.join(ROOT, "include", "csfs.h"), encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "include", "csfs", "common.h"), encoding="utf-8") as f:
         m = re.search(r'#define\s+CSFS_VERSION_STRING\s+"([^"]+)"', f.read())
     if not m:
-        raise RuntimeError("CSFS_VERSION_STRING not found in include/csfs.h")
+        raise RuntimeError("CSFS_VERSION_STRING not found in include/csfs/common.h")
     return m.group(1)
 
 
