@@ -6,6 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+
+/* Marks every public function: the shared library exports these and nothing
+ * else (it is built with hidden visibility by default). */
+#if defined(_WIN32)
+#define CSFS_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define CSFS_API __attribute__((visibility("default")))
+#else
+#define CSFS_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
