@@ -138,7 +138,7 @@ def setup_kwargs(setup_dir):
     ext = Extension(
         "csfs._csfs",
         # Relative paths: setuptools refuses absolute ones in its file lists.
-        sources=[here("csfs", "_csfs.c")] + [os.path.relpath(p, setup_dir) for p in lib_sources],
+        sources=sorted(glob.glob(here("csfs", "*.c"))) + [os.path.relpath(p, setup_dir) for p in lib_sources],
         include_dirs=[os.path.join(ROOT, "include"), os.path.join(ROOT, "src"),
                       numpy.get_include(), *incs],
         library_dirs=lib_dirs,
