@@ -118,8 +118,23 @@ size_t csfs_row_width(csfs_layout layout, size_t n_peel)
 
 static void forget_touched(csfs_desc_ctx *ctx)
 {
-    for (size_t t = 0; t < ctx->n_touched; t++) ctx->mark[ctx->touched[t]] = 0;
+    /* Locals: a store through mark could alias ctx, and the compiler would
+     * reload every field for every entry. */
+    uint8_t *mark = ctx->mark;
+    const uint32_t *touched = ctx->touched;
+    size_t n = ctx->n_touched;
+    for (size_t t = 0; t < n; t++) mark[touched[t]] = 0;
     ctx->n_touched = 0;
+}
+
+/* The total J in GRASP's form (blanks, then the token, in the 4 bytes before
+ * the parity sign): 1 with *out set, else 0 and the general parse decides. */
+static inline int fast_final_j(const csfs_csf_lines *c, int32_t *out)
+{
+    const char *p = c->final_j.p;
+    size_t n = c->final_j.len;
+    while (n && *p == ' ') p++, n--;
+    return n && csfs_j_token_fast(p, n, out) == 1;
 }
 
 csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, const char *l2,
@@ -127,14 +142,23 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
 {
     forget_touched(ctx);
     ctx->unknown_fields = 0;
-    if (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))
+    if (!ctx->ascii_known &&
+        (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3)))
         return CSFS_CSF_NON_ASCII;
 
     csfs_csf_lines c;
     csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
     int32_t final_2j;
-    if (csfs_j_to_2j(c.final_j.p, c.final_j.len, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
+    if (!fast_final_j(&c, &final_2j) && csfs_j_to_2j(c.final_j.p, c.final_j.len, &final_2j))
+        return CSFS_CSF_BAD_FINAL_J;
 
+    /* The per-CSF state in locals (see forget_touched). */
+    const csfs_peel *peel = ctx->peel;
+    int32_t *row = ctx->row;
+    uint8_t *mark = ctx->mark;
+    uint32_t *touched = ctx->touched;
+    size_t n_touched = 0;
+    uint32_t unknown = 0, first_unknown = 0;
     for (size_t b = 0; b < c.nf; b++) {
         csfs_field f;
         csfs_field_at(&c, b, &f);
@@ -155,27 +179,40 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
         /* Lines 2 and 3 count as padded with spaces to line 1's width: only
          * their real bytes inside this field can be non-blank. */
         int32_t mid = 0;
-        int has_mid = f.state.len && !all_ws(f.state.p, f.state.len);
-        if (has_mid) {
-            const char *semi = memchr(f.state.p, ';', f.state.len);
-            const char *t = semi ? semi + 1 : f.state.p;
-            size_t tl = semi ? f.state.len - (size_t)(semi + 1 - f.state.p) : f.state.len;
-            if (csfs_j_to_2j(t, tl, &mid)) mid = 0;
+        int has_mid = f.state.len == 9 ? csfs_j9_fast(f.state.p, &mid) : -1;
+        if (has_mid < 0) {
+            mid = 0;
+            has_mid = f.state.len && !all_ws(f.state.p, f.state.len);
+            if (has_mid) {
+                const char *semi = memchr(f.state.p, ';', f.state.len);
+                const char *t = semi ? semi + 1 : f.state.p;
+                size_t tl = semi ? f.state.len - (size_t)(semi + 1 - f.state.p) : f.state.len;
+                if (csfs_j_to_2j(t, tl, &mid)) mid = 0;
+            }
         }
         int32_t cpl = 0;
-        if (f.cpl.len && !all_ws(f.cpl.p, f.cpl.len)) {
-            if (csfs_j_to_2j(f.cpl.p, f.cpl.len, &cpl)) cpl = 0;
-        } else if (has_mid) {
-            cpl = mid;
+        if (b == c.nf - 1) {
+            cpl = final_2j; /* the last field's coupling is the total J */
+        } else {
+            int fast = f.cpl.len == 9 ? csfs_j9_fast(f.cpl.p, &cpl) : -1;
+            if (fast == 0) {
+                cpl = has_mid ? mid : 0;
+            } else if (fast < 0) {
+                cpl = 0;
+                if (f.cpl.len && !all_ws(f.cpl.p, f.cpl.len)) {
+                    if (csfs_j_to_2j(f.cpl.p, f.cpl.len, &cpl)) cpl = 0;
+                } else if (has_mid) {
+                    cpl = mid;
+                }
+            }
         }
-        if (b == c.nf - 1) cpl = final_2j;
 
-        int32_t k = f.l1.len >= 5 ? csfs_peel_lookup_field(ctx->peel, f.l1.p) : -1;
+        int32_t k = f.l1.len >= 5 ? csfs_peel_lookup_field(peel, f.l1.p) : -1;
         if (k < 0) {
-            if (ctx->unknown_fields++ == 0) ctx->first_unknown_field = (uint32_t)b;
+            if (unknown++ == 0) first_unknown = (uint32_t)b;
             continue;
         }
-        int32_t *t = ctx->row + 3 * (size_t)k;
+        int32_t *t = row + 3 * (size_t)k;
         if (n == 0) {
             t[0] = t[1] = t[2] = 0;
         } else {
@@ -183,11 +220,14 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
             t[1] = mid;
             t[2] = cpl;
         }
-        if (!ctx->mark[k]) {
-            ctx->mark[k] = 1;
-            ctx->touched[ctx->n_touched++] = (uint32_t)k;
+        if (!mark[k]) {
+            mark[k] = 1;
+            touched[n_touched++] = (uint32_t)k;
         }
     }
+    ctx->n_touched = n_touched;
+    ctx->unknown_fields = unknown;
+    ctx->first_unknown_field = first_unknown;
     return CSFS_CSF_OK;
 }
 
@@ -195,9 +235,12 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
 {
     if (ctx->normalize) return csfs_normalize_store(ctx, (float *)dst, col_stride);
     int32_t *out = dst;
-    for (size_t t = 0; t < ctx->n_touched; t++) {
-        size_t k = ctx->touched[t];
-        const int32_t *v = ctx->row + 3 * k;
+    const uint32_t *touched = ctx->touched;
+    const int32_t *row = ctx->row;
+    size_t n = ctx->n_touched;
+    for (size_t t = 0; t < n; t++) {
+        size_t k = touched[t];
+        const int32_t *v = row + 3 * k;
         if (v[0] == 0) continue; /* an explicit ( 0) leaves the zero triple */
         out[(3 * k) * col_stride] = v[0];
         out[(3 * k + 1) * col_stride] = v[1];
@@ -207,6 +250,29 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
 }
 
 /* ---- records of a chunk ---------------------------------------------------- */
+
+/* Whether bytes [s, s + len) hold a byte >= 0x80; 32 bytes a step, which the
+ * compiler turns into vector ORs: a whole chunk at memory speed. */
+static int range_has_non_ascii(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        uint64_t w[4];
+        memcpy(w, s + i, sizeof w);
+        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) return 1;
+    }
+    return has_non_ascii(s + i, len - i);
+}
+
+/* Whether records [first, end) of a text chunk are all ASCII (they sit in
+ * one contiguous range); Parquet input's rows are not contiguous: 0. */
+static int records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end)
+{
+    if (scan->cols || first >= end) return 0;
+    const csfs_record *a = &scan->rec[first], *z = &scan->rec[end - 1];
+    size_t from = a->off[0], to = (size_t)z->off[2] + z->len[2];
+    return to >= from && !range_has_non_ascii(data + from, to - from);
+}
 
 void csfs_desc_notes_clear(csfs_desc_notes *notes)
 {
@@ -241,6 +307,7 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
     /* Most values are zero: clear the rows with sequential writes, then store
      * only the occupied triples. */
     for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
+    ctx->ascii_known = records_ascii(data, scan, first, end);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
@@ -263,4 +330,5 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
             notes->unknown_fields += ctx->unknown_fields;
         }
     }
+    ctx->ascii_known = 0;
 }

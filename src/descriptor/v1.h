@@ -41,6 +41,10 @@ typedef struct csfs_desc_ctx {
     int32_t *capacity;            /* electrons a subshell holds; 0 = unknown name */
     void *scratch;                /* the one block row/touched/mark/capacity live in */
     const char *no_capacity_name; /* first peel name without capacity, or NULL */
+    /* Set by csfs_desc_parse_records while every byte of its records is
+     * known to be ASCII (checked once per chunk): csfs_desc_parse then skips
+     * its own per-CSF check. */
+    int ascii_known;
     /* Set by csfs_desc_parse for the caller's warnings. */
     uint32_t unknown_fields;      /* fields of this CSF whose name is not in the peel */
     uint32_t first_unknown_field; /* 0-based field index of the first of them */

@@ -64,6 +64,69 @@ static inline int csfs_parse_i32(const char *s, size_t len, int32_t *out)
     return 0;
 }
 
+/*
+ * 2J of a right-aligned J token in the form GRASP writes: "n" (2J = 2n) or
+ * "n/d" (2J = n; GRASP writes d = 2), n of 1 to 3 digits, d one digit,
+ * nothing but blanks before it. Returns 1 with *two_j set, or -1 for any
+ * other form (signs, seniority "v;", stray characters, blanks after it): the
+ * caller then takes the general parse (csfs_j_to_2j), which gives the same
+ * value for every token this accepts, so this path changes speed only.
+ */
+static inline int csfs_j_token_fast(const char *t, size_t len, int32_t *two_j)
+{
+    unsigned d0 = (unsigned)(unsigned char)t[0] - '0';
+    if (d0 > 9) return -1;
+    int32_t v = (int32_t)d0;
+    size_t i = 1;
+    for (; i < len && i < 3; i++) {
+        unsigned d = (unsigned)(unsigned char)t[i] - '0';
+        if (d > 9) break;
+        v = 10 * v + (int32_t)d;
+    }
+    if (i == len) {
+        *two_j = 2 * v;
+        return 1;
+    }
+    if (i + 2 == len && t[i] == '/' && (unsigned)(unsigned char)t[i + 1] - '0' <= 9) {
+        *two_j = v;
+        return 1;
+    }
+    return -1;
+}
+
+/*
+ * The same for one whole 9-byte field f[0..8]: 1 with *two_j set, 0 when all
+ * nine bytes are blanks, -1 for another form. The token may end in the
+ * field's last byte (line 2) or one before it (line 3's couplings sit one
+ * column left of the 9-byte grid). Blanks in front are counted with one
+ * 8-byte load instead of a loop.
+ */
+static inline int csfs_j9_fast(const char *f, int32_t *two_j)
+{
+    const char *t = f;
+    size_t n = 9;
+    if (f[8] == ' ') n = 8; /* token one column left, or a blank field */
+    if (f[n - 1] == ' ') {  /* then f[8] is a blank too: blank field or another form */
+        uint64_t w;
+        memcpy(&w, f, 8);
+        return w == 0x2020202020202020ull ? 0 : -1;
+    }
+    if (n == 9) {
+        if (f[0] != ' ') return -1;
+        t = f + 1, n = 8;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+    uint64_t w;
+    memcpy(&w, t, 8); /* byte k of w is t[k]; t[7] is not a blank, so x != 0 */
+    uint64_t x = w ^ 0x2020202020202020ull;
+    size_t lead = (size_t)__builtin_ctzll(x) / 8;
+#else
+    size_t lead = 0;
+    while (t[lead] == ' ') lead++;
+#endif
+    return csfs_j_token_fast(t + lead, n - lead, two_j);
+}
+
 /* A byte range inside one of the three lines. */
 typedef struct csfs_slice {
     const char *p;

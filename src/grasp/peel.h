@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "csfs.h"
 
@@ -51,7 +52,13 @@ static inline int32_t csfs_peel_lookup(const csfs_peel *peel, csfs_name_key key)
 static inline int32_t csfs_peel_lookup_field(const csfs_peel *peel, const char *field5)
 {
     uint64_t raw = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t lo; /* the same little-endian key as the loop below, in two loads */
+    memcpy(&lo, field5, 4);
+    raw = lo | (uint64_t)(unsigned char)field5[4] << 32;
+#else
     for (int i = 0; i < 5; i++) raw |= (uint64_t)(unsigned char)field5[i] << (8 * i);
+#endif
     size_t mask = peel->slots - 1;
     size_t h = (size_t)((raw * 0x9E3779B97F4A7C15ull) >> 40) & mask;
     for (;;) {
