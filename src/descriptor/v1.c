@@ -251,29 +251,6 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
 
 /* ---- records of a chunk ---------------------------------------------------- */
 
-/* Whether bytes [s, s + len) hold a byte >= 0x80; 32 bytes a step, which the
- * compiler turns into vector ORs: a whole chunk at memory speed. */
-static int range_has_non_ascii(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32) {
-        uint64_t w[4];
-        memcpy(w, s + i, sizeof w);
-        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) return 1;
-    }
-    return has_non_ascii(s + i, len - i);
-}
-
-/* Whether records [first, end) of a text chunk are all ASCII (they sit in
- * one contiguous range); Parquet input's rows are not contiguous: 0. */
-static int records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end)
-{
-    if (scan->cols || first >= end) return 0;
-    const csfs_record *a = &scan->rec[first], *z = &scan->rec[end - 1];
-    size_t from = a->off[0], to = (size_t)z->off[2] + z->len[2];
-    return to >= from && !range_has_non_ascii(data + from, to - from);
-}
-
 void csfs_desc_notes_clear(csfs_desc_notes *notes)
 {
     memset(notes, 0, sizeof *notes);
@@ -307,7 +284,7 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
     /* Most values are zero: clear the rows with sequential writes, then store
      * only the occupied triples. */
     for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
-    ctx->ascii_known = records_ascii(data, scan, first, end);
+    ctx->ascii_known = csfs_records_ascii(data, scan, first, end);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];

@@ -674,6 +674,16 @@ static inline uint32_t j4(const csfs_v2_ctx *ctx, int32_t v)
     return (uint32_t)v < CSFS_V2_J4_CACHE ? ctx->j4[v] : j4_slow(v);
 }
 
+/* The total J in GRASP's form (see csfs_j_token_fast): 1 with *out set, else
+ * 0 and the general parse decides (values it takes are far below 2^15). */
+static inline int fast_total(const csfs_csf_lines *c, int32_t *out)
+{
+    const char *p = c->final_j.p;
+    size_t n = c->final_j.len;
+    while (n && *p == ' ') p++, n--;
+    return n && csfs_j_token_fast(p, n, out) == 1;
+}
+
 int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_t n2,
                   const char *l3, size_t n3, csfs_v2_record *rec, csfs_v2_failure *why)
 {
@@ -683,7 +693,8 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
     if (rec->cap < ctx->n_peel)
         return fail(why, CSFS_V2_E_VALUE_RANGE, -1, -1, -1,
                     "record holds %zu subshells, the peel list has %zu", rec->cap, ctx->n_peel);
-    if (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3)) {
+    if (!ctx->ascii_known &&
+        (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))) {
         int line = has_non_ascii(l1, n1) ? 1 : has_non_ascii(l2, n2) ? 2 : 3;
         return fail(why, CSFS_V2_E_NON_ASCII, -1, -1, -1,
                     "non-ASCII byte on line %d: CSF lines must be ASCII", line);
@@ -703,7 +714,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         return fail(why, CSFS_V2_E_LINE3_LENGTH, -1, -1, -1,
                     "line 3 is too short (%zu bytes) for %zu subshells", c.r, nf);
     int32_t total;
-    if (j_to_u16(c.final_j.p, c.final_j.len, &total))
+    if (!fast_total(&c, &total) && j_to_u16(c.final_j.p, c.final_j.len, &total))
         return fail(why, CSFS_V2_E_TOTAL_J, -1, -1, -1,
                     "total J '%s' at the end of line 3 is not a J value (0..32767 or n/2)",
                     shown(c.final_j.p, c.final_j.len, buf));
@@ -789,7 +800,14 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         /* Line 2: canonical is 9 spaces, or "   " + ("  " or "v;") + J in 4. */
         const char *sp = fl.state.p;
         size_t sl = fl.state.len;
-        if (sl && !(sl == 9 && spaces9(sp))) {
+        int fast_state = sl == 9 ? csfs_j9_fast(sp, &two_j) : -1;
+        if (fast_state == 1) {
+            canon &= sp[0] == ' ' && sp[1] == ' ' && sp[2] == ' ' && sp[3] == ' ' && sp[4] == ' ' &&
+                     load4(sp + 5) == j4(ctx, two_j);
+        } else if (fast_state == 0) {
+            two_j = CSFS_V2_MISSING; /* nine spaces: nothing printed, canonical */
+        } else if (sl && !(sl == 9 && spaces9(sp))) {
+            two_j = CSFS_V2_MISSING;
             int rc = parse_state(sp, sl, f, &two_j, &sen, why);
             if (rc) {
                 if (why) why->peel = k;
@@ -809,7 +827,13 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
          * 4 + a space (ending at byte 9(i+1)+2 of line 3). */
         const char *cp = fl.cpl.p;
         size_t cl = fl.cpl.len;
-        if (cl && !(cl == 9 && spaces9(cp))) {
+        int fast_cpl = cl == 9 ? csfs_j9_fast(cp, &two_k) : -1;
+        if (fast_cpl == 1) {
+            canon &= load4(cp) == SPACES4 && cp[8] == ' ' && load4(cp + 4) == j4(ctx, two_k);
+        } else if (fast_cpl == 0) {
+            two_k = CSFS_V2_MISSING;
+        } else if (cl && !(cl == 9 && spaces9(cp))) {
+            two_k = CSFS_V2_MISSING;
             const char *t = cp;
             size_t tl = cl;
             csfs_trim(&t, &tl);

@@ -136,6 +136,9 @@ typedef struct csfs_v2_ctx {
     uint64_t *raw_key; /* 0 = empty slot */
     int32_t *raw_index;
     size_t raw_mask;
+    /* Set by the caller while every byte of the records it parses is known
+     * to be ASCII (csfs_records_ascii): the per-CSF check is skipped. */
+    int ascii_known;
 } csfs_v2_ctx;
 
 /* The peel list must outlive the context. */

@@ -104,6 +104,13 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
 
 void csfs_chunk_scan_free(csfs_chunk_scan *scan);
 
+/*
+ * Whether every byte of records [first, end) of a text chunk is ASCII, in one
+ * pass over the contiguous range they occupy (parsers then skip their
+ * per-CSF check). 0 for Parquet input, whose rows are not contiguous.
+ */
+int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end);
+
 /* The three lines of record i of a scanned chunk of `data`. */
 static inline void csfs_record_lines(const csfs_chunk_scan *s, const char *data, size_t i,
                                      const char *line[3], size_t len[3])

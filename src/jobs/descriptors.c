@@ -176,6 +176,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     csfs_v2_record *rec = &d->v2rec[worker];
     int32_t *dst = (int32_t *)cols;
     size_t n_peel = d->peel->count;
+    v2->ascii_known = csfs_records_ascii(c->data, c->scan, first, end);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
@@ -207,6 +208,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         r->kind = why.kind;
         snprintf(r->reason, sizeof r->reason, "%s", why.reason);
     }
+    v2->ascii_known = 0;
 }
 
 static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n,
