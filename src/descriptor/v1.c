@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "grasp/csf_fields.h"
+#include "common/bytes.h"
 #include "common/error.h"
 #include "descriptor/normalize.h"
 
@@ -49,20 +50,6 @@ int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
     int32_t v;
     if (csfs_parse_i32(s, len, &v)) return -1;
     *out = (int32_t)((uint32_t)v * 2u); /* wraps like the release build of rCSFs */
-    return 0;
-}
-
-/* Any byte >= 0x80, eight bytes at a time. */
-static int has_non_ascii(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) return 1;
-    }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80) return 1;
     return 0;
 }
 
@@ -143,7 +130,7 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
     forget_touched(ctx);
     ctx->unknown_fields = 0;
     if (!ctx->ascii_known &&
-        (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3)))
+        (csfs_has_high_byte(l1, n1) || csfs_has_high_byte(l2, n2) || csfs_has_high_byte(l3, n3)))
         return CSFS_CSF_NON_ASCII;
 
     csfs_csf_lines c;
@@ -159,9 +146,13 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
     uint32_t *touched = ctx->touched;
     size_t n_touched = 0;
     uint32_t unknown = 0, first_unknown = 0;
+    /* Fields whose line-2 state / line-3 coupling bytes are all present
+     * (lines are right-trimmed): those take the 9-byte fast path with no
+     * bounds arithmetic; the rest are cut as csfs_field_at cuts them. */
+    const size_t full_state = c.m / 9, full_cpl = c.coupling.len / 9;
     for (size_t b = 0; b < c.nf; b++) {
         csfs_field f;
-        csfs_field_at(&c, b, &f);
+        f.l1 = csfs_sub(c.l1, c.w, 9 * b);
 
         int32_t n = 0;
         if (f.l1.len >= 8) {
@@ -179,9 +170,10 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
         /* Lines 2 and 3 count as padded with spaces to line 1's width: only
          * their real bytes inside this field can be non-blank. */
         int32_t mid = 0;
-        int has_mid = f.state.len == 9 ? csfs_j9_fast(f.state.p, &mid) : -1;
+        int has_mid = b < full_state ? csfs_j9_fast(c.l2 + 9 * b, &mid) : -1;
         if (has_mid < 0) {
             mid = 0;
+            f.state = csfs_sub(c.l2, c.m, 9 * b);
             has_mid = f.state.len && !all_ws(f.state.p, f.state.len);
             if (has_mid) {
                 const char *semi = memchr(f.state.p, ';', f.state.len);
@@ -194,11 +186,12 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
         if (b == c.nf - 1) {
             cpl = final_2j; /* the last field's coupling is the total J */
         } else {
-            int fast = f.cpl.len == 9 ? csfs_j9_fast(f.cpl.p, &cpl) : -1;
+            int fast = b < full_cpl ? csfs_j9_fast(c.coupling.p + 9 * b, &cpl) : -1;
             if (fast == 0) {
                 cpl = has_mid ? mid : 0;
             } else if (fast < 0) {
                 cpl = 0;
+                f.cpl = csfs_sub(c.coupling.p, c.coupling.len, 9 * b);
                 if (f.cpl.len && !all_ws(f.cpl.p, f.cpl.len)) {
                     if (csfs_j_to_2j(f.cpl.p, f.cpl.len, &cpl)) cpl = 0;
                 } else if (has_mid) {

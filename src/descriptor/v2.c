@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "grasp/csf_fields.h"
+#include "common/bytes.h"
 #include "common/error.h"
 
 /* ---- names ---------------------------------------------------------------- */
@@ -175,19 +176,6 @@ static inline int j_to_u16(const char *s, size_t len, int32_t *out)
     return j_to_2j(s, len, out) || *out < 0 || *out > CSFS_V2_MAX_TWO_J ? -1 : 0;
 }
 
-static int has_non_ascii(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) return 1;
-    }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80) return 1;
-    return 0;
-}
-
 /* ---- context and records --------------------------------------------------- */
 
 static uint32_t j4_slow(int32_t v);
@@ -253,7 +241,7 @@ int csfs_v2_ctx_init(csfs_v2_ctx *ctx, const csfs_peel *peel, csfs_error *err)
         ctx->capacity[i] = (uint8_t)csfs_v2_subshell_capacity(name, len);
         /* Line 1 shows "4d-" as is and "4d" as "4d ", right-aligned in 5 bytes. */
         size_t shown_len = len + (len && name[len - 1] != '-');
-        int ascii = !has_non_ascii(name, len);
+        int ascii = !csfs_has_high_byte(name, len);
         if (len && shown_len <= 5 && ascii) {
             memset(ctx->display[i], ' ', 5);
             memcpy(ctx->display[i] + 5 - shown_len, name, len);
@@ -694,8 +682,8 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         return fail(why, CSFS_V2_E_VALUE_RANGE, -1, -1, -1,
                     "record holds %zu subshells, the peel list has %zu", rec->cap, ctx->n_peel);
     if (!ctx->ascii_known &&
-        (has_non_ascii(l1, n1) || has_non_ascii(l2, n2) || has_non_ascii(l3, n3))) {
-        int line = has_non_ascii(l1, n1) ? 1 : has_non_ascii(l2, n2) ? 2 : 3;
+        (csfs_has_high_byte(l1, n1) || csfs_has_high_byte(l2, n2) || csfs_has_high_byte(l3, n3))) {
+        int line = csfs_has_high_byte(l1, n1) ? 1 : csfs_has_high_byte(l2, n2) ? 2 : 3;
         return fail(why, CSFS_V2_E_NON_ASCII, -1, -1, -1,
                     "non-ASCII byte on line %d: CSF lines must be ASCII", line);
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "grasp/peel.h"
 
@@ -381,27 +382,12 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     return 0;
 }
 
-/* Whether bytes [s, s + len) hold a byte >= 0x80; 32 bytes a step, which the
- * compiler turns into vector ORs: a whole chunk at memory speed. */
-static int range_has_non_ascii(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32) {
-        uint64_t w[4];
-        memcpy(w, s + i, sizeof w);
-        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) return 1;
-    }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80) return 1;
-    return 0;
-}
-
 int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end)
 {
     if (scan->cols || first >= end) return 0;
     const csfs_record *a = &scan->rec[first], *z = &scan->rec[end - 1];
     size_t from = a->off[0], to = (size_t)z->off[2] + z->len[2];
-    return to >= from && !range_has_non_ascii(data + from, to - from);
+    return to >= from && !csfs_has_high_byte(data + from, to - from);
 }
 
 void csfs_chunk_scan_free(csfs_chunk_scan *s)

@@ -1,5 +1,7 @@
 #include "parquet/rle_hybrid.h"
 
+#include <string.h>
+
 int pq_bit_width(uint64_t max_value)
 {
     int w = 0;
@@ -43,6 +45,19 @@ static uint8_t *pack8(uint8_t *p, const uint32_t v[8], int bit_width)
         }
     }
     return p;
+}
+
+/* Widths up to 8 (dictionaries of up to 256 entries: every descriptor
+ * column): the 8 values fit one 64-bit word, written whole (the caller
+ * reserves 8 spare bytes) and advanced by exactly bit_width bytes. */
+static uint8_t *pack8_small(uint8_t *p, const uint32_t v[8], int bit_width)
+{
+    uint64_t acc = 0;
+    for (int k = 0; k < 8; k++) acc |= (uint64_t)v[k] << (k * bit_width);
+    uint8_t b[8];
+    for (int k = 0; k < 8; k++) b[k] = (uint8_t)(acc >> (8 * k)); /* little-endian, any host */
+    memcpy(p, b, 8);
+    return p + bit_width;
 }
 
 /* Single-bit levels are the common literal case: pack them without the loop. */
@@ -93,13 +108,15 @@ static uint8_t *pack8_w1(uint8_t *p, const uint32_t v[8])
         size_t ls = (s), le = (e);                                                                 \
         if (ls >= le) break;                                                                       \
         size_t groups = (le - ls + 7) / 8;                                                         \
-        if (!pq_wbuf_reserve(out, 10 + groups * (size_t)bit_width)) return;                        \
+        if (!pq_wbuf_reserve(out, 10 + groups * (size_t)bit_width + 8)) return;                    \
         uint8_t *p = put_varint(out->data + out->size, (uint64_t)groups << 1 | 1);                 \
         for (size_t g = 0; g < groups; g++) {                                                      \
             uint32_t tmp[8];                                                                       \
             size_t base = ls + g * 8;                                                              \
             for (size_t k = 0; k < 8; k++) tmp[k] = base + k < le ? VAL(base + k) : 0;             \
-            p = bit_width == 1 ? pack8_w1(p, tmp) : pack8(p, tmp, bit_width);                      \
+            p = bit_width == 1   ? pack8_w1(p, tmp)                                                \
+                : bit_width <= 8 ? pack8_small(p, tmp, bit_width)                                  \
+                                 : pack8(p, tmp, bit_width);                                       \
         }                                                                                          \
         out->size = (size_t)(p - out->data);                                                       \
     } while (0)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "descriptor/v1.h"
 #include "grasp/csf_fields.h"
 #include "testutil.h"
@@ -122,6 +123,29 @@ int main(void)
             CHECK_EQ_INT(v, g);
         }
     }
+    /* The non-ASCII scan: scalar and SSE2 versions agree with a byte loop on
+     * buffers of every length with one high byte at every position. */
+    static char buf[300];
+    long scans = 0;
+    for (size_t len = 0; len <= 260; len++) {
+        for (long at = -1; at < (long)len; at++) {
+            memset(buf, 'a', sizeof buf);
+            if (at >= 0) buf[at] = (char)(0x80 | (at & 0x7f));
+            buf[len] = (char)0xff; /* just past the end: must not be seen */
+            int want = at >= 0;
+            CHECK_EQ_INT(csfs_has_high_byte_scalar(buf, len), want);
+#ifdef CSFS_HAVE_SSE2
+            CHECK_EQ_INT(csfs_has_high_byte_sse2(buf, len), want);
+#endif
+            CHECK_EQ_INT(csfs_has_high_byte(buf, len), want);
+            scans++;
+        }
+    }
+#ifdef CSFS_HAVE_SSE2
+    printf("non-ASCII scan: %ld buffers, scalar and SSE2 paths\n", scans);
+#else
+    printf("non-ASCII scan: %ld buffers, scalar path (no SSE2 in this build)\n", scans);
+#endif
     printf("fast paths: %ld fields checked, %ld accepted by the fast path\n", checked, accepted);
     CHECK(accepted > 10000);
     return tu_done();
