@@ -37,8 +37,10 @@ struct pq_builder {
     /* Direct map for small 4-byte values (descriptors are mostly small
      * integers): small[v - SMALL_MIN] = entry index + 1, no hashing. */
     uint32_t small[SMALL_SPAN];
-    uint32_t *idx; /* indices of the page being encoded */
+    uint32_t *idx; /* indices of the page being encoded (8-byte values) */
     size_t idx_cap;
+    pq_run *runs; /* the same as maximal runs (4-byte values) */
+    size_t nruns, runs_cap;
     pq_wbuf pages; /* encoded data pages, headers included */
     pq_wbuf body, zbody, hdr;
     int64_t num_values, uncompressed_size, data_pages;
@@ -91,6 +93,7 @@ void pq_builder_free(pq_builder *b)
     free(b->slots);
     free(b->keys);
     free(b->idx);
+    free(b->runs);
     pq_wbuf_free(&b->pages);
     pq_wbuf_free(&b->body);
     pq_wbuf_free(&b->zbody);
@@ -181,8 +184,14 @@ static int lookup(pq_builder *b, uint64_t key, uint32_t *out)
  */
 static int dict_encode4(pq_builder *b, const uint8_t *values, size_t rows)
 {
-    uint32_t *idx = b->idx;
-    size_t r = 0;
+    if (rows > b->runs_cap) {
+        free(b->runs);
+        b->runs = malloc(rows * sizeof *b->runs);
+        b->runs_cap = b->runs ? rows : 0;
+        if (!b->runs) return -1;
+    }
+    pq_run *runs = b->runs;
+    size_t nruns = 0, r = 0;
     while (r < rows) {
         uint32_t key;
         memcpy(&key, values + 4 * r, 4);
@@ -205,9 +214,12 @@ static int dict_encode4(pq_builder *b, const uint8_t *values, size_t rows)
             if (v != key) break;
             j++;
         }
-        for (size_t k = r; k < j; k++) idx[k] = entry - 1;
+        runs[nruns].value = entry - 1;
+        runs[nruns].len = (uint32_t)(j - r);
+        nruns++;
         r = j;
     }
+    b->nruns = nruns;
     return 1;
 }
 
@@ -215,13 +227,13 @@ static int dict_encode4(pq_builder *b, const uint8_t *values, size_t rows)
  * exceed its limit (the page is then PLAIN), -1 on allocation failure. */
 static int dict_encode(pq_builder *b, const uint8_t *values, size_t rows)
 {
+    if (b->width == 4) return dict_encode4(b, values, rows);
     if (rows > b->idx_cap) {
         free(b->idx);
         b->idx = malloc(rows * sizeof *b->idx);
         b->idx_cap = b->idx ? rows : 0;
         if (!b->idx) return -1;
     }
-    if (b->width == 4) return dict_encode4(b, values, rows);
     /* Consecutive equal values are the common case in descriptor columns. */
     uint64_t prev_key = 0;
     uint32_t prev = 0;
@@ -350,7 +362,10 @@ int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *
     int bits = pq_bit_width(b->nkeys ? b->nkeys - 1 : 0);
     if (bits == 0) bits = 1; /* readers expect at least one bit per index */
     pq_wbuf_byte(&b->body, (uint8_t)bits);
-    pq_rle_encode_u32(&b->body, b->idx, v->rows, bits);
+    if (b->width == 4)
+        pq_rle_encode_runs(&b->body, b->runs, b->nruns, bits);
+    else
+        pq_rle_encode_u32(&b->body, b->idx, v->rows, bits);
     if (b->body.failed) return oom(err);
     return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows,
                 PQ_ENC_RLE_DICTIONARY, err);

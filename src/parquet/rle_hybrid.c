@@ -139,3 +139,58 @@ void pq_rle_encode_levels(pq_wbuf *out, const uint8_t *defined, size_t n)
     RLE_ENCODE_IMPL(VAL_DEF);
 #undef VAL_DEF
 }
+
+/* Walks the values of a run list from a position, for literal groups. */
+typedef struct run_cursor {
+    const pq_run *runs;
+    size_t r;    /* current run */
+    uint32_t at; /* values of it already taken */
+} run_cursor;
+
+/* Emits the n values from the cursor as bit-packed groups (see RLE_LITERAL). */
+static void literal_from_runs(pq_wbuf *out, run_cursor *c, size_t n, int bit_width)
+{
+    if (n == 0) return;
+    size_t groups = (n + 7) / 8;
+    if (!pq_wbuf_reserve(out, 10 + groups * (size_t)bit_width + 8)) return;
+    uint8_t *p = put_varint(out->data + out->size, (uint64_t)groups << 1 | 1);
+    for (size_t g = 0; g < groups; g++) {
+        uint32_t tmp[8] = {0};
+        size_t want = n - 8 * g < 8 ? n - 8 * g : 8;
+        for (size_t k = 0; k < want;) {
+            const pq_run *run = &c->runs[c->r];
+            size_t take = run->len - c->at;
+            if (take > want - k) take = want - k;
+            for (size_t t = 0; t < take; t++) tmp[k + t] = run->value;
+            k += take;
+            c->at += (uint32_t)take;
+            if (c->at == run->len) c->r++, c->at = 0;
+        }
+        p = bit_width == 1   ? pack8_w1(p, tmp)
+            : bit_width <= 8 ? pack8_small(p, tmp, bit_width)
+                             : pack8(p, tmp, bit_width);
+    }
+    out->size = (size_t)(p - out->data);
+}
+
+void pq_rle_encode_runs(pq_wbuf *out, const pq_run *runs, size_t nruns, int bit_width)
+{
+    /* RLE_ENCODE_IMPL's decisions, taken per run instead of per value. */
+    run_cursor lit = {runs, 0, 0};
+    size_t lit_pos = 0, i = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        size_t run = runs[r].len;
+        if (run >= 8) {
+            size_t pad = (8 - (i - lit_pos) % 8) % 8;
+            if (run - pad >= 8) {
+                literal_from_runs(out, &lit, i + pad - lit_pos, bit_width);
+                put_rle(out, runs[r].value, run - pad, bit_width);
+                lit.r = r + 1;
+                lit.at = 0;
+                lit_pos = i + run;
+            }
+        }
+        i += run;
+    }
+    literal_from_runs(out, &lit, i - lit_pos, bit_width);
+}

@@ -167,6 +167,61 @@ static void test_rle_runs(void)
     pq_wbuf_free(&b);
 }
 
+/* The run-list encoder (dictionary pages of 4-byte columns) must write the
+ * value-by-value encoder's bytes for every sequence: random run lengths
+ * (short, around 8, long), bit widths 1 to 20, lengths 0 to 3000. */
+static uint64_t rle_rng = 88172645463325252ull;
+static uint32_t rle_next(void)
+{
+    rle_rng ^= rle_rng << 13;
+    rle_rng ^= rle_rng >> 7;
+    rle_rng ^= rle_rng << 17;
+    return (uint32_t)(rle_rng >> 32);
+}
+
+static void test_rle_runs_equal_values(void)
+{
+    static uint32_t vals[3000];
+    static pq_run runs[3000];
+    int cases = 0;
+    for (int iter = 0; iter < 4000; iter++) {
+        int bw = 1 + (int)(rle_next() % 20);
+        uint32_t maxv = bw == 32 ? UINT32_MAX : (1u << bw) - 1;
+        size_t n = rle_next() % 3000;
+        if (iter < 50) n = (size_t)iter; /* every tiny length */
+        int style = (int)(rle_next() % 3);
+        size_t i = 0, nruns = 0;
+        while (i < n) {
+            size_t len = style == 0   ? 1 + rle_next() % 4
+                         : style == 1 ? 5 + rle_next() % 8
+                                      : 1 + rle_next() % 200;
+            if (len > n - i) len = n - i;
+            uint32_t v;
+            do {
+                v = rle_next() % (maxv < 6 ? maxv + 1 : 6); /* few distinct values */
+            } while (nruns && v == runs[nruns - 1].value && maxv > 0);
+            if (nruns && v == runs[nruns - 1].value) { /* width 1 with one value */
+                runs[nruns - 1].len += (uint32_t)len;
+            } else {
+                runs[nruns].value = v;
+                runs[nruns].len = (uint32_t)len;
+                nruns++;
+            }
+            for (size_t k = 0; k < len; k++) vals[i + k] = v;
+            i += len;
+        }
+        pq_wbuf a = {0}, b = {0};
+        pq_rle_encode_u32(&a, vals, n, bw);
+        pq_rle_encode_runs(&b, runs, nruns, bw);
+        CHECK_EQ_INT(a.size, b.size);
+        CHECK(a.size == b.size && (a.size == 0 || memcmp(a.data, b.data, a.size) == 0));
+        pq_wbuf_free(&a);
+        pq_wbuf_free(&b);
+        cases++;
+    }
+    CHECK_EQ_INT(cases, 4000);
+}
+
 static void test_rle_bit_packed(void)
 {
     pq_wbuf b = {0};
@@ -504,6 +559,7 @@ int main(void)
     test_thrift_page_header();
     test_rle_runs();
     test_rle_bit_packed();
+    test_rle_runs_equal_values();
     test_float_stats();
     test_string_stats();
     test_bad_input();
