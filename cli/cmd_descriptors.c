@@ -165,12 +165,15 @@ int cmd_descriptors(int argc, char **argv)
         printf(", \"csf_count\": %llu, \"block_count\": %llu, \"failed_count\": %llu, "
                "\"unknown_subshell_count\": %llu, \"columns\": %llu, \"input_bytes\": %llu, "
                "\"threads\": %llu, \"rejected_count\": %llu, \"noncanonical_count\": %llu, "
-               "\"seconds\": %.6f, \"csfs_per_second\": %.1f}\n",
+               "\"seconds\": %.6f, \"csfs_per_second\": %.1f, "
+               "\"cpu_seconds\": {\"reader\": %.6f, \"scan\": %.6f, \"parse\": %.6f, "
+               "\"encode\": %.6f, \"writer\": %.6f}}\n",
                (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count,
                (unsigned long long)sum.failed_count, (unsigned long long)sum.unknown_subshell_count,
                (unsigned long long)sum.columns, (unsigned long long)sum.input_bytes,
                (unsigned long long)sum.threads, (unsigned long long)sum.rejected_count,
-               (unsigned long long)sum.noncanonical_count, sum.seconds, rate);
+               (unsigned long long)sum.noncanonical_count, sum.seconds, rate, sum.stages.reader,
+               sum.stages.scan, sum.stages.parse, sum.stages.encode, sum.stages.writer);
     }
     return EXIT_OK;
 }

@@ -16,6 +16,15 @@ typedef enum csfs_output_format {
     CSFS_FORMAT_NPY = 2,
 } csfs_output_format;
 
+/* CPU seconds spent in each stage of the parallel engine. */
+typedef struct csfs_stage_seconds {
+    double reader; /* reading (and decompressing) input, cutting chunks */
+    double scan;   /* workers: finding records and lines */
+    double parse;  /* workers: CSFs -> rows */
+    double encode; /* workers: pages -> encoded, compressed column chunks */
+    double writer; /* the ordered writer: accounting, appending, the file footer */
+} csfs_stage_seconds;
+
 typedef struct csfs_descriptor_options {
     const char *input;       /* CSF list: text, .zst or .gz (by content), or "-" */
     const char *output;      /* .parquet or .npy */
@@ -63,6 +72,11 @@ typedef struct csfs_summary {
     uint64_t rejected_count;         /* V2 --keep-going: rows written as rejected */
     uint64_t noncanonical_count;     /* V2: CSFs, line ends or separators restore would rewrite */
     double seconds;                  /* wall time */
+    /* CPU seconds of each stage of the parallel engine (for the scaling
+     * model in bench/): the reader thread, the workers' scan / parse /
+     * encode tasks summed over workers, and the ordered writer (the calling
+     * thread). */
+    csfs_stage_seconds stages;
 } csfs_summary;
 
 /*

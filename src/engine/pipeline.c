@@ -177,6 +177,8 @@ typedef struct task_queue {
 } task_queue;
 
 typedef struct engine {
+    double reader_cpu;         /* CPU seconds of the reader thread, set when it ends */
+    csfs_stage_seconds stages; /* filled when the threads have ended */
     csfs_pipe_source *src;
     const csfs_pipe_config *cfg;
     csfs_pipe_kind *kind;
@@ -482,7 +484,16 @@ static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
 typedef struct worker_arg {
     engine *j;
     size_t index;
+    double cpu[3]; /* this worker's CPU seconds in scan, parse, encode tasks */
 } worker_arg;
+
+/* CPU time of the calling thread (coarse tasks: one call per chunk or page). */
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void *worker_main(void *arg)
 {
@@ -497,12 +508,14 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&j->cv_work, &j->mu);
         if (j->stop) break;
         pthread_mutex_unlock(&j->mu);
+        double t0 = thread_cpu_seconds();
         if (t.type == T_SCAN)
             run_scan(j, t.a);
         else if (t.type == T_PARSE)
             run_parse(j, w->index, t.a, t.b);
         else
             run_encode(j, w->index, t.a, t.b);
+        w->cpu[t.type == T_SCAN ? 0 : t.type == T_PARSE ? 1 : 2] += thread_cpu_seconds() - t0;
         pthread_mutex_lock(&j->mu);
     }
     pthread_mutex_unlock(&j->mu);
@@ -559,6 +572,7 @@ static void *reader_main(void *arg)
             break;
         }
     }
+    j->reader_cpu = thread_cpu_seconds();
     pthread_mutex_unlock(&j->mu);
     return NULL;
 }
@@ -765,7 +779,7 @@ static int run_threads(engine *j, csfs_error *err)
     pthread_mutex_lock(&j->mu);
     if (!workers || !args) fail_nomem_locked(j);
     for (; workers && args && started < j->threads; started++) {
-        args[started] = (worker_arg){j, (size_t)started};
+        args[started] = (worker_arg){.j = j, .index = (size_t)started};
         if (pthread_create(&workers[started], NULL, worker_main, &args[started]) != 0) break;
     }
     if (started == j->threads && pthread_create(&reader, NULL, reader_main, j) == 0)
@@ -802,6 +816,12 @@ static int run_threads(engine *j, csfs_error *err)
     pthread_mutex_unlock(&j->mu);
     if (reader_started) pthread_join(reader, NULL);
     for (int i = 0; i < started; i++) pthread_join(workers[i], NULL);
+    for (int i = 0; i < started; i++) {
+        j->stages.scan += args[i].cpu[0];
+        j->stages.parse += args[i].cpu[1];
+        j->stages.encode += args[i].cpu[2];
+    }
+    j->stages.reader = j->reader_cpu;
     free(workers);
     free(args);
     pthread_cond_destroy(&j->cv_main);
@@ -856,7 +876,11 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     memset(res, 0, sizeof *res);
     res->threads = j.threads;
     int rc = setup(&j, err);
+    double writer0 = thread_cpu_seconds();
     if (rc == 0) rc = run_threads(&j, err);
+    /* The calling thread is the ordered writer (its waits cost no CPU). */
+    j.stages.writer = thread_cpu_seconds() - writer0;
+    res->stages = j.stages;
     res->rows = j.rows;
     res->input_bytes = j.input_bytes;
     res->blocks = j.blocks;

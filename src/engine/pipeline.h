@@ -100,6 +100,7 @@ typedef struct csfs_pipe_result {
     uint64_t *blocks; /* CSFs per J block (caller frees) */
     size_t n_blocks;
     int threads;
+    csfs_stage_seconds stages; /* CPU seconds per stage */
 } csfs_pipe_result;
 
 typedef struct csfs_pipe_config {

@@ -599,6 +599,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
         summary->input_bytes = res.input_bytes;
         summary->columns = d.width;
         summary->threads = (uint64_t)d.threads;
+        summary->stages = res.stages;
         summary->rejected_count = d.rejected;
         summary->noncanonical_count = d.noncanonical;
         summary->seconds = csfs_now_seconds() - t0;
