@@ -384,7 +384,16 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
 
 int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end)
 {
-    if (scan->cols || first >= end) return 0;
+    if (first >= end) return 0;
+    if (scan->cols) { /* each string column's values are contiguous */
+        for (int k = 0; k < 3; k++) {
+            const csfs_line_column *c = &scan->cols[k];
+            if (c->off[end] < c->off[first] ||
+                csfs_has_high_byte(c->data + c->off[first], c->off[end] - c->off[first]))
+                return 0;
+        }
+        return 1;
+    }
     const csfs_record *a = &scan->rec[first], *z = &scan->rec[end - 1];
     size_t from = a->off[0], to = (size_t)z->off[2] + z->len[2];
     return to >= from && !csfs_has_high_byte(data + from, to - from);

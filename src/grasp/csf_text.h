@@ -107,7 +107,8 @@ void csfs_chunk_scan_free(csfs_chunk_scan *scan);
 /*
  * Whether every byte of records [first, end) of a text chunk is ASCII, in one
  * pass over the contiguous range they occupy (parsers then skip their
- * per-CSF check). 0 for Parquet input, whose rows are not contiguous.
+ * per-CSF check); for Parquet input, the same over each string column's
+ * values, which are contiguous.
  */
 int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end);
 
