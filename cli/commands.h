@@ -10,5 +10,6 @@ int cmd_info(int argc, char **argv);
 int cmd_mix(int argc, char **argv);
 int cmd_peel(int argc, char **argv);
 int cmd_split(int argc, char **argv);
+int cmd_zerofirst(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
     {"split", cmd_split, "CSF list -> one list per total J (GRASP rcsfsplit naming)"},
     {"peel", cmd_peel, "peel subshell list of a CSF list, header TOML or Parquet file"},
+    {"zerofirst", cmd_zerofirst, "zero-order CSFs first in each block (GRASP rcsfzerofirst)"},
 };
 
 static void usage(FILE *f)

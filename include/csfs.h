@@ -20,5 +20,6 @@
 #include "csfs/common.h"
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
+#include "csfs/list_tools.h"
 
 #endif /* CSFS_H */
