@@ -76,7 +76,11 @@ typedef struct csfs_active_set {
 typedef struct csfs_split_active_options {
     const char *input;        /* the list to split */
     const char *input_header; /* header TOML of a CSF Parquet input (NULL: its own) */
-    const char *prefix;       /* output path prefix, GRASP's "name"; NULL: input without .c */
+    /* Outputs are <dir>/<prefix><label>.c. prefix: GRASP's state name (NULL:
+     * the input's name without .c/.parquet and .zst/.gz); dir: NULL = the
+     * input's directory when prefix is NULL, else the current one. */
+    const char *prefix;
+    const char *dir;
     const csfs_active_set *sets;
     size_t n_sets;
     int force;
@@ -106,9 +110,10 @@ CSFS_API void csfs_split_active_summary_free(csfs_split_active_summary *sum);
 
 /*
  * GRASP's rcsfsplit dialog (the stdin it reads: state name, number of sets,
- * then per set the orbitals and the label) as options. The strings of *out
- * point into *storage (free() it); dir (may be NULL) is prepended to the
- * state name, which GRASP resolves in the working directory.
+ * then per set the orbitals and the label) as options: input "<name>.c",
+ * prefix "<name>", the sets, dir as given (NULL: the current directory, as
+ * GRASP). The strings point into *storage and the sets into *sets (free()
+ * both); name names the dialog in messages.
  */
 CSFS_API int csfs_split_active_parse_dialog(const char *text, size_t len, const char *name,
                                             const char *dir, csfs_split_active_options *out,
@@ -120,7 +125,8 @@ CSFS_API int csfs_split_active_parse_dialog(const char *text, size_t len, const 
 typedef struct csfs_split_block_options {
     const char *input;
     const char *input_header;
-    const char *prefix; /* GRASP's "name"; NULL: input without .c */
+    const char *prefix; /* GRASP's "name"; NULL: input without .c (as for split_active) */
+    const char *dir;    /* output directory (as for split_active) */
     int copy_w;         /* copy <input stem>.w to each <prefix>_even1.w ... */
     int force;
     void (*report)(void *ctx, const char *message);
