@@ -20,18 +20,15 @@
 #include "grasp/csf_text.h"
 #include "descriptor/v1.h"
 #include "common/error.h"
-#include "io/outfile.h"
+#include "io/outset.h"
 
 typedef struct split_out {
     int32_t two_j;
-    csfs_outfile file;
-    int open;
+    size_t file;         /* in the splitter's output set */
     int32_t last_parity; /* parity of the block last written, 0 before any */
     uint64_t csfs, blocks;
     uint64_t first_block; /* 0-based input block of its first block */
     int32_t first_parity;
-    csfs_outfile w; /* the .w copy */
-    int w_open;
 } split_out;
 
 typedef struct splitter {
@@ -41,6 +38,7 @@ typedef struct splitter {
     char *prefix; /* "<dir>/<prefix>" */
     split_out *outs;
     size_t n_outs, cap_outs;
+    csfs_outset out; /* every output, published together */
     /* The block being read: its J/parity and where its text goes. */
     split_out *cur;
     int32_t cur_two_j, cur_parity;
@@ -83,22 +81,18 @@ static int out_for(splitter *s, int32_t two_j, split_out **out, csfs_error *err)
     o->two_j = two_j;
     char path[4200];
     snprintf(path, sizeof path, "%s_%d.c", s->prefix, (int)two_j);
-    int rc = csfs_outfile_open(&o->file, path, s->opt->force, err);
+    int rc = csfs_outset_add(&s->out, path, &o->file, err);
     if (rc) return rc;
     s->n_outs++;
-    o->open = 1;
-    for (int i = 0; i < CSFS_HEADER_LINES && rc == 0; i++) {
-        rc = csfs_outfile_write(&o->file, s->header->lines[i], s->header->lens[i], err);
-        if (rc == 0) rc = csfs_outfile_write(&o->file, "\n", 1, err);
-    }
+    for (int i = 0; i < CSFS_HEADER_LINES && rc == 0; i++)
+        rc = csfs_outset_line(&s->out, o->file, s->header->lines[i], s->header->lens[i], err);
     *out = o;
     return rc;
 }
 
-static int write_line(split_out *o, const char *p, size_t n, csfs_error *err)
+static int write_line(splitter *s, split_out *o, const char *p, size_t n, csfs_error *err)
 {
-    int rc = csfs_outfile_write(&o->file, p, n, err);
-    return rc ? rc : csfs_outfile_write(&o->file, "\n", 1, err);
+    return csfs_outset_line(&s->out, o->file, p, n, err);
 }
 
 /* Records of one scanned chunk into their J's output. */
@@ -123,7 +117,7 @@ static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *sca
             int rc = out_for(s, two_j, &s->cur, err);
             if (rc) return rc;
             /* Blocks of one J follow each other in its file, separated. */
-            if (s->cur->blocks > 0 && (rc = write_line(s->cur, " *", 2, err))) return rc;
+            if (s->cur->blocks > 0 && (rc = write_line(s, s->cur, " *", 2, err))) return rc;
             if (s->cur->blocks == 0) {
                 s->cur->first_block = s->blocks;
                 s->cur->first_parity = parity;
@@ -144,7 +138,7 @@ static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *sca
                                   s->cur_parity > 0 ? '+' : '-');
         }
         for (int k = 0; k < 3; k++) {
-            int rc = write_line(s->cur, l[k], n[k], err);
+            int rc = write_line(s, s->cur, l[k], n[k], err);
             if (rc) return rc;
         }
         s->cur->csfs++;
@@ -205,14 +199,14 @@ static int copy_w(splitter *s, csfs_error *err)
     for (size_t i = 0; i < s->n_outs && rc == 0; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s_%d.w", s->prefix, (int)s->outs[i].two_j);
-        rc = csfs_outfile_open(&s->outs[i].w, path, s->opt->force, err);
+        size_t w;
+        rc = csfs_outset_add(&s->out, path, &w, err);
         if (rc) break;
-        s->outs[i].w_open = 1;
         char buf[1 << 16];
         ssize_t got;
         off_t at = 0;
         while (rc == 0 && (got = pread(fd, buf, sizeof buf, at)) > 0) {
-            rc = csfs_outfile_write(&s->outs[i].w, buf, (size_t)got, err);
+            rc = csfs_outset_write(&s->out, w, buf, (size_t)got, err);
             at += got;
         }
         if (rc == 0 && got < 0) rc = csfs_fail_errno(err, errno, "%s: read failed", wpath);
@@ -229,6 +223,7 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
     splitter s;
     memset(&s, 0, sizeof s);
     s.opt = opt;
+    csfs_outset_init(&s.out, opt->force);
     csfs_text_reader *r = NULL;
     csfs_buf chunk = {0};
     csfs_chunk_scan scan;
@@ -263,14 +258,7 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
         rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no CSFs to split", s.name ? s.name : opt->input);
     if (rc == 0) rc = copy_w(&s, err);
     /* Publish only now: every output, or none. */
-    for (size_t i = 0; rc == 0 && i < s.n_outs; i++) {
-        rc = csfs_outfile_commit(&s.outs[i].file, err);
-        s.outs[i].open = 0;
-        if (rc == 0 && s.outs[i].w_open) {
-            rc = csfs_outfile_commit(&s.outs[i].w, err);
-            s.outs[i].w_open = 0;
-        }
-    }
+    if (rc == 0) rc = csfs_outset_commit(&s.out, err);
     if (sum) {
         sum->csf_count = s.csfs;
         sum->block_count = s.blocks;
@@ -285,10 +273,7 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
             sum->parity[i] = s.outs[i].first_parity;
         }
     }
-    for (size_t i = 0; i < s.n_outs; i++) {
-        if (s.outs[i].open) csfs_outfile_abort(&s.outs[i].file);
-        if (s.outs[i].w_open) csfs_outfile_abort(&s.outs[i].w);
-    }
+    csfs_outset_free(&s.out);
     free(s.outs);
     free(s.prefix);
     csfs_buf_free(&chunk);
