@@ -1,0 +1,105 @@
+"""csfs split --by active-set / --dialog against GRASP's rcsfsplit, and
+--by block against rasfsplit: byte-identical outputs on every utils/ oracle,
+from text, .gz and CSF Parquet inputs; all outputs or none."""
+import gzip
+import json
+import shutil
+
+import pytest
+
+from conftest import run_csfs
+from list_tools_oracles import CASES, dialog, parent_list, sha256, sha_of_output, utils
+
+
+def expected(d, name, label):
+    """SHA-256 of GRASP's <name><label>.c (the README names it, maybe + .zst)."""
+    try:
+        return sha_of_output(d, f"{name}{label}.c")
+    except AssertionError:
+        return sha_of_output(d, f"{name}{label}.c.zst")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_dialog_matches_grasp(tmp, case):
+    d = utils(case)
+    name, sets = dialog(d)
+    res = run_csfs("split", parent_list(case), "--dialog", d / "rcsfsplit.stdin", "-d", tmp,
+                   "--json")
+    out = json.loads(res.stdout)
+    assert [o["output_file"] for o in out["outputs"]] == \
+        [str(tmp / f"{name}{label}.c") for _, label in sets]
+    for (orbitals, label), o in zip(sets, out["outputs"]):
+        f = tmp / f"{name}{label}.c"
+        assert sha256(f) == expected(d, name, label), f
+        assert o["maximum_orbitals"] == orbitals
+    # GRASP's screen: "List NAME.c based on orbital set k / contains N CSFs".
+    screen = (d / "rcsfsplit.screen.txt").read_text().split()
+    counts = [int(screen[i + 1]) for i, w in enumerate(screen) if w == "contains"]
+    assert [o["csf_count"] for o in out["outputs"]] == counts
+    assert all(sum(o["block_lengths"]) == o["csf_count"] for o in out["outputs"])
+
+
+@pytest.mark.parametrize("form", ["text", "gz", "parquet"])
+def test_label_form_and_inputs(tmp, form):
+    case = "c_like_5refs_mixed_parity"  # has an emptied block: two " *" in a row
+    d = utils(case)
+    name, sets = dialog(d)
+    src = parent_list(case)
+    if form == "gz":
+        inp = tmp / f"{name}.c.gz"
+        inp.write_bytes(gzip.compress(src.read_bytes()))
+    elif form == "parquet":
+        inp = tmp / f"{name}.parquet"
+        run_csfs("convert", src, "-o", inp)
+    else:
+        inp = tmp / f"{name}.c"
+        shutil.copy(src, inp)
+    args = [f"{label}={orbitals}" for orbitals, label in sets]
+    run_csfs("split", inp, "--by", "active-set", *args)
+    for orbitals, label in sets:
+        assert sha256(tmp / f"{name}{label}.c") == expected(d, name, label)
+    assert "\n *\n *\n" in (tmp / f"{name}_n2.c").read_text()
+
+
+def test_all_outputs_or_none(tmp):
+    d = utils("fe_3d6_4s2_sd")
+    name, sets = dialog(d)
+    shutil.copy(parent_list("fe_3d6_4s2_sd"), tmp / f"{name}.c")
+    (tmp / f"{name}{sets[1][1]}.c").write_text("keep me\n")
+    res = run_csfs("split", tmp / f"{name}.c", "--dialog", d / "rcsfsplit.stdin", "-d", tmp,
+                   check=False)
+    assert res.returncode == 1 and "exists" in res.stderr
+    assert sorted(p.name for p in tmp.iterdir()) == sorted([f"{name}.c",
+                                                           f"{name}{sets[1][1]}.c"])
+    assert (tmp / f"{name}{sets[1][1]}.c").read_text() == "keep me\n"
+    # A bad orbital set (GRASP would ask again) is an error, nothing written.
+    res = run_csfs("split", tmp / f"{name}.c", "--by", "active-set", "_a=4s,4p", "_b=4s,p3",
+                   check=False)
+    assert res.returncode == 2 and "'p3'" in res.stderr and "set 2" in res.stderr  # bad usage
+    assert len(list(tmp.iterdir())) == 2
+    # A list cut inside a CSF: the error names the file and line, nothing written.
+    text = (tmp / f"{name}.c").read_text()
+    (tmp / "cut.c").write_text(text[: text.index("\n", len(text) // 2) + 1])
+    res = run_csfs("split", tmp / "cut.c", "--by", "active-set", "_a=4s,4p,3d", check=False)
+    assert res.returncode == 1 and "cut.c:" in res.stderr
+    assert not (tmp / "cut_a.c").exists()
+    # A dialog that ends early names its line.
+    (tmp / "dlg").write_text("fe\n2\n4s,4p,3d\n_a\n5s\n")
+    res = run_csfs("split", tmp / f"{name}.c", "--dialog", tmp / "dlg", check=False)
+    assert res.returncode == 1 and "dlg:6" in res.stderr
+
+
+def test_split_by_block_matches_rasfsplit(tmp):
+    case = "c_like_5refs_mixed_parity"
+    d = utils(case)
+    name = (d / "rasfsplit.stdin").read_text().split()[0]
+    shutil.copy(parent_list(case), tmp / f"{name}.c")
+    out = json.loads(run_csfs("split", tmp / f"{name}.c", "--by", "block", "--json").stdout)
+    names = [p.split("/")[-1] for p in (o["output_file"] for o in out["outputs"])]
+    assert names == [f"{name}_{p}{k}.c" for k in range(1, 5) for p in ("even", "odd")]
+    for n in names:
+        assert sha256(tmp / n) == sha_of_output(d, n), n
+    assert not out["w_copied"]
+    (tmp / f"{name}.w").write_bytes(b"\x00wave functions\xff")
+    run_csfs("split", tmp / f"{name}.c", "--by", "block", "--force")
+    assert (tmp / f"{name}_odd4.w").read_bytes() == b"\x00wave functions\xff"
