@@ -29,6 +29,14 @@ rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors, restore, split)
     get_parquet_info(input_path)
     restore_csfs_from_descriptors(descriptor_parquet, header_path, output, indices=None)
     split_csfs_by_j(input_csf, output_dir=None, prefix=None, *, copy_w=True, overwrite=False)
+    partition_csfs(zero_parquet, zero_header, full_parquet, full_header, output_csf)
+    split_csfs_by_active_spaces(input_parquet, header_path, targets)
+
+GRASP's list tools, with GRASP's output bytes
+    zerofirst(zero, full, output, *, keep_extra_blocks=False, force=False)
+        ``csfs zerofirst`` (rcsfzerofirst).
+    split_active_space(input, sets, *, prefix=None, output_dir=None, header=None, force=False)
+        ``csfs split --by active-set`` (rcsfsplit).
 
 One deliberate difference from rcsfs: where rcsfs returned
 ``{'success': False, 'error': ...}``, csfs raises -- ValueError for a bad
@@ -65,6 +73,14 @@ from ._csfs import (
 __version__: str = _csfs.library_version
 
 __all__ = [
+    "ActiveSpaceOutputStats",
+    "ActiveSpaceSplitStats",
+    "PartitionStats",
+    "ZerofirstStats",
+    "partition_csfs",
+    "split_active_space",
+    "split_csfs_by_active_spaces",
+    "zerofirst",
     "ConversionStats",
     "CsfsError",
     "CsfsWarning",
@@ -591,6 +607,152 @@ def split_csfs_by_j(input_csf: StrPath, output_dir: Optional[StrPath] = None,
                                  None if output_dir is None else _path(output_dir),
                                  None if prefix is None else _path(prefix), copy_w=copy_w,
                                  overwrite=overwrite)
+
+
+# ---- GRASP's list tools: rcsfzerofirst, rcsfsplit ---------------------------------------------
+
+
+class ZerofirstBlock(TypedDict):
+    """One output block of :func:`zerofirst`."""
+
+    zero: int            #: zero-order CSFs written (GRASP's "Zero-order Space")
+    full: int            #: CSFs of the full list's block (GRASP's "Complete Space")
+    first_order: int     #: of these, the ones written after the zero-order CSFs
+    zero_not_found: int  #: zero-order CSFs the full block does not hold
+
+
+class ZerofirstStats(TypedDict):
+    """What :func:`zerofirst` returns."""
+
+    output_file: str
+    block_count: int
+    zero_csf_count: int
+    full_csf_count: int
+    output_csf_count: int
+    first_order_count: int
+    zero_block_count: int
+    full_block_count: int
+    dropped_block_count: int
+    dropped_csf_count: int
+    blocks: List[ZerofirstBlock]
+
+
+class PartitionStats(TypedDict):
+    """What :func:`partition_csfs` returns (rcsfs's keys; csfs raises instead of
+    returning ``success=False``)."""
+
+    success: bool
+    zero_parquet: str
+    full_parquet: str
+    output_file: str
+    block_count: int
+    zero_csf_count: int
+    full_csf_count: int
+    output_csf_count: int
+    first_order_count: int
+
+
+class ActiveSpaceOutputStats(TypedDict):
+    """One file of :func:`split_csfs_by_active_spaces` (rcsfs's keys)."""
+
+    output_file: str
+    maximum_orbitals: str
+    csf_count: int
+    block_lengths: List[int]
+
+
+class ActiveSpaceSplitStats(TypedDict):
+    """What :func:`split_csfs_by_active_spaces` returns (rcsfs's keys)."""
+
+    input_csf_count: int
+    block_count: int
+    outputs: List[ActiveSpaceOutputStats]
+
+
+def zerofirst(zero: StrPath, full: StrPath, output: StrPath, *, keep_extra_blocks: bool = False,
+              force: bool = False) -> ZerofirstStats:
+    """GRASP's rcsfzerofirst, as ``csfs zerofirst``: byte for byte GRASP's ``rcsf.out``.
+
+    For each block, the CSFs of the zero-order list ``zero`` first (as read),
+    then the CSFs of the same block of ``full`` that are not textually
+    identical to a not-yet-matched zero-order CSF, in ``full``'s order. Blocks
+    are paired by position. The header is ``zero``'s with ``full``'s peel
+    line; the core lines must be equal. ``full``'s blocks beyond ``zero``'s
+    last are dropped as GRASP drops them, with a :class:`CsfsWarning`
+    (``keep_extra_blocks=True`` writes them). Inputs: text, ``.zst``/``.gz``
+    or CSF Parquet; ``full`` is streamed.
+
+    Returns:
+        the counts (``zero_csf_count``, ``full_csf_count``,
+        ``output_csf_count``, ``first_order_count``, block counts, what was
+        dropped) and ``blocks``: per output block ``zero``, ``full``,
+        ``first_order``, ``zero_not_found`` (GRASP's screen table).
+
+    Raises:
+        CsfsError: unreadable or malformed input (the message names the file
+            and line), different core lines, an existing output (without
+            ``force``). Nothing is written then.
+    """
+    return _csfs.zerofirst(_path(zero), _path(full), _path(output),
+                           keep_extra_blocks=keep_extra_blocks, force=force)
+
+
+def partition_csfs(zero_parquet: StrPath, zero_header: StrPath, full_parquet: StrPath,
+                   full_header: StrPath, output_csf: StrPath) -> PartitionStats:
+    """rcsfs ``partition_csfs``: the zero-first reordering of two CSF Parquet files.
+
+    Same arguments and keys as rcsfs; the output is GRASP's rcsfzerofirst
+    text byte for byte (see :func:`zerofirst`). As in rcsfs, both lists
+    must have the same number of blocks (else an error), and the header
+    TOMLs give the header lines and block lengths. Deliberate differences
+    from rcsfs: errors raise (:class:`CsfsError`) instead of returning
+    ``success=False``; an existing ``output_csf`` is an error
+    (FileExistsError); CSF text and ``.zst``/``.gz`` lists are accepted as
+    well (the header arguments are then not used); a CSF repeated in the
+    full list is written from its second copy on, as GRASP does (rcsfs
+    drops every copy).
+    """
+    return _csfs.partition_csfs(_path(zero_parquet), _path(zero_header), _path(full_parquet),
+                                _path(full_header), _path(output_csf))
+
+
+def split_active_space(input: StrPath, sets: Any, *, prefix: Optional[StrPath] = None,
+                       output_dir: Optional[StrPath] = None, header: Optional[StrPath] = None,
+                       force: bool = False) -> Dict[str, Any]:
+    """GRASP's rcsfsplit, as ``csfs split --by active-set``: one list per active set.
+
+    ``sets`` maps a file label to an orbital set (``{"_n4": "4s,4p,4d,4f"}``,
+    or a sequence of ``(label, orbitals)`` pairs); the list for a set is
+    ``<output_dir>/<prefix><label>.c`` (prefix: the input's name without
+    ``.c``/``.parquet``/``.zst``/``.gz``; output_dir: the input's directory),
+    byte for byte what rcsfsplit writes: the CSFs whose first line names no
+    orbital outside the set, every block separator kept, the peel line cut
+    to the set. Every output or none is written.
+
+    Returns:
+        ``input_csf_count``, ``block_count`` and ``outputs``: per set
+        ``output_file``, ``label``, ``maximum_orbitals``, ``csf_count``,
+        ``block_lengths`` (CSFs per input block).
+    """
+    return _csfs.split_active_space(
+        _path(input), sets, prefix=None if prefix is None else _path(prefix),
+        output_dir=None if output_dir is None else _path(output_dir),
+        header=None if header is None else _path(header), force=force)
+
+
+def split_csfs_by_active_spaces(input_parquet: StrPath, header_path: StrPath,
+                                targets: Any) -> ActiveSpaceSplitStats:
+    """rcsfs ``split_csfs_by_active_spaces``: ``targets`` maps an output path to
+    an orbital set (``{"small.c": "5s,4p,3d"}``).
+
+    Same arguments and keys as rcsfs, and for GRASP-written lists the same
+    files, which are GRASP's rcsfsplit bytes (see :func:`split_active_space`).
+    Outputs must not exist. Deliberate differences from rcsfs: the outputs
+    are published all or none; a CSF naming an orbital absent from the peel
+    header is filtered as GRASP does instead of being an error; CSF text and
+    ``.zst``/``.gz`` inputs are accepted too (``header_path`` is then unused).
+    """
+    return _csfs.split_csfs_by_active_spaces(_path(input_parquet), _path(header_path), targets)
 
 
 # ---- GRASP mixing files ----------------------------------------------------------------------

@@ -915,6 +915,7 @@ static struct PyModuleDef module_def = {
 /* Every binding file's method table: one line per python/csfs/_py_*.c file. */
 static PyMethodDef *const method_tables[] = {
     csfs_py_core_methods,
+    csfs_py_list_tools_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

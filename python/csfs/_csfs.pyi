@@ -87,5 +87,34 @@ def split_csfs_by_j(
     overwrite: bool = False,
 ) -> Dict[str, Any]: ...
 def read_peel_subshells(header_path: Union[str, bytes], /) -> list[str]: ...
+def zerofirst(
+    zero: Union[str, bytes],
+    full: Union[str, bytes],
+    output: Union[str, bytes],
+    *,
+    keep_extra_blocks: bool = False,
+    force: bool = False,
+) -> Dict[str, Any]: ...
+def partition_csfs(
+    zero_parquet: Union[str, bytes],
+    zero_header: Union[str, bytes],
+    full_parquet: Union[str, bytes],
+    full_header: Union[str, bytes],
+    output_csf: Union[str, bytes],
+) -> Dict[str, Any]: ...
+def split_active_space(
+    input: Union[str, bytes],
+    sets: Any,
+    *,
+    prefix: Union[None, str, bytes] = None,
+    output_dir: Union[None, str, bytes] = None,
+    header: Union[None, str, bytes] = None,
+    force: bool = False,
+) -> Dict[str, Any]: ...
+def split_csfs_by_active_spaces(
+    input_parquet: Union[str, bytes],
+    header_path: Union[str, bytes],
+    targets: Any,
+) -> Dict[str, Any]: ...
 def read_mixing(path: Union[str, bytes], /) -> Dict[str, Any]: ...
 def ci2_labels(path: Union[str, bytes], csfs_path: Union[str, bytes]) -> Dict[str, np.ndarray]: ...
