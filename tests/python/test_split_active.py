@@ -103,3 +103,24 @@ def test_split_by_block_matches_rasfsplit(tmp):
     (tmp / f"{name}.w").write_bytes(b"\x00wave functions\xff")
     run_csfs("split", tmp / f"{name}.c", "--by", "block", "--force")
     assert (tmp / f"{name}_odd4.w").read_bytes() == b"\x00wave functions\xff"
+
+
+def test_rcsfs_parquet_without_block_column(tmp):
+    """An rCSFs CSF Parquet file: no block column, the blocks in the header
+    TOML beside it; row groups that cut through blocks."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    case = "c_like_5refs_mixed_parity"
+    d = utils(case)
+    name, sets = dialog(d)
+    run_csfs("convert", parent_list(case), "-o", tmp / "conv.parquet")
+    t = pq.read_table(tmp / "conv.parquet").select(["idx", "line1", "line2", "line3"])
+    (tmp / "rc").mkdir()
+    pq.write_table(t.replace_schema_metadata(None), tmp / "rc" / f"{name}.parquet",
+                   row_group_size=1000)
+    shutil.copy(tmp / "conv_header.toml", tmp / "rc" / f"{name}_header.toml")
+    run_csfs("split", tmp / "rc" / f"{name}.parquet", "--dialog", d / "rcsfsplit.stdin",
+             "-d", tmp / "rc")
+    for orbitals, label in sets:
+        assert sha256(tmp / "rc" / f"{name}{label}.c") == expected(d, name, label)
+    run_csfs("split", tmp / "rc" / f"{name}.parquet", "--by", "block")
+    assert sha256(tmp / "rc" / f"{name}_odd4.c") == sha_of_output(d, f"{name}_odd4.c")
