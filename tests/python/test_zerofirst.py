@@ -199,3 +199,21 @@ def test_zerofirst_many_blocks_warns_about_grasp(tmp):
     assert "20" in res.stderr and "undefined" in res.stderr
     gh, gb = blocks_of(grasp)
     assert blocks_of((tmp / "out.c").read_text())[1] == (gb * 5)[:n]
+
+
+def test_lines_grasp_would_cut_are_kept_and_reported(tmp):
+    """GRASP reads records into 256-character (rcsfzerofirst) and 200-character
+    (rcsfsplit) variables and writes them back cut; csfs keeps the line whole
+    and says so."""
+    d, zero, full, grasp = fe_inputs(tmp)
+    zh, zb = blocks_of(zero.read_text())
+    long2 = " " * 8 + "   3/2" * 50  # 308 characters, no trailing blank
+    rec = [zb[0][0], long2, zb[0][2]]
+    (tmp / "z.c").write_text(join(zh, [rec]))
+    (tmp / "f.c").write_text(join(zh, [rec + zb[0][:3]]))
+    res = run_csfs("zerofirst", tmp / "z.c", tmp / "f.c", "-o", tmp / "out.c")
+    assert "cuts lines to 256" in res.stderr and "z.c:6" in res.stderr
+    assert (tmp / "out.c").read_text() == join(zh, [rec + zb[0][:3]])
+    res = run_csfs("split", tmp / "f.c", "--by", "active-set", "_all=5s,4p,4d")
+    assert "cuts lines to 200" in res.stderr
+    assert long2 in (tmp / "f_all.c").read_text()
