@@ -30,10 +30,11 @@ static void help(void)
            "you would give rcsfsplit (state name, number of sets, orbitals and label per\n"
            "set): it reads NAME.c (or INPUT) and writes NAME<label>.c in DIR (default:\n"
            "the current directory).\n\n"
-           "--by block: GRASP's rasfsplit for the .c list: one list per block, named\n"
-           "DIR/P_even1.c, P_odd1.c, ... (numbered per parity in file order), each with\n"
-           "the full header; INPUT.w is copied to each P_even1.w ... (mixing files are\n"
-           "not split).\n\n"
+           "--by block: GRASP's rasfsplit: one list per block, named DIR/P_even1.c,\n"
+           "P_odd1.c, ... (numbered per parity in file order), each with the full header;\n"
+           "the mixing files P.m and P.cm beside INPUT, when present, are split the same\n"
+           "way into one-block mixing files (P_even1.m ...; blocks paired by number, not\n"
+           "by position as GRASP pairs them), and INPUT.w is copied to each P_even1.w.\n\n"
            "Inputs: text, .zst/.gz or CSF Parquet (by active set or block). Every output\n"
            "is written only after the whole input was read: on error nothing is left.\n\n"
            "options:\n"
@@ -44,6 +45,7 @@ static void help(void)
            "  -d, --dir DIR             output directory\n"
            "  --prefix P                output name prefix\n"
            "  --no-w                    do not copy INPUT.w\n"
+           "  --no-mixing               --by block: do not split P.m / P.cm\n"
            "  --force                   replace existing outputs\n"
            "  --json                    print the summary as JSON on stdout\n"
            "  --quiet                   no summary or warnings on stderr\n");
@@ -156,8 +158,10 @@ static int run_block(csfs_split_block_options *opt, int quiet, int json)
             fprintf(stderr, "csfs split: %s (block %zu, %s parity): %llu CSFs\n", sum.paths[i],
                     i + 1, sum.parity[i] > 0 ? "even" : "odd", (unsigned long long)sum.csfs[i]);
     if (json) {
-        printf("{\"csf_count\": %llu, \"w_copied\": %s, \"outputs\": [",
-               (unsigned long long)sum.csf_count, sum.w_copied ? "true" : "false");
+        printf("{\"csf_count\": %llu, \"w_copied\": %s, \"m_files\": %zu, \"cm_files\": %zu, "
+               "\"outputs\": [",
+               (unsigned long long)sum.csf_count, sum.w_copied ? "true" : "false", sum.m_files,
+               sum.cm_files);
         for (size_t i = 0; i < sum.n_outputs; i++) {
             printf("%s{\"output_file\": ", i ? ", " : "");
             cli_print_json_string(stdout, sum.paths[i]);
@@ -204,7 +208,7 @@ static int read_file(const char *path, char **text, size_t *len)
 int cmd_split(int argc, char **argv)
 {
     const char *input = NULL, *dir = NULL, *prefix = NULL, *dialog = NULL, *header = NULL;
-    int json = 0, quiet = 0, by = BY_NONE, copy_w = 1, force = 0;
+    int json = 0, quiet = 0, by = BY_NONE, copy_w = 1, force = 0, no_mixing = 0;
     csfs_active_set *sets = NULL;
     size_t n_sets = 0;
     cli_args a;
@@ -239,6 +243,8 @@ int cmd_split(int argc, char **argv)
             prefix = cli_value(&a);
         } else if (cli_is(&a, "--no-w", NULL)) {
             copy_w = 0;
+        } else if (cli_is(&a, "--no-mixing", NULL)) {
+            no_mixing = 1;
         } else if (cli_is(&a, "--force", "-f")) {
             force = 1;
         } else if (cli_is(&a, "--json", NULL)) {
@@ -285,6 +291,7 @@ int cmd_split(int argc, char **argv)
             opt.dir = dir;
             opt.prefix = prefix;
             opt.copy_w = copy_w;
+            opt.split_mixing = !no_mixing;
             opt.force = force;
             rc = run_block(&opt, quiet, json);
         } else {

@@ -120,14 +120,15 @@ CSFS_API int csfs_split_active_parse_dialog(const char *text, size_t len, const 
                                             csfs_active_set **sets, char **storage,
                                             csfs_error *err);
 
-/* ---- rasfsplit (.c lists only) --------------------------------------------------------- */
+/* ---- rasfsplit -------------------------------------------------------------------------- */
 
 typedef struct csfs_split_block_options {
     const char *input;
     const char *input_header;
     const char *prefix; /* GRASP's "name"; NULL: input without .c (as for split_active) */
     const char *dir;    /* output directory (as for split_active) */
-    int copy_w;         /* copy <input stem>.w to each <prefix>_even1.w ... */
+    int copy_w;         /* copy <input stem>.w to each <prefix>_even1.w ... (default 1) */
+    int split_mixing;   /* split <input stem>.m and .cm, when present, likewise (default 1) */
     int force;
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
@@ -143,6 +144,7 @@ typedef struct csfs_split_block_summary {
     uint64_t *csfs;
     int *parity; /* +1 even, -1 odd */
     int w_copied;
+    size_t m_files, cm_files; /* mixing files written (.m, .cm) */
 } csfs_split_block_summary;
 
 CSFS_API int csfs_split_block_run(const csfs_split_block_options *opt,

@@ -7,7 +7,7 @@
  * (GRASP reads it from the block's last line; csfs from the first CSF and
  * refuses a block whose CSFs disagree). GRASP stops beyond 15 blocks of one
  * parity and overruns an array beyond 30 blocks: csfs takes any number and
- * says so. The mixing files (.m/.cm) GRASP also splits are not handled here.
+ * says so. The mixing files (.m/.cm) are split by split_block_mix.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,12 +20,14 @@
 #include "io/outset.h"
 #include "listtools/list_names.h"
 #include "listtools/rec_stream.h"
+#include "listtools/split_block_mix.h"
 #include "listtools/tokens.h"
 
 void csfs_split_block_options_init(csfs_split_block_options *o)
 {
     memset(o, 0, sizeof *o);
     o->copy_w = 1;
+    o->split_mixing = 1;
 }
 
 void csfs_split_block_summary_free(csfs_split_block_summary *sum)
@@ -179,8 +181,31 @@ int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_s
     if (rc == 0 && b.n == 0) rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no CSFs to split", name);
     size_t n_c = b.n;
     if (rc == 0) rc = copy_w(opt, &out, n_c, &w_copied, err);
+    size_t mix_files[2] = {0, 0};
+    char notes[2][1024] = {"", ""};
+    if (rc == 0 && opt->split_mixing && strcmp(opt->input, "-") != 0) {
+        char *stem = NULL;
+        const char **cpaths = calloc(n_c ? n_c : 1, sizeof *cpaths);
+        rc = cpaths ? csfs_list_stem(opt->input, &stem, err)
+                    : csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        for (size_t i = 0; rc == 0 && i < n_c; i++) cpaths[i] = csfs_outset_path(&out, i);
+        static const char *const ext[2] = {".m", ".cm"};
+        for (int e = 0; rc == 0 && e < 2; e++) {
+            char mpath[8192];
+            snprintf(mpath, sizeof mpath, "%s%s", stem, ext[e]);
+            FILE *f = fopen(mpath, "rb");
+            if (!f) continue;
+            fclose(f);
+            rc = csfs_split_block_mix(mpath, ext[e], cpaths, b.csfs, n_c, &out, &mix_files[e],
+                                      notes[e], sizeof notes[e], err);
+        }
+        free(stem);
+        free(cpaths);
+    }
     if (rc == 0) rc = csfs_outset_commit(&out, err);
     if (rc == 0) {
+        for (int e = 0; e < 2; e++)
+            if (notes[e][0]) report(opt, "%s", notes[e]);
         if (empty_blocks)
             report(opt,
                    "%s: %d empty block(s): written as header-only '_even' lists, as GRASP "
@@ -195,6 +220,8 @@ int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_s
     if (rc == 0 && sum) {
         sum->csf_count = csfs;
         sum->w_copied = w_copied;
+        sum->m_files = mix_files[0];
+        sum->cm_files = mix_files[1];
         sum->paths = calloc(n_c, sizeof *sum->paths);
         if (!sum->paths) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         for (size_t i = 0; rc == 0 && i < n_c; i++) {
