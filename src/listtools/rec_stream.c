@@ -6,6 +6,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/json_array.h"
 #include "grasp/csf_parquet.h"
 #include "grasp/header_toml.h"
 
@@ -21,7 +22,9 @@ struct csfs_rec_stream {
     csfs_csf_group group;
     size_t next_group;
     int32_t prev_block;     /* block id of the previous row (block column) */
-    const uint64_t *blocks; /* block lengths (no block column) */
+    int by_lengths;         /* blocks from lengths (else the block column, or one block) */
+    uint64_t *kv_blocks;    /* csfs.block_lengths (owned) */
+    const uint64_t *blocks; /* the block lengths in use */
     size_t n_blocks, block; /* current block */
     uint64_t left;          /* rows left in it */
     csfs_header_toml toml;  /* an explicit header TOML */
@@ -66,16 +69,26 @@ int csfs_rec_stream_open(const char *path, const char *header_toml, csfs_rec_str
                                path);
             }
         }
-        if (rc == 0 && s->pq.col_block < 0) {
-            if (s->has_toml && s->toml.has_block_info) {
-                s->blocks = s->toml.block_lengths;
-                s->n_blocks = s->toml.n_blocks;
-            } else if (!s->has_toml && s->pq.toml_blocks) {
-                s->blocks = s->pq.toml_blocks;
-                s->n_blocks = s->pq.n_toml_blocks;
-            }
-            s->left = s->n_blocks ? s->blocks[0] : UINT64_MAX;
+        /* Blocks: the given TOML's lengths, else csfs' metadata (which keeps
+         * empty blocks a block column cannot show), else the block column,
+         * else the TOML beside the file (rCSFs), else one block. */
+        const char *kv = rc == 0 ? pq_file_kv_lookup(s->pq.file, "csfs.block_lengths") : NULL;
+        if (rc == 0 && s->has_toml && s->toml.has_block_info) {
+            s->blocks = s->toml.block_lengths;
+            s->n_blocks = s->toml.n_blocks;
+            s->by_lengths = 1;
+        } else if (rc == 0 && kv) {
+            char what[600];
+            snprintf(what, sizeof what, "%s: csfs.block_lengths", path);
+            rc = csfs_json_parse_u64_array(kv, strlen(kv), what, &s->kv_blocks, &s->n_blocks, err);
+            s->blocks = s->kv_blocks;
+            s->by_lengths = s->n_blocks > 0;
+        } else if (rc == 0 && s->pq.col_block < 0 && s->pq.toml_blocks) {
+            s->blocks = s->pq.toml_blocks;
+            s->n_blocks = s->pq.n_toml_blocks;
+            s->by_lengths = 1;
         }
+        s->left = s->n_blocks ? s->blocks[0] : UINT64_MAX;
         if (rc == 0) s->name = strdup(pq_file_name(s->pq.file));
     } else {
         rc = csfs_text_open(path, 0, &s->text, err);
@@ -152,7 +165,7 @@ static int load_group(csfs_rec_stream *s, csfs_error *err)
 static int parquet_seps(csfs_rec_stream *s, uint64_t *seps, csfs_error *err)
 {
     *seps = 0;
-    if (s->pq.col_block >= 0) {
+    if (!s->by_lengths && s->pq.col_block >= 0) {
         int32_t b = ((const int32_t *)s->group.cols[3].values)[s->pos];
         int32_t prev = s->csfs == 0 ? 0 : s->prev_block;
         if (b < prev)
@@ -163,7 +176,7 @@ static int parquet_seps(csfs_rec_stream *s, uint64_t *seps, csfs_error *err)
         s->prev_block = b;
         return 0;
     }
-    if (!s->n_blocks) return 0;
+    if (!s->by_lengths) return 0;
     while (s->left == 0) {
         if (s->block + 1 >= s->n_blocks)
             return csfs_fail(err, CSFS_E_FORMAT,
@@ -191,7 +204,7 @@ int csfs_rec_stream_next(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *
         if (rc) return rc;
     }
     if (!s->loaded || s->pos >= s->scan.n_rec) { /* the end */
-        if (s->is_parquet && s->pq.col_block < 0 && s->n_blocks) {
+        if (s->is_parquet && s->by_lengths) {
             while (s->block + 1 < s->n_blocks) { /* empty blocks at the end */
                 s->block++;
                 s->pending++;
@@ -247,6 +260,7 @@ void csfs_rec_stream_close(csfs_rec_stream *s)
         csfs_text_close(s->text);
     }
     if (s->has_toml) csfs_header_toml_free(&s->toml);
+    free(s->kv_blocks);
     csfs_buf_free(&s->chunk);
     csfs_chunk_scan_free(&s->scan);
     free(s->name);

@@ -125,3 +125,16 @@ def test_rcsfs_parquet_without_block_column(tmp):
         assert sha256(tmp / "rc" / f"{name}{label}.c") == expected(d, name, label)
     run_csfs("split", tmp / "rc" / f"{name}.parquet", "--by", "block")
     assert sha256(tmp / "rc" / f"{name}_odd4.c") == sha_of_output(d, f"{name}_odd4.c")
+
+
+def test_empty_blocks_survive_csf_parquet(tmp):
+    """GRASP's c5r_n2.c has an emptied block (two " *" in a row); with one
+    more " *" at the end it also ends with an empty block. Through CSF
+    Parquet (csfs convert) a split keeping every orbital gives it back
+    byte for byte: the empty blocks come from the file's block lengths."""
+    d = utils("c_like_5refs_mixed_parity")
+    text = (d / "c5r_n2.c").read_text() + " *\n"
+    (tmp / "t.c").write_text(text)
+    run_csfs("convert", tmp / "t.c", "-o", tmp / "t.parquet")
+    run_csfs("split", tmp / "t.parquet", "--by", "active-set", "_all=4s,4p,4d,4f")
+    assert (tmp / "t_all.c").read_text() == text
