@@ -19,7 +19,7 @@ static const command commands[] = {
     {"export", cmd_export, "CSF Parquet -> GRASP CSF list (all CSFs or --rows)"},
     {"info", cmd_info, "schema, row groups and metadata of a Parquet file"},
     {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
-    {"split", cmd_split, "CSF list -> one list per total J (GRASP rcsfsplit naming)"},
+    {"split", cmd_split, "CSF list -> one list per J, active set (rcsfsplit) or block (rasfsplit)"},
     {"peel", cmd_peel, "peel subshell list of a CSF list, header TOML or Parquet file"},
     {"zerofirst", cmd_zerofirst, "zero-order CSFs first in each block (GRASP rcsfzerofirst)"},
 };
