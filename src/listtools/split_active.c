@@ -88,17 +88,23 @@ static int parse_set(const char *text, const char *what, char (**items)[3], size
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        while (len && isspace((unsigned char)*p)) p++, len--;
-        while (len && isspace((unsigned char)p[len - 1])) len--;
-        int ok = (len == 2 || len == 3) && islower((unsigned char)p[len - 1]);
+        while (len && p[len - 1] == ' ') len--;
+        /* GRASP takes an item of 2 or 3 characters up to its trailing
+         * blanks, leading blanks included (" 5s" is 5s, " 12p" is refused). */
+        size_t grasp_len = len;
+        const char *raw = p;
+        while (len && *p == ' ') p++, len--;
+        int ok = (grasp_len == 2 || grasp_len == 3) && (len == 2 || len == 3) &&
+                 islower((unsigned char)p[len - 1]);
         for (size_t k = 0; ok && k + 1 < len; k++) ok = isdigit((unsigned char)p[k]) != 0;
         if (!ok) {
             free(*items);
             *items = NULL;
             return csfs_fail(err, CSFS_E_ARGUMENT,
                              "%s: '%s': orbitals must be a comma-separated list like 5s,4p,3d "
-                             "(n of one or two digits, then the l letter); '%.*s' is not one",
-                             what, text, (int)len, p);
+                             "(n of one or two digits, then the l letter, at most 3 characters "
+                             "with the blanks before it, as GRASP reads them); '%.*s' is not one",
+                             what, text, (int)grasp_len, raw);
         }
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
