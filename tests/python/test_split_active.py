@@ -3,12 +3,13 @@
 from text, .gz and CSF Parquet inputs; all outputs or none."""
 import gzip
 import json
+import re
 import shutil
 
 import pytest
 
-from conftest import run_csfs
-from list_tools_oracles import CASES, dialog, parent_list, sha256, sha_of_output, utils
+from conftest import SOURCE_DIR, run_csfs
+from list_tools_oracles import CASES, GEN, dialog, parent_list, sha256, sha_of_output, utils
 
 
 def expected(d, name, label):
@@ -138,3 +139,19 @@ def test_empty_blocks_survive_csf_parquet(tmp):
     run_csfs("convert", tmp / "t.c", "-o", tmp / "t.parquet")
     run_csfs("split", tmp / "t.parquet", "--by", "active-set", "_all=4s,4p,4d,4f")
     assert (tmp / "t_all.c").read_text() == text
+
+
+def test_two_digit_n_as_grasp(tmp):
+    """Orbitals up to 12s, sets with n >= 10 and blanks GRASP accepts: the
+    SHA-256 of GRASP's own rcsfsplit outputs (tests/data/grasp_list_tools)."""
+    src = GEN / "ar_core_ca_rydberg_n12" / "rcsf.out"
+    if not src.exists():
+        pytest.skip(f"{src} is not there (shared data missing)")
+    data = SOURCE_DIR / "tests/data/grasp_list_tools"
+    shutil.copy(src, tmp / "ar.c")
+    run_csfs("split", tmp / "ar.c", "--dialog", data / "ar_rcsfsplit.stdin", "-d", tmp)
+    want = dict(re.findall(r"^\| `(ar_\w\.c)` \| \d+ \| `([0-9a-f]{64})` \|$",
+                           (data / "README.md").read_text(), re.M))
+    assert len(want) == 4
+    for name, digest in want.items():
+        assert sha256(tmp / name) == digest, name

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import run_csfs
+from conftest import SOURCE_DIR, run_csfs
 from list_tools_oracles import (ZEROFIRST_CASES, find_input, parent_list, sha256,
                                 stored_output, utils, zerofirst_sha)
 
@@ -78,6 +78,12 @@ def test_zerofirst_other_inputs(tmp, form):
     assert (tmp / "out.c").read_text() == grasp
 
 
+def grasp_run_sha(case):
+    """SHA-256 of GRASP's rcsf.out for an edited-fe case (tests/data/grasp_list_tools)."""
+    text = (SOURCE_DIR / "tests/data/grasp_list_tools/README.md").read_text()
+    return re.search(rf"^\| {case} \|.*`([0-9a-f]{{64}})` \|$", text, re.M).group(1)
+
+
 def test_zerofirst_extra_full_blocks_are_dropped_with_a_warning(tmp):
     d, zero, full, grasp = fe_inputs(tmp)
     zh, zb = blocks_of(zero.read_text())
@@ -87,6 +93,7 @@ def test_zerofirst_extra_full_blocks_are_dropped_with_a_warning(tmp):
     res = run_csfs("zerofirst", tmp / "zero2.c", full, "-o", tmp / "out.c")
     # GRASP stops after the zero list's last block: blocks 1-2 as in its own output.
     assert (tmp / "out.c").read_text() == join(gh, gb[:2])
+    assert sha256(tmp / "out.c") == grasp_run_sha("extra")
     assert "3 block(s)" in res.stderr and str(sum(len(b) for b in fb[2:]) // 3) in res.stderr
     res = run_csfs("zerofirst", tmp / "zero2.c", full, "-o", tmp / "keep.c",
                    "--keep-extra-blocks", "--json")
@@ -103,6 +110,7 @@ def test_zerofirst_zero_blocks_beyond_full(tmp):
     res = run_csfs("zerofirst", zero, tmp / "full3.c", "-o", tmp / "out.c", "--json")
     # GRASP writes the zero-order blocks 4-5 alone (the big list has ended).
     assert (tmp / "out.c").read_text() == join(gh, gb[:3] + zb[3:])
+    assert sha256(tmp / "out.c") == grasp_run_sha("short")
     assert "written alone" in res.stderr
     assert json.loads(res.stdout)["full_block_count"] == 3
 
@@ -152,6 +160,7 @@ def test_zerofirst_duplicates_as_grasp(tmp):
     run_csfs("zerofirst", tmp / "z.c", tmp / "f.c", "-o", tmp / "out.c")
     expected = grasp_zerofirst((tmp / "z.c").read_text(), (tmp / "f.c").read_text())
     assert (tmp / "out.c").read_text() == expected
+    assert sha256(tmp / "out.c") == grasp_run_sha("dups")
     # The big list holds it 4 times (once already): the first matches both
     # zero-order copies at once, the other 3 are written (GRASP's CYCLE).
     assert expected.count("\n".join(a) + "\n") == 2 + 3
