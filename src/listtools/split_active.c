@@ -259,11 +259,20 @@ int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_activ
         }
         if (rc == 0) rc = count_block(&tg[k], 0, err);
     }
-    int warned_long = 0;
+    int warned_long = 0, warned_empty = 0, prev_sep = 1;
     while (rc == 0) {
         int kind;
         if ((rc = lt_next(&tok, &kind, err)) || kind == LT_END) break;
         if (kind == LT_SEP) {
+            if (prev_sep && !warned_empty) {
+                report(opt,
+                       "%s: block %zu is empty (two ' *' lines in a row, or one first): GRASP's "
+                       "rcsfsplit misreads such lists (it takes the second ' *' for a CSF's "
+                       "first line); csfs keeps the empty block",
+                       name, block + 1);
+                warned_empty = 1;
+            }
+            prev_sep = 1;
             block++;
             for (size_t k = 0; rc == 0 && k < opt->n_sets; k++) {
                 rc = csfs_outset_line(&out, tg[k].file, " *", 2, err);
@@ -271,6 +280,7 @@ int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_activ
             }
             continue;
         }
+        prev_sep = 0;
         const csfs_rec *r = &tok.rec;
         size_t n[3];
         for (int i = 0; i < 3; i++) {
