@@ -70,7 +70,7 @@ typedef struct zf {
     size_t cap_blocks;
     int warned_long;
     char zero_j[32], full_j[32]; /* J and parity of the block's first CSF */
-    int warned_j;
+    int warned_j, warned_empty;
     int full_end; /* how the last full block read ended: LT_SEP, LT_END, or 0 before any */
 } zf;
 
@@ -245,6 +245,15 @@ static int zero_block(zf *z, int *more, csfs_error *err)
         if (rc) return rc;
         if (kind != LT_REC) {
             *more = kind == LT_SEP;
+            if (!b->zero && *more && !z->warned_empty) {
+                report(z,
+                       "%s: block %llu is empty (two ' *' lines in a row, or one first): "
+                       "GRASP's rcsfzerofirst miscounts such lists (tried: it corrupts its heap "
+                       "and aborts); csfs writes the paired block of the list after no "
+                       "zero-order CSFs",
+                       csfs_rec_stream_name(z->zero.s), (unsigned long long)z->sum.output_blocks);
+                z->warned_empty = 1;
+            }
             return 0;
         }
         const char *l[3];

@@ -226,3 +226,17 @@ def test_lines_grasp_would_cut_are_kept_and_reported(tmp):
     res = run_csfs("split", tmp / "f.c", "--by", "active-set", "_all=5s,4p,4d")
     assert "cuts lines to 200" in res.stderr
     assert long2 in (tmp / "f_all.c").read_text()
+
+
+def test_empty_zero_block_is_reported(tmp):
+    """A zero-order list with an empty block: GRASP's rcsfzerofirst aborts on
+    it (tried: malloc() heap corruption); csfs writes the paired block of the
+    list whole and says so."""
+    d, zero, full, grasp = fe_inputs(tmp)
+    zh, zb = blocks_of(zero.read_text())
+    fh, fb = blocks_of(full.read_text())
+    gh, gb = blocks_of(grasp)
+    (tmp / "z.c").write_text(join(zh, [zb[0], []] + zb[2:]))
+    res = run_csfs("zerofirst", tmp / "z.c", full, "-o", tmp / "out.c")
+    assert "block 2 is empty" in res.stderr
+    assert (tmp / "out.c").read_text() == join(gh, [gb[0], fb[1]] + gb[2:])
