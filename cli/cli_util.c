@@ -1,6 +1,7 @@
 #include "cli_util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,20 @@ int64_t cli_int(cli_args *a, const char *text)
                         text);
         a->error = 1;
         return -1;
+    }
+    return v;
+}
+
+double cli_double(cli_args *a, const char *text)
+{
+    if (!text) return NAN;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || *end || end == text || v != v) {
+        cli_usage_error(a->command, "option %s needs a number, not '%s'", a->arg, text);
+        a->error = 1;
+        return NAN;
     }
     return v;
 }

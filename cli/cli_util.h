@@ -46,6 +46,8 @@ const char *cli_value(cli_args *a);
 void cli_unknown(cli_args *a);
 /* Parses a non-negative integer option value; -1 and a message on error. */
 int64_t cli_int(cli_args *a, const char *text);
+/* Parses a finite or infinite number (not NaN); NaN and a message on error. */
+double cli_double(cli_args *a, const char *text);
 
 void cli_usage_error(const char *command, const char *fmt, ...);
 

@@ -9,6 +9,9 @@ int cmd_export(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_mix(int argc, char **argv);
 int cmd_peel(int argc, char **argv);
+int cmd_rows(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_select(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_zerofirst(int argc, char **argv);
 

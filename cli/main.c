@@ -22,6 +22,9 @@ static const command commands[] = {
     {"split", cmd_split, "CSF list -> one list per J, active set (rcsfsplit) or block (rasfsplit)"},
     {"peel", cmd_peel, "peel subshell list of a CSF list, header TOML or Parquet file"},
     {"zerofirst", cmd_zerofirst, "zero-order CSFs first in each block (GRASP rcsfzerofirst)"},
+    {"select", cmd_select, "scores -> the rows to keep (top K, threshold, cumulative; per block)"},
+    {"sample", cmd_sample, "CSF list -> uniform random rows without replacement (seeded)"},
+    {"rows", cmd_rows, "row files against a list: check, to/from (block, position)"},
 };
 
 static void usage(FILE *f)

@@ -21,5 +21,6 @@
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
 #include "csfs/list_tools.h"
+#include "csfs/select.h"
 
 #endif /* CSFS_H */

@@ -21,6 +21,13 @@ Native functions
     read_mixing(path), ci2_labels(path, csfs_path)
         A GRASP mixing file (.m/.cm) as NumPy arrays, and the per-CSF CI^2
         labels ``csfs mix`` writes.
+    select(scores, *, top=None, threshold=None, cumulative=None, per_block=None, union=None,
+           min_per_block=0, column=None, blocks=None)
+        ``csfs select``: the rows to keep by score (ties: lower row first).
+    sample(list_path, n=None, *, fraction=None, per_block=False, seed=0, exclude=None)
+        ``csfs sample``: uniform random rows without replacement, seeded.
+    rows_to_block(list, rows), block_to_rows(list, block, position), check_rows(list, rows)
+        ``csfs rows``: global rows <-> 1-based (block, position); checks.
 
 rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors, restore, split)
     convert_csfs(input_path, output_path, ...)
@@ -69,6 +76,10 @@ from ._csfs import (
     CsfsError,
     CsfsWarning,
 )
+# The selection loop: thin bindings of csfs/select.h (csfs select, sample, rows).
+from ._csfs import block_to_rows, check_rows, rows_to_block, sample, select
+
+rows_to_blocks = rows_to_block  # the name issue 14 used
 
 __version__: str = _csfs.library_version
 
@@ -90,6 +101,8 @@ __all__ = [
     "RestoreStats",
     "SplitOutput",
     "SplitStats",
+    "block_to_rows",
+    "check_rows",
     "ci2_labels",
     "convert_csfs",
     "descriptors",
@@ -102,6 +115,10 @@ __all__ = [
     "read_mixing",
     "read_peel_subshells",
     "restore_csfs_from_descriptors",
+    "rows_to_block",
+    "rows_to_blocks",
+    "sample",
+    "select",
     "split_csfs_by_j",
     "E_ARGUMENT",
     "E_CANCELLED",

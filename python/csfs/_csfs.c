@@ -916,6 +916,7 @@ static struct PyModuleDef module_def = {
 static PyMethodDef *const method_tables[] = {
     csfs_py_core_methods,
     csfs_py_list_tools_methods,
+    csfs_py_select_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

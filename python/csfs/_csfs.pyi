@@ -1,4 +1,5 @@
 """Type hints for csfs._csfs, the C extension (import the csfs package instead)."""
+import os
 from typing import Any, Dict, Iterable, Optional, Sequence, Union
 
 import numpy as np
@@ -118,3 +119,35 @@ def split_csfs_by_active_spaces(
 ) -> Dict[str, Any]: ...
 def read_mixing(path: Union[str, bytes], /) -> Dict[str, Any]: ...
 def ci2_labels(path: Union[str, bytes], csfs_path: Union[str, bytes]) -> Dict[str, np.ndarray]: ...
+
+StrOrPath = Union[str, bytes, "os.PathLike[str]"]
+IntsOrPath = Union[Sequence[int], np.ndarray, StrOrPath]
+ListLike = Union[StrOrPath, int, Sequence[int]]
+
+def select(
+    scores: Union[np.ndarray, StrOrPath],
+    *,
+    top: Optional[int] = None,
+    threshold: Optional[float] = None,
+    cumulative: Optional[float] = None,
+    per_block: Union[None, bool, ListLike] = None,
+    union: Optional[IntsOrPath] = None,
+    min_per_block: int = 0,
+    column: Optional[str] = None,
+    blocks: Optional[ListLike] = None,
+) -> np.ndarray: ...
+def sample(
+    list_path: ListLike,
+    n: Optional[int] = None,
+    *,
+    fraction: Optional[float] = None,
+    per_block: bool = False,
+    seed: int = 0,
+    exclude: Optional[IntsOrPath] = None,
+    threads: Optional[int] = None,
+) -> np.ndarray: ...
+def rows_to_block(list: ListLike, rows: IntsOrPath) -> tuple[np.ndarray, np.ndarray]: ...
+def block_to_rows(
+    list: ListLike, block: Union[Sequence[int], np.ndarray], position: Union[Sequence[int], np.ndarray]
+) -> np.ndarray: ...
+def check_rows(list: ListLike, rows: IntsOrPath) -> int: ...

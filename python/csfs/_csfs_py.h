@@ -83,5 +83,6 @@ int py_add_exceptions(PyObject *module);
 /* The binding files' method tables (each NULL-terminated). */
 extern PyMethodDef csfs_py_core_methods[];
 extern PyMethodDef csfs_py_list_tools_methods[];
+extern PyMethodDef csfs_py_select_methods[];
 
 #endif /* CSFS_PY_H */

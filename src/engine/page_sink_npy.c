@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "engine/page_sink.h"
+#include "io/npy.h"
 
 /* The header is written first with room for any row count and rewritten
  * with the real shape at the end; 128 bytes keeps the data 64-byte aligned. */
@@ -23,17 +24,9 @@ typedef struct npy_sink {
 
 static void format_header(char *h, size_t width, uint64_t rows, int is_float)
 {
-    memset(h, ' ', NPY_HEADER_BYTES);
-    memcpy(h, "\x93NUMPY\x01\x00", 8);
-    uint16_t hlen = NPY_HEADER_BYTES - 10;
-    h[8] = (char)(hlen & 0xFF);
-    h[9] = (char)(hlen >> 8);
-    char dict[NPY_HEADER_BYTES];
-    int n = snprintf(dict, sizeof dict,
-                     "{'descr': '%s', 'fortran_order': False, 'shape': (%llu, %zu), }",
-                     is_float ? "<f4" : "<i4", (unsigned long long)rows, width);
-    memcpy(h + 10, dict, (size_t)n);
-    h[NPY_HEADER_BYTES - 1] = '\n';
+    uint64_t shape[2] = {rows, (uint64_t)width};
+    csfs_npy_format_header(h, NPY_HEADER_BYTES, is_float ? "<f4" : "<i4", 2, shape,
+                           NPY_HEADER_BYTES);
 }
 
 static int npy_start(csfs_page_sink *s, csfs_error *err)

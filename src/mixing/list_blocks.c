@@ -12,6 +12,7 @@
 #include "grasp/csf_text.h"
 #include "grasp/csf_parquet.h"
 #include "common/error.h"
+#include "common/json_array.h"
 #include "mixing/reader.h"
 #include "parquet/pq_reader.h"
 
@@ -206,38 +207,19 @@ static int list_from_text(const char *path, csfs_mix_list *l, csfs_error *err)
     return rc;
 }
 
-/* A JSON array of non-negative integers, e.g. "[41,55,46,77]". */
+/* The csfs.block_lengths value, e.g. "[41,55,46,77]", by the one parser of
+ * csfs' JSON metadata arrays. */
 static int parse_length_array(const char *s, csfs_mix_list *l, size_t *cap, const char *name,
                               csfs_error *err)
 {
-    const char *p = s;
-    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
-    if (*p++ != '[') goto bad;
-    for (;;) {
-        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
-        if (*p == ']' && l->n_blocks == 0) break;
-        if (*p < '0' || *p > '9') goto bad;
-        uint64_t v = 0;
-        for (; *p >= '0' && *p <= '9'; p++) {
-            if (v > (UINT64_MAX - 9) / 10) goto bad;
-            v = v * 10 + (uint64_t)(*p - '0');
-        }
-        int rc = push_block(l, cap, v, -1, 0, 0, err);
-        if (rc) return rc;
-        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') p++;
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        if (*p == ']') break;
-        goto bad;
-    }
-    return 0;
-bad:
-    return csfs_fail(err, CSFS_E_FORMAT,
-                     "%s: key-value metadata csfs.block_lengths is not a JSON array of "
-                     "non-negative integers",
-                     name);
+    char what[1200];
+    snprintf(what, sizeof what, "%s: key-value metadata csfs.block_lengths", name);
+    uint64_t *v = NULL;
+    size_t n = 0;
+    int rc = csfs_json_parse_u64_array(s, strlen(s), what, &v, &n, err);
+    for (size_t b = 0; rc == 0 && b < n; b++) rc = push_block(l, cap, v[b], -1, 0, 0, err);
+    free(v);
+    return rc;
 }
 
 /* J/parity at each block's first row from INT32 columns total_two_j and
