@@ -93,6 +93,7 @@ int cmd_rows(int argc, char **argv)
                                : csfs_rows_read(file, &in, &n, &err);
     if (rc == 0 && mode == MODE_CHECK) {
         rc = csfs_rows_check(b.csf_count, in, n, file, &err);
+        if (rc == CSFS_E_ARGUMENT) err.code = rc = CSFS_E_FORMAT; /* a failed check: exit 1 */
         if (rc == 0 && !c.quiet)
             fprintf(stderr,
                     "csfs rows: %s: %zu rows, ascending, none repeated, all below %llu (%s, %zu "

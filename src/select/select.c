@@ -139,9 +139,9 @@ static int load_blocks(sel_job *j, csfs_blocks *b, csfs_error *err)
         if (rc && rc != CSFS_E_NOMEM && rc != CSFS_E_CANCELLED) {
             char why[sizeof err->message];
             snprintf(why, sizeof why, "%s", err->message);
-            rc = csfs_fail(err, rc,
-                           "the blocks are needed but the scores do not give them: %s "
-                           "(give the CSF list they belong to)",
+            rc = csfs_fail(err, CSFS_E_ARGUMENT,
+                           "the blocks are needed (per block, or a minimum per block), but the "
+                           "scores do not give them: %s",
                            why);
         }
     } else {
