@@ -172,7 +172,7 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
     }
     if (rc == 0) rc = rowvec_reserve(out, taken.n, err);
     if (rc == 0) {
-        memcpy(out->v + out->n, taken.v, taken.n * sizeof *taken.v);
+        if (taken.n) memcpy(out->v + out->n, taken.v, taken.n * sizeof *taken.v);
         out->n += taken.n;
         *selected_sum = p.emitted_sum + p.emitted_comp;
     }

@@ -160,7 +160,7 @@ static int draw_range(range_job *r, uint64_t seed, const volatile int *cancel)
         size_t n = 0;
         for (uint64_t i = 0; i <= s.mask; i++)
             if (s.slots[i] != EMPTY) v[n++] = s.slots[i];
-        qsort(v, n, sizeof *v, cmp_u64);
+        if (n > 1) qsort(v, n, sizeof *v, cmp_u64);
         if (!complement) {
             for (size_t i = 0; i < n; i++) r->rows.v[r->rows.n++] = map_index(&mp, v[i]);
         } else {

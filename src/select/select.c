@@ -117,7 +117,7 @@ static int select_range(sel_job *j, topk *t, uint64_t first, uint64_t count, row
         out->v[out->n++] = t->heap[i].row;
         kahan_add(&s, &c, t->heap[i].score);
     }
-    qsort(out->v + at, out->n - at, sizeof *out->v, cmp_u64);
+    if (out->n - at > 1) qsort(out->v + at, out->n - at, sizeof *out->v, cmp_u64);
     *sum = s + c;
     *total = NAN; /* top-K does not need it */
     return 0;

@@ -84,6 +84,6 @@ int topk_range(sel_job *j, topk *t, uint64_t first, uint64_t count, csfs_error *
 {
     t->n = 0;
     int rc = sel_scan(j, first, count, offer_piece, t, err);
-    if (rc == 0) qsort(t->heap, t->n, sizeof *t->heap, cmp_rank);
+    if (rc == 0 && t->n > 1) qsort(t->heap, t->n, sizeof *t->heap, cmp_rank);
     return rc;
 }
