@@ -40,15 +40,17 @@ def write_scores(path, n, seed=1, piece=10_000_000):
 
 
 def timed(cmd):
-    """(wall seconds, peak RSS in MB, stderr) of one run under /usr/bin/time -v."""
+    """(wall seconds, peak RSS in MB, CPU seconds) of one run under /usr/bin/time -v."""
     t0 = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stderr}")
-    rss = next(int(line.split(":")[1]) for line in p.stderr.splitlines()
-               if "Maximum resident set size" in line)
-    return wall, rss / 1024, p.stderr
+    lines = p.stderr.splitlines()
+    rss = next(int(line.split(":")[1]) for line in lines if "Maximum resident set size" in line)
+    cpu = sum(float(line.split(":")[1]) for line in lines
+              if "User time" in line or "System time" in line)
+    return wall, rss / 1024, cpu
 
 
 def main():
@@ -60,7 +62,7 @@ def main():
     ap.add_argument("--modes", default="top")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    csfs = pathlib.Path(a.build) / "csfs"
+    csfs = (pathlib.Path(a.build) / "csfs").resolve()
     work = pathlib.Path(tempfile.mkdtemp(prefix="csfs-bench-select.", dir=a.tmp))
     try:
         scores = work / "scores.npy"
@@ -72,10 +74,11 @@ def main():
                 "threshold": ["--threshold", "0.999"]}
         for mode in a.modes.split(","):
             out = work / f"{mode}.npy"
-            wall, rss, err = timed([str(csfs), "select", str(scores), "-o", str(out), "--force",
+            wall, rss, cpu = timed([str(csfs), "select", str(scores), "-o", str(out), "--force",
                                     *args[mode]])
             rows = np.load(out, mmap_mode="r")
-            print(f"select {' '.join(args[mode])}: {wall:.2f} s wall, peak RSS {rss:.0f} MB, "
+            print(f"select {' '.join(args[mode])}: {wall:.2f} s wall ({cpu:.2f} s CPU), "
+                  f"peak RSS {rss:.0f} MB, "
                   f"{len(rows):,} rows, {a.n / wall / 1e6:.0f} M scores/s", flush=True)
             if a.check and mode == "top":
                 s = np.load(scores, mmap_mode="r")

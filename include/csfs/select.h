@@ -90,7 +90,9 @@ typedef enum csfs_select_mode {
     CSFS_SELECT_TOP = 1,        /* the `top` best rows */
     CSFS_SELECT_THRESHOLD = 2,  /* every row with score >= threshold */
     CSFS_SELECT_CUMULATIVE = 3, /* the shortest prefix of the order whose score sum
-                                   reaches cumulative x (the sum of all scores); scores
+                                   reaches the target cumulative x total (a double
+                                   product; total: the sum of all scores, of the block's
+                                   per block); nothing when the target is 0; scores
                                    must be >= 0 */
 } csfs_select_mode;
 
@@ -145,14 +147,16 @@ typedef struct csfs_select_result {
     size_t n_blocks;        /* blocks used (0 without block bounds) */
     uint64_t added_union;   /* rows the union added */
     uint64_t added_minimum; /* rows min_per_block added */
-    double score_sum;       /* of the selected rows */
-    double total_sum;       /* of all scores */
+    double score_sum;       /* of the rows the mode selected (before union and minimum) */
+    double total_sum;       /* of all scores (cumulative; NaN for top and threshold) */
     uint64_t passes;        /* reads of the scores (cumulative needs several) */
     double seconds;
 } csfs_select_result;
 
-/* Memory: the selection, K candidates for top, and a fixed 3 MB; the scores
- * are read in pieces (a file is never loaded whole). */
+/* Memory: the selection, 2K candidates for top, and a fixed 3 MB; the scores
+ * are read in pieces (a file is never loaded whole). Top-K and threshold read
+ * the scores once; cumulative 2 to 5 times (a radix select on the scores'
+ * bits, see src/select/cumulative.c); sums are compensated. */
 CSFS_API int csfs_select_run(const csfs_select_options *opt, csfs_select_result *result,
                              csfs_error *err);
 CSFS_API void csfs_select_result_free(csfs_select_result *result);

@@ -38,7 +38,7 @@ typedef struct cum_pass {
     int final; /* candidates all have one key: take them in row order up to the target */
     uint64_t prefix;
     cbin *bins;
-    rowvec emitted;
+    rowvec *out; /* rows are appended here, pass after pass */
     double emitted_sum, emitted_comp;
     double acc, target; /* final pass */
     const char *name;
@@ -72,7 +72,7 @@ static inline void bin_add(cbin *b, uint64_t k, double x)
 static int emit(cum_pass *p, uint64_t row, double x, csfs_error *err)
 {
     neumaier(&p->emitted_sum, &p->emitted_comp, x);
-    return rowvec_push(&p->emitted, row, err);
+    return rowvec_push(p->out, row, err);
 }
 
 static int cum_piece(void *arg, const double *x, uint64_t row0, size_t n, csfs_error *err)
@@ -141,7 +141,8 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
     memset(&p, 0, sizeof p);
     p.name = score_source_name(j->src);
     p.bins = calloc(BINS, sizeof *p.bins);
-    rowvec taken = {0};
+    p.out = out;
+    size_t at = out->n; /* this range's rows start here */
     if (!p.bins) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     int rc = sel_scan(j, first, count, cum_piece, &p, err);
     double total = 0;
@@ -164,21 +165,18 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
             memset(p.bins, 0, BINS * sizeof *p.bins);
         }
         rc = sel_scan(j, first, count, cum_piece, &p, err);
-        if (rc == 0) rc = rowvec_merge(&taken, p.emitted.v, p.emitted.n, NULL, err);
-        p.emitted.n = 0;
         if (rc || p.final) break;
         b = boundary_bin(p.bins, &acc, target);
         p.prefix = p.prefix << 16 | (uint64_t)b;
     }
-    if (rc == 0) rc = rowvec_reserve(out, taken.n, err);
     if (rc == 0) {
-        if (taken.n) memcpy(out->v + out->n, taken.v, taken.n * sizeof *taken.v);
-        out->n += taken.n;
+        /* each pass appended ascending rows: sort the runs together */
+        size_t n = out->n - at;
+        rows_sort_unique(out->v + at, &n);
+        out->n = at + n;
         *selected_sum = p.emitted_sum + p.emitted_comp;
     }
 done:
-    rowvec_free(&p.emitted);
-    rowvec_free(&taken);
     free(p.bins);
     return rc;
 }

@@ -59,7 +59,7 @@ int sel_scan(sel_job *j, uint64_t first, uint64_t count, sel_chunk_fn fn, void *
 typedef struct threshold_pass {
     double t;
     rowvec *out;
-    double sum, comp, total, total_comp;
+    double sum, comp;
 } threshold_pass;
 
 static inline void kahan_add(double *s, double *c, double x)
@@ -76,7 +76,6 @@ static int threshold_piece(void *arg, const double *x, uint64_t row0, size_t n, 
 {
     threshold_pass *p = arg;
     for (size_t i = 0; i < n; i++) {
-        kahan_add(&p->total, &p->total_comp, x[i]);
         if (x[i] >= p->t) {
             kahan_add(&p->sum, &p->comp, x[i]);
             int rc = rowvec_push(p->out, row0 + i, err);
@@ -101,10 +100,10 @@ static int select_range(sel_job *j, topk *t, uint64_t first, uint64_t count, row
     if (o->mode == CSFS_SELECT_CUMULATIVE)
         return cumulative_range(j, first, count, o->cumulative, out, sum, total, err);
     if (o->mode == CSFS_SELECT_THRESHOLD) {
-        threshold_pass p = {o->threshold, out, 0, 0, 0, 0};
+        threshold_pass p = {o->threshold, out, 0, 0};
         int rc = sel_scan(j, first, count, threshold_piece, &p, err);
         *sum = p.sum + p.comp;
-        *total = p.total + p.total_comp;
+        *total = NAN; /* not needed: not computed */
         return rc;
     }
     int rc = topk_range(j, t, first, count, err);
@@ -119,7 +118,7 @@ static int select_range(sel_job *j, topk *t, uint64_t first, uint64_t count, row
     }
     if (out->n - at > 1) qsort(out->v + at, out->n - at, sizeof *out->v, cmp_u64);
     *sum = s + c;
-    *total = NAN; /* top-K does not need it */
+    *total = NAN; /* not needed: not computed */
     return 0;
 }
 
@@ -191,8 +190,7 @@ static int fill_minimum(sel_job *j, const csfs_blocks *b, rowvec *sel, csfs_sele
     uint64_t want = j->opt->min_per_block;
     if (want == 0) return 0;
     rowvec add = {0};
-    topk t;
-    int rc = topk_init(&t, 0, err);
+    int rc = 0;
     size_t at = 0; /* first selected row of the block */
     for (size_t k = 0; rc == 0 && k < b->n_blocks; k++) {
         uint64_t lo = b->first[k], hi = b->first[k + 1];
@@ -201,21 +199,17 @@ static int fill_minimum(sel_job *j, const csfs_blocks *b, rowvec *sel, csfs_sele
         while (at + have < sel->n && sel->v[at + have] < hi) have++;
         uint64_t need = want < hi - lo ? want : hi - lo;
         if (have >= need) continue;
-        if (need > t.k) {
-            topk_free(&t);
-            rc = topk_init(&t, (size_t)need, err);
-            if (rc) break;
-        }
-        t.k = (size_t)need;
-        rc = topk_range(j, &t, lo, hi - lo, err);
+        topk t;
+        rc = topk_init(&t, (size_t)need, err);
+        if (rc == 0) rc = topk_range(j, &t, lo, hi - lo, err);
         /* at most `have` of the block's best `need` are selected: enough remain */
         for (size_t i = 0; rc == 0 && i < t.n && have < need; i++) {
             if (rows_contain(sel->v + at, have, t.heap[i].row)) continue;
             rc = rowvec_push(&add, t.heap[i].row, err);
             have++;
         }
+        topk_free(&t);
     }
-    topk_free(&t);
     if (rc == 0) {
         rows_sort_unique(add.v, &add.n);
         rc = rowvec_merge(sel, add.v, add.n, &res->added_minimum, err);

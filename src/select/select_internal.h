@@ -41,11 +41,14 @@ static inline int ranks_after(scored_row a, scored_row b)
     return a.score < b.score || (a.score == b.score && a.row > b.row);
 }
 
-/* The best k rows of a range: a heap whose root is the worst kept row.
- * Rows must be offered in ascending order (a later row never wins a tie). */
+/* The best k rows of a range (topk.c): a buffer of 2k candidates, cut back
+ * to the best k when full. Rows must be offered in ascending order (a later
+ * row never wins a tie). */
 typedef struct topk {
-    scored_row *heap;
-    size_t n, k;
+    scored_row *heap; /* the buffer; after topk_range, the best rows, best first */
+    size_t n, k, cap;
+    int full;   /* k rows kept: only scores above the bar can enter */
+    double bar; /* the k-th best score so far */
 } topk;
 
 int topk_init(topk *t, size_t k, csfs_error *err);
