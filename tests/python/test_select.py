@@ -233,6 +233,11 @@ def test_per_block_with_a_list(csfs, tmp):
     run_csfs("select", tmp / "s.npy", "-o", tmp / "r.npy", "--top", "4", "--per-block",
              "--list", EXAMPLE, "--quiet")
     np.testing.assert_array_equal(np.load(tmp / "r.npy"), reference(s, "top", 4, blocks))
+    np.testing.assert_array_equal(csfs.select(s, top=4, per_block=EXAMPLE),
+                                  reference(s, "top", 4, blocks))
+    np.testing.assert_array_equal(csfs.select(tmp / "s.npy", top=4, per_block=True,
+                                              blocks=EXAMPLE, min_per_block=6),
+                                  reference_fill(s, reference(s, "top", 4, blocks), blocks, 6))
     # the list and the scores must agree in size
     np.save(tmp / "short.npy", s[:-1])
     proc = run_csfs("select", tmp / "short.npy", "-o", tmp / "x.npy", "--top", "4",
