@@ -53,7 +53,8 @@ typedef struct csfs_blocks {
  * The blocks of a CSF list (GRASP text, .zst, .gz), a CSF Parquet file, a
  * descriptor Parquet file or a `csfs mix` label file: from the text's " *"
  * separators, else the Parquet key-value metadata csfs.block_lengths, else
- * the runs of equal total_two_j/parity columns (V2 descriptors).
+ * the runs of equal total_two_j/parity columns (V2 descriptors), else the
+ * runs of a CSF Parquet file's block column.
  */
 CSFS_API int csfs_blocks_read(const char *path, csfs_blocks *out, csfs_error *err);
 

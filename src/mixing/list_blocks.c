@@ -2,8 +2,9 @@
  * The block structure of a CSF list, which a mixing file is checked against
  * and which maps (JBLOCK, position) to rows: from GRASP text (records and
  * " *" separators, J/parity from line 3 of each block's first CSF), or from
- * a Parquet file written by csfs (csfs.block_lengths metadata; J/parity from
- * total_two_j/parity columns when the file has them).
+ * a Parquet file written by csfs (csfs.block_lengths metadata, else the runs
+ * of a block column; J/parity from total_two_j/parity columns when the file
+ * has them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,33 @@ static int read_jp_columns(pq_file *f, long cj, long cp, csfs_mix_list *l, size_
     return rc;
 }
 
+/* Blocks as the runs of equal values of an INT32 `block` column (a CSF
+ * Parquet file without csfs.block_lengths), one column chunk at a time. */
+static int read_block_runs(pq_file *f, long cb, csfs_mix_list *l, size_t *cap, csfs_error *err)
+{
+    pq_column_data d;
+    pq_column_data_init(&d);
+    int rc = 0;
+    uint64_t run = 0;
+    int32_t cur = 0;
+    for (size_t rg = 0; rc == 0 && rg < pq_file_num_row_groups(f); rg++) {
+        rc = pq_read_column(f, rg, (size_t)cb, &d, err);
+        for (size_t i = 0; rc == 0 && i < d.rows; i++) {
+            int32_t v;
+            memcpy(&v, (const uint8_t *)d.values + 4 * i, 4);
+            if (run > 0 && v != cur) {
+                rc = push_block(l, cap, run, -1, 0, 0, err);
+                run = 0;
+            }
+            cur = v;
+            run++;
+        }
+    }
+    if (rc == 0 && run > 0) rc = push_block(l, cap, run, -1, 0, 0, err);
+    pq_column_data_free(&d);
+    return rc;
+}
+
 /* J/parity from the line3 column of a CSF Parquet file (csfs convert), at
  * each block's first row. A line 3 cut short by the converter's line limit
  * leaves that block's J/parity unknown; *unreadable counts those blocks. */
@@ -323,6 +351,9 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
     long cj = pq_file_find_column(f, "total_two_j"), cp = pq_file_find_column(f, "parity");
     int has_jp = cj >= 0 && cp >= 0 && pq_file_column(f, (size_t)cj)->type == PQ_INT32 &&
                  pq_file_column(f, (size_t)cp)->type == PQ_INT32;
+    long cb = pq_file_find_column(f, "block");
+    int has_block = cb >= 0 && pq_file_column(f, (size_t)cb)->type == PQ_INT32 &&
+                    pq_file_column(f, (size_t)cb)->flat;
     long c3 = pq_file_find_column(f, "line3");
     int has_line3 = c3 >= 0 && pq_file_column(f, (size_t)c3)->type == PQ_BYTE_ARRAY;
     l->kind = has_line3 ? "csf parquet" : "descriptor parquet";
@@ -368,12 +399,22 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
                      "blocks and J/parity inferred from runs of equal total_two_j/parity in %s "
                      "(no csfs.block_lengths metadata)",
                      name);
+    } else if (has_block) {
+        rc = read_block_runs(f, cb, l, &cap, err);
+        size_t unreadable = 0;
+        if (rc == 0 && has_line3) rc = read_line3_jp(f, c3, l, &unreadable, err);
+        if (rc == 0)
+            snprintf(l->jp_note, sizeof l->jp_note,
+                     "blocks from the runs of the block column of %s (no csfs.block_lengths "
+                     "metadata)%s",
+                     name, has_line3 && !unreadable ? ", J/parity from line 3" : "");
     } else {
-        rc = csfs_fail(err, CSFS_E_FORMAT,
-                       "%s: a Parquet file without csfs.block_lengths metadata or total_two_j/"
-                       "parity columns: its CSF blocks are unknown (give the text CSF list; "
-                       "rCSFs keeps them in a header TOML beside the file)",
-                       name);
+        rc = csfs_fail(
+            err, CSFS_E_FORMAT,
+            "%s: a Parquet file without csfs.block_lengths metadata, a block column or total_two_j/"
+            "parity columns: its CSF blocks are unknown (give the text CSF list; "
+            "rCSFs keeps them in a header TOML beside the file)",
+            name);
     }
     pq_file_close(f);
     return rc;

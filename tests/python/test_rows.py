@@ -120,3 +120,18 @@ def test_conversion_errors(csfs, tmp):
     assert proc.returncode == 1 and "pairs must be an (N, 2) array" in proc.stderr
     proc = run_csfs("rows", EXAMPLE, tmp / "p.npy", check=False)
     assert proc.returncode == 2
+
+
+def test_csf_parquet_without_metadata_uses_the_block_column(csfs, tmp):
+    """A CSF Parquet file without csfs.block_lengths: blocks are the runs of its
+    block column (written here by pyarrow)."""
+    import pyarrow as pa
+
+    csf, blocks, pos = expected_pairs(EXAMPLE)
+    t = pa.table({"idx": np.arange(csf.count, dtype=np.int64), "line1": csf.line1,
+                  "line2": csf.line2, "line3": csf.line3,
+                  "block": pa.array(np.asarray(csf.block), pa.int32())})
+    pq.write_table(t, tmp / "nometa.parquet", row_group_size=100)
+    b, p = csfs.rows_to_block(tmp / "nometa.parquet", np.arange(csf.count))
+    np.testing.assert_array_equal(b, blocks)
+    np.testing.assert_array_equal(p, pos)
