@@ -150,12 +150,15 @@ static int load_blocks(sel_job *j, csfs_blocks *b, csfs_error *err)
                          name);
     }
     if (rc) return rc;
-    if (b->csf_count != score_source_rows(j->src))
+    if (b->csf_count != score_source_rows(j->src)) {
+        const char *from = o->blocks_path     ? o->blocks_path
+                           : o->block_lengths ? "given by the block lengths"
+                                              : "in its csfs.block_lengths metadata";
         return csfs_fail(err, CSFS_E_FORMAT,
-                         "%s has %llu scores but the list %s has %llu CSFs: they do not belong "
+                         "%s has %llu scores but the list (%s) has %llu CSFs: they do not belong "
                          "together",
-                         name, (ull)score_source_rows(j->src),
-                         o->blocks_path ? o->blocks_path : "(block lengths)", (ull)b->csf_count);
+                         name, (ull)score_source_rows(j->src), from, (ull)b->csf_count);
+    }
     return 0;
 }
 
