@@ -17,6 +17,7 @@ static const command commands[] = {
     {"convert", cmd_convert, "CSF list -> CSF Parquet (idx, line1..3, block) + header TOML"},
     {"descriptors", cmd_descriptors, "CSF list -> descriptor matrix (Parquet or .npy)"},
     {"export", cmd_export, "CSF Parquet -> GRASP CSF list (all CSFs or --rows)"},
+    {"generate", cmd_generate, "GRASP rcsfgenerate dialog -> the CSF list, byte for byte (--count)"},
     {"info", cmd_info, "schema, row groups and metadata of a Parquet file"},
     {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
     {"split", cmd_split, "CSF list -> one list per J, active set (rcsfsplit) or block (rasfsplit)"},

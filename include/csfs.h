@@ -20,6 +20,7 @@
 #include "csfs/common.h"
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
+#include "csfs/generate.h"
 #include "csfs/list_tools.h"
 #include "csfs/select.h"
 

@@ -1,0 +1,89 @@
+/*
+ * csfs public API: GRASP2018's rcsfgenerate, byte for byte.
+ *
+ * The input is the rcsfgenerate dialog as typed on stdin (an
+ * rcsfgenerate.log is valid too) or its TOML form:
+ *
+ *     order = "*"              # "*", "r", "s" or "u" (u: clist.ref)
+ *     core = 3                 # 0 none, 1 He, 2 Ne, 3 Ar, 4 Kr, 5 Xe, 6 Rn
+ *     [[list]]                 # one table per round ("Generate more lists?")
+ *     references = ["3d(10,i)4s(2,*)4p(6,*)4d(6,*)", "3d(10,*)4s(2,i)4p(6,i)4d(6,*)"]
+ *     active = "5s,5p,5d,4f"
+ *     two_j = [0, 12]
+ *     excitations = 2
+ *
+ * The output is exactly GRASP's rcsf.out. GRASP's silent changes of the
+ * input are reported as warnings (errors with strict); inputs on which
+ * GRASP crashes are errors naming the dialog line.
+ */
+#ifndef CSFS_GENERATE_H
+#define CSFS_GENERATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct csfs_generate_options {
+    const char *dialog;      /* path of the dialog (stdin form or TOML by content), "-": stdin */
+    const char *dialog_text; /* or the dialog itself (used when dialog is NULL) */
+    size_t dialog_len;
+    const char *clist;  /* clist.ref for order u; NULL: ./clist.ref as GRASP */
+    const char *output; /* GRASP text; ".zst" compresses; NULL: none */
+    int strict;         /* GRASP's silent input changes are errors */
+    int force;          /* replace an existing output */
+    int force_space;    /* skip the free-space check */
+    int threads;        /* 0: online CPUs */
+    /* Called with each warning; NULL: silent. */
+    void (*report)(void *ctx, const char *message);
+    void *report_ctx;
+    /* Called about twice a second from the calling thread; NULL: none. */
+    void (*progress)(void *ctx, const csfs_progress *progress);
+    void *progress_ctx;
+    const volatile int *cancel; /* non-zero aborts with CSFS_E_CANCELLED */
+} csfs_generate_options;
+
+CSFS_API void csfs_generate_options_init(csfs_generate_options *opt);
+
+typedef struct csfs_generate_block {
+    int two_j;
+    int parity; /* 0 even (+), 1 odd (-) */
+    uint64_t csf_count;
+} csfs_generate_block;
+
+typedef struct csfs_generate_report {
+    uint64_t csf_count;
+    uint64_t configuration_count; /* merged configurations with at least one CSF */
+    size_t block_count;
+    csfs_generate_block *blocks; /* in file order */
+    char *core;                  /* header line 2 (core subshells), as written */
+    char *peel;                  /* header line 4 (peel subshells), as written */
+    uint64_t text_bytes;         /* exact size of the GRASP text */
+    uint64_t warnings;
+    uint64_t skipped_over_20; /* configurations GRASP skips (more than 20 subshells) */
+    int threads;
+    double seconds;
+} csfs_generate_report;
+
+/* Counts without enumerating CSFs (per configuration, by dynamic programming). */
+CSFS_API int csfs_generate_count(const csfs_generate_options *opt, csfs_generate_report *rep,
+                                 csfs_error *err);
+/* Generates opt->output (atomic: nothing is left on error). rep may be NULL. */
+CSFS_API int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *rep,
+                               csfs_error *err);
+CSFS_API void csfs_generate_report_free(csfs_generate_report *rep);
+/* The report as JSON (csf_count, blocks [{two_j, parity, csf_count}], peel, text_bytes);
+ * malloc'd, caller frees. */
+CSFS_API char *csfs_generate_report_json(const csfs_generate_report *rep);
+/* The dialog converted to its TOML form (malloc'd text in *out). */
+CSFS_API int csfs_generate_dialog_to_toml(const csfs_generate_options *opt, char **out,
+                                          csfs_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CSFS_GENERATE_H */

@@ -1,0 +1,56 @@
+/* One generate job: the loaded dialog, its plan, the counts and the header. */
+#ifndef CSFS_GEN_JOB_H
+#define CSFS_GEN_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs.h"
+#include "generate/confenum.h"
+#include "generate/coupling.h"
+#include "generate/dialog.h"
+#include "generate/plan.h"
+
+#define GEN_MAX_TWO_J 2000
+
+typedef struct gen_block {
+    int two_j, parity;
+    uint64_t count;
+    char key[5]; /* rcsfblock's sort key */
+} gen_block;
+
+typedef struct gen_warn_fwd {
+    const csfs_generate_options *opt;
+    uint64_t count;
+} gen_warn_fwd;
+
+typedef struct gen_job {
+    const csfs_generate_options *opt;
+    char *text;
+    size_t len;
+    const char *name;
+    char *clist_text;
+    size_t clist_len;
+    gen_dialog dialog;
+    gen_plan plan;
+    gen_count_memo *memo;
+    gen_merge *merge;
+    gen_warn_fwd warn;
+    /* filled by gen_job_count */
+    gen_block *blocks;
+    size_t n_blocks;
+    char *header;
+    size_t header_len, peel_off;
+    uint64_t csf_count, configs, text_bytes, skipped_over20;
+} gen_job;
+
+int gen_job_load(gen_job *J, const csfs_generate_options *opt, csfs_error *err);
+int gen_job_count(gen_job *J, csfs_error *err);
+void gen_job_free(gen_job *J);
+int gen_fill_report(const gen_job *J, csfs_generate_report *rep, csfs_error *err);
+/* Writes the GRASP text of a counted job to sink (write callback), with threads. */
+int gen_job_write_text(gen_job *J, int threads,
+                       int (*write)(void *ctx, const void *data, size_t n, csfs_error *err),
+                       void *ctx, csfs_error *err);
+
+#endif
