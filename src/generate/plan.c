@@ -59,7 +59,7 @@ static int build_order(plan_ctx *C)
     char x = C->d->order;
     if (x == 'u' || x == 'U') {
         if (!C->opt->clist_text)
-            return csfs_fail_line(C->err, CSFS_E_ARGUMENT, C->d->order_line,
+            return csfs_fail_line(C->err, CSFS_E_FORMAT, C->d->order_line,
                                   "%s:%llu: user defined orbital ordering (u) selected but "
                                   "there is no file clist.ref with the orbital order (GRASP "
                                   "stops here)",

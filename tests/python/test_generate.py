@@ -1,0 +1,188 @@
+"""csfs generate against real GRASP2018 rcsfgenerate runs (shared/data/generate).
+
+Every oracle case must come out byte-identical (SHA-256 and size from GRASP's
+own counts.txt) for 1, 2 and 3 threads; --count must equal counts.txt for all
+cases including the two 10^7-CSF benchmark dialogs; GRASP's quirks give the
+list GRASP writes plus a warning, and an error under --strict.
+"""
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from conftest import SHARED_DIR, run_csfs
+
+GEN_DIR = SHARED_DIR / "data" / "generate"
+CASES = sorted(p.name for p in GEN_DIR.glob("*")
+               if (p / "counts.txt").exists()) if GEN_DIR.exists() else []
+SMALL = [c for c in CASES if not c.startswith("bench_") and c not in ("b1", "e1")]
+
+
+def need_data():
+    if not CASES:
+        pytest.skip(f"no oracle data in {GEN_DIR}")
+
+
+def counts(case):
+    out = {"block_list": []}
+    for line in (GEN_DIR / case / "counts.txt").read_text().splitlines():
+        if line.startswith("block:"):
+            _, _, two_j, par, n = line.split()
+            out["block_list"].append((int(two_j), par, int(n)))
+        elif ":" in line and not line.startswith("#"):
+            k, v = line.split(":", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def generate(case, tmp_path, threads, dialog="rcsfgenerate.stdin", extra=()):
+    src = GEN_DIR / case
+    if (src / "clist.ref").exists():
+        shutil.copy(src / "clist.ref", tmp_path / "clist.ref")
+    out = tmp_path / f"{case}.{threads}.c"
+    proc = run_csfs("generate", src / dialog, "-o", out, "--threads", threads, "--force",
+                    "--clist", tmp_path / "clist.ref" if (src / "clist.ref").exists() else None,
+                    *extra) if (src / "clist.ref").exists() else run_csfs(
+        "generate", src / dialog, "-o", out, "--threads", threads, "--force", *extra)
+    return out, proc
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("case", SMALL or ["-"])
+def test_oracle_bytes(case, threads, tmp_path):
+    need_data()
+    out, _ = generate(case, tmp_path, threads)
+    c = counts(case)
+    assert out.stat().st_size == int(c["rcsf_out_bytes"])
+    assert sha256(out) == c["rcsf_out_sha256"]
+
+
+def test_e1_two_threads(tmp_path):
+    need_data()
+    out, _ = generate("e1", tmp_path, 2)
+    c = counts("e1")
+    assert out.stat().st_size == int(c["rcsf_out_bytes"])
+    assert sha256(out) == c["rcsf_out_sha256"]
+
+
+@pytest.mark.parametrize("case", CASES or ["-"])
+def test_count_equals_grasp(case):
+    need_data()
+    args = ["generate", GEN_DIR / case / "rcsfgenerate.stdin", "--count", "--json"]
+    if (GEN_DIR / case / "clist.ref").exists():
+        args += ["--clist", GEN_DIR / case / "clist.ref"]
+    rep = json.loads(run_csfs(*args).stdout)
+    c = counts(case)
+    assert rep["csf_count"] == int(c["total_csfs"])
+    assert [(b["two_j"], b["parity"], b["csf_count"]) for b in rep["blocks"]] == c["block_list"]
+    assert rep["output_bytes"]["text"] == int(c["rcsf_out_bytes"])
+
+
+@pytest.mark.parametrize("case", ["c_like_two_lists_overlap", "xe_core_ce_4f_5d_6s2",
+                                  "rn_core_th_like_3f_trick"])
+def test_log_is_valid_input(case, tmp_path):
+    need_data()
+    out, _ = generate(case, tmp_path, 2, dialog="rcsfgenerate.log")
+    assert sha256(out) == counts(case)["rcsf_out_sha256"]
+
+
+def test_zst_output(tmp_path):
+    need_data()
+    zstd = pytest.importorskip("zstandard") if not shutil.which("zstd") else None
+    src = GEN_DIR / "fe_3d6_4s2_sd"
+    out = tmp_path / "rcsf.c.zst"
+    run_csfs("generate", src / "rcsfgenerate.stdin", "-o", out)
+    raw = out.read_bytes()
+    if zstd:
+        data = zstd.ZstdDecompressor().decompress(raw, max_output_size=1 << 30)
+    else:
+        import subprocess
+        data = subprocess.run(["zstd", "-dc", str(out)], capture_output=True, check=True).stdout
+    assert hashlib.sha256(data).hexdigest() == counts("fe_3d6_4s2_sd")["rcsf_out_sha256"]
+
+
+# ---- GRASP's quirks: same list as GRASP, a warning; an error with --strict ----------
+
+def gen_text(tmp_path, dialog, *extra, check=True, name="d.txt"):
+    d = tmp_path / name
+    d.write_text(dialog)
+    out = tmp_path / (name + ".c")
+    proc = run_csfs("generate", d, "-o", out, "--force", *extra, check=check)
+    return proc, (out.read_bytes() if out.exists() else None)
+
+
+def dialog(refs, active, jj, exc, core=0, order="*"):
+    return f"{order}\n{core}\n" + "".join(r + "\n" for r in refs) + f"\n{active}\n{jj}\n{exc}\nn\n"
+
+
+QUIRKS = [
+    # (name, quirky dialog, equivalent plain dialog, warning text)
+    ("orbital_above_last_l",
+     dialog(["1s(2,i)2s(1,*)2p(1,*)"], "3d,3p,3s", "1,3", 1),
+     dialog(["1s(2,i)2s(1,*)"], "3s", "1,3", 1), "dropped"),
+    ("non_full_c_is_active",
+     dialog(["1s(2,i)2s(2,i)2p(5,c)"], "3s,3p,3d", "1,3", 1),
+     dialog(["1s(2,i)2s(2,i)2p(5,*)"], "3s,3p,3d", "1,3", 1), "not recognised"),
+    ("two_digit_n_and_q_becomes_active",
+     dialog(["1s(2,i)10d(10,i)"], "10s,10p,10d", "0,4", 1),
+     dialog(["1s(2,i)10d(10,*)"], "10s,10p,10d", "0,4", 1), "does not recognise"),
+    ("later_list_other_electron_count",
+     "*\n0\n1s(2,i)2s(2,*)\n\n3s,3p\n0,2\n1\ny\n1s(2,i)2s(1,*)\n\n3s,3p\n1,3\n1\nn\n",
+     dialog(["1s(2,i)2s(2,*)"], "3s,3p", "0,2", 1), "Wrong number of electrons"),
+]
+
+
+@pytest.mark.parametrize("name,quirky,plain,warning", QUIRKS, ids=[q[0] for q in QUIRKS])
+def test_quirk_warns_and_matches_grasp(name, quirky, plain, warning, tmp_path):
+    proc, got = gen_text(tmp_path, quirky, name="q.txt")
+    assert proc.returncode == 0
+    assert warning in proc.stderr
+    _, want = gen_text(tmp_path, plain, name="p.txt")
+    assert got == want and got.count(b"\n") > 5
+    proc2, out2 = gen_text(tmp_path, quirky, "--strict", check=False, name="s.txt")
+    assert proc2.returncode == 1 and "strict" in proc2.stderr and out2 is None
+
+
+CRASHES = [
+    ("two_j_wrong_parity", dialog(["1s(2,i)2s(2,*)"], "3s,3p", "1,3", 1), "should be even", 6),
+    ("gd_dropped_4f_odd", dialog(["4f(7,i)5d(1,*)6s(2,*)"], "7s,6p,6d", "0,8", 1, core=5),
+     "should be odd", 6),
+    ("n_above_nmax", dialog(["1s(2,i)4s(2,*)"], "3s,3p", "0,2", 1), "greater than", 3),
+    ("closed_in_later_reference",
+     dialog(["1s(2,i)2s(2,*)", "1s(2,c)2p(2,*)", "1s(2,i)2s(1,*)2p(1,*)"], "3s,3p", "0,2", 1),
+     "End of file", 5),
+    ("two_blanks_before_token", dialog(["1s(2,i)  2s(2,*)"], "3s,3p", "0,2", 1),
+     "cannot read", 3),
+    ("user_order_without_clist", dialog(["1s(2,i)2s(2,*)"], "3s,3p", "0,2", 1, order="u"),
+     "clist.ref", 1),
+    ("bad_active_set", dialog(["1s(2,i)2s(2,*)"], "3s 3p", "0,2", 1), "comma delimited", 5),
+]
+
+
+@pytest.mark.parametrize("name,text,message,line", CRASHES, ids=[c[0] for c in CRASHES])
+def test_grasp_crash_inputs_are_errors(name, text, message, line, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    proc, out = gen_text(tmp_path, text, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr
+    assert f"d.txt:{line}:" in proc.stderr
+    assert out is None
+
+
+def test_count_ten_to_nine(tmp_path):
+    """A dialog of more than 10^9 CSFs is counted exactly (64-bit) without enumeration."""
+    text = dialog(["4f(7,*)5d(1,*)6s(2,*)"], "9s,9p,8d,7f,6g", "0,40", 3, core=5)
+    d = tmp_path / "big.txt"
+    d.write_text(text)
+    rep = json.loads(run_csfs("generate", d, "--count", "--json").stdout)
+    assert rep["csf_count"] == sum(b["csf_count"] for b in rep["blocks"])
+    assert rep["csf_count"] > 10**9
