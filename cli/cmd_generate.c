@@ -26,7 +26,64 @@ static void help(void)
            "  -j, --threads N     worker threads (default: online CPUs); the bytes never\n"
            "                      depend on it\n"
            "  -f, --force         replace an existing output\n"
-           "  -q, --quiet         no warnings or summary on stderr\n");
+           "  -q, --quiet         no warnings or summary on stderr\n"
+           "  --dialog            ask GRASP's questions interactively (stdin), then run;\n"
+           "                      with --save FILE the answers are saved as TOML\n"
+           "  --save FILE         write the dialog's answers as TOML (with or without a run)\n\n"
+           "TOML form (what --save writes; --config FILE is an alias of DIALOG):\n"
+           "  order = \"*\"\n  core = 3\n  [[list]]\n"
+           "  references = [\"3d(10,i)4s(2,*)4p(6,*)4d(6,*)\"]\n"
+           "  active = \"5s,5p,5d,4f\"\n  two_j = [0, 12]\n  excitations = 2\n"
+           "(one [[list]] per \"Generate more lists?\" round).\n");
+}
+
+/* Asks GRASP's questions on stderr and collects the answers in stdin form. */
+static char *ask_dialog(size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap), line[512];
+    if (!buf) return NULL;
+#define ASK(prompt)                                                                                \
+    do {                                                                                           \
+        fprintf(stderr, "%s\n", prompt);                                                           \
+        if (!fgets(line, sizeof line, stdin)) goto done;                                           \
+        size_t l = strlen(line);                                                                   \
+        if (n + l + 2 > cap) {                                                                     \
+            cap = 2 * (n + l + 2);                                                                 \
+            char *nb = realloc(buf, cap);                                                          \
+            if (!nb) goto done;                                                                    \
+            buf = nb;                                                                              \
+        }                                                                                          \
+        memcpy(buf + n, line, l);                                                                  \
+        n += l;                                                                                    \
+        if (l == 0 || line[l - 1] != '\n') buf[n++] = '\n';                                        \
+    } while (0)
+    ASK("Default, reverse, symmetry or user specified ordering? (*/r/s/u)");
+    ASK("Select core: 0 none, 1 He, 2 Ne, 3 Ar, 4 Kr, 5 Xe, 6 Rn");
+    for (;;) {
+        for (int j = 1;; j++) {
+            char p[96];
+            snprintf(p, sizeof p, "Give configuration %d (a blank line or * ends the list)", j);
+            ASK(p);
+            const char *q = line;
+            while (*q == ' ') q++;
+            if (*q == '\n' || *q == 0 || (q[0] == '*' && (q[1] == '\n' || q[1] == 0))) break;
+        }
+        ASK("Give set of active orbitals, as defined by the highest principal quantum number "
+            "per l-symmetry, in a comma delimited list in s,p,d etc order, e.g. 5s,4p,3d");
+        ASK("Resulting 2*J-number? lower, higher (J=1 -> 2*J=2 etc.)");
+        ASK("Number of excitations (if negative number e.g. -2, correlation orbitals will "
+            "always be doubly occupied)");
+        ASK("Generate more lists ? (y/n)");
+        const char *q = line;
+        while (*q == ' ') q++;
+        if (*q != 'y' && *q != 'Y') break;
+    }
+#undef ASK
+done:
+    buf[n] = 0;
+    *len = n;
+    return buf;
 }
 
 static void print_report(const csfs_generate_report *r)
@@ -50,7 +107,8 @@ int cmd_generate(int argc, char **argv)
 {
     csfs_generate_options opt;
     csfs_generate_options_init(&opt);
-    int json = 0, count = 0, quiet = 0;
+    int json = 0, count = 0, quiet = 0, interactive = 0;
+    const char *save = NULL;
     cli_args a;
     cli_args_init(&a, "generate", argc, argv);
     while (cli_next(&a)) {
@@ -59,6 +117,12 @@ int cmd_generate(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--output", "-o")) {
             opt.output = cli_value(&a);
+        } else if (cli_is(&a, "--dialog", NULL)) {
+            interactive = 1;
+        } else if (cli_is(&a, "--save", NULL)) {
+            save = cli_value(&a);
+        } else if (cli_is(&a, "--config", NULL)) {
+            opt.dialog = cli_value(&a);
         } else if (cli_is(&a, "--count", NULL)) {
             count = 1;
         } else if (cli_is(&a, "--json", NULL)) {
@@ -88,11 +152,11 @@ int cmd_generate(int argc, char **argv)
             cli_unknown(&a);
         }
     }
-    if (!a.error && !opt.dialog) {
+    if (!a.error && !opt.dialog && !interactive) {
         cli_usage_error("generate", "no dialog file (use - for stdin)");
         a.error = 1;
     }
-    if (!a.error && !count && !opt.output) {
+    if (!a.error && !count && !opt.output && !save) {
         cli_usage_error("generate", "say where the list goes (-o FILE) or ask for --count");
         a.error = 1;
     }
@@ -101,11 +165,40 @@ int cmd_generate(int argc, char **argv)
         opt.report = cli_report_stderr;
         opt.report_ctx = NULL;
     }
+    csfs_error err;
+    char *asked = NULL;
+    if (interactive) {
+        size_t n;
+        asked = ask_dialog(&n);
+        if (!asked) return EXIT_FAIL;
+        opt.dialog = NULL;
+        opt.dialog_text = asked;
+        opt.dialog_len = n;
+    }
+    if (save) {
+        char *toml = NULL;
+        int rc = csfs_generate_dialog_to_toml(&opt, &toml, &err);
+        FILE *f = rc ? NULL : fopen(save, "w");
+        if (rc || !f || fputs(toml, f) < 0 || fclose(f) != 0) {
+            if (rc)
+                fprintf(stderr, "csfs generate: %s\n", err.message);
+            else
+                fprintf(stderr, "csfs generate: %s: cannot write\n", save);
+            free(toml);
+            free(asked);
+            return EXIT_FAIL;
+        }
+        free(toml);
+        if (!count && !opt.output) {
+            free(asked);
+            return EXIT_OK;
+        }
+    }
     opt.cancel = &cli_cancel;
     cli_install_signals();
     csfs_generate_report rep;
-    csfs_error err;
     int rc = count ? csfs_generate_count(&opt, &rep, &err) : csfs_generate_run(&opt, &rep, &err);
+    free(asked);
     if (rc) {
         fprintf(stderr, "csfs generate: %s\n", err.message);
         return cli_exit_for(&err);

@@ -364,3 +364,34 @@ int csfs_generate_count(const csfs_generate_options *opt, csfs_generate_report *
     gen_job_free(&J);
     return rc;
 }
+
+int csfs_generate_dialog_to_toml(const csfs_generate_options *opt, char **out, csfs_error *err)
+{
+    gen_job J;
+    memset(&J, 0, sizeof J);
+    int rc;
+    if (opt->dialog) {
+        rc = slurp_path(opt->dialog, &J.text, &J.len, err);
+        J.name = strcmp(opt->dialog, "-") == 0 ? "<stdin>" : opt->dialog;
+    } else if (opt->dialog_text) {
+        J.text = malloc(opt->dialog_len + 1);
+        rc = J.text ? 0 : csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        if (!rc) {
+            memcpy(J.text, opt->dialog_text, opt->dialog_len);
+            J.text[opt->dialog_len] = 0;
+            J.len = opt->dialog_len;
+        }
+        J.name = "<dialog>";
+    } else {
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "no dialog given");
+    }
+    if (!rc)
+        rc = gen_dialog_is_toml(J.text, J.len)
+                 ? gen_dialog_read_toml(J.text, J.len, J.name, &J.dialog, err)
+                 : gen_dialog_read(J.text, J.len, J.name, &J.dialog, err);
+    size_t n;
+    if (!rc) rc = gen_dialog_to_toml(&J.dialog, out, &n, err);
+    gen_dialog_free(&J.dialog);
+    free(J.text);
+    return rc;
+}

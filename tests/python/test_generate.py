@@ -186,3 +186,36 @@ def test_count_ten_to_nine(tmp_path):
     rep = json.loads(run_csfs("generate", d, "--count", "--json").stdout)
     assert rep["csf_count"] == sum(b["csf_count"] for b in rep["blocks"])
     assert rep["csf_count"] > 10**9
+
+
+@pytest.mark.parametrize("case", [c for c in SMALL if c != "o1"] or ["-"])
+def test_toml_form_gives_same_list(case, tmp_path):
+    need_data()
+    toml = tmp_path / "d.toml"
+    run_csfs("generate", GEN_DIR / case / "rcsfgenerate.stdin", "--save", toml)
+    assert "[[list]]" in toml.read_text()
+    out = tmp_path / "t.c"
+    args = ["generate", "--config", toml, "-o", out]
+    if (GEN_DIR / case / "clist.ref").exists():
+        args += ["--clist", GEN_DIR / case / "clist.ref"]
+    run_csfs(*args)
+    assert sha256(out) == counts(case)["rcsf_out_sha256"]
+
+
+def test_interactive_dialog_saves_toml(tmp_path):
+    need_data()
+    src = GEN_DIR / "c_like_two_lists_overlap"
+    toml = tmp_path / "asked.toml"
+    out = tmp_path / "asked.c"
+    run_csfs("generate", "--dialog", "--save", toml, "-o", out,
+             input=(src / "rcsfgenerate.stdin").read_text())
+    assert sha256(out) == counts("c_like_two_lists_overlap")["rcsf_out_sha256"]
+    assert 'active = "4s,4p,4d,4f"' in toml.read_text()
+
+
+def test_toml_errors_name_the_line(tmp_path):
+    d = tmp_path / "bad.toml"
+    d.write_text('order = "*"\ncore = 0\n[[list]]\nreferences = ["1s(2,i)2s(2,*)"]\n'
+                 'active = "3s,3p"\ntwo_j = [0 2]\nexcitations = 1\n')
+    proc = run_csfs("generate", d, "--count", check=False)
+    assert proc.returncode == 1 and "bad.toml:6:" in proc.stderr
