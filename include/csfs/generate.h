@@ -23,10 +23,19 @@
 #include <stdint.h>
 
 #include "csfs/common.h"
+#include "csfs/descriptors.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* A descriptor file the same run writes (as csfs descriptors on the generated text). */
+typedef struct csfs_generate_descriptor_output {
+    const char *path;          /* .parquet or .npy */
+    csfs_layout layout;        /* CSFS_LAYOUT_V1 or CSFS_LAYOUT_V2 */
+    int normalize;             /* v1 only: float32 normalised */
+    csfs_output_format format; /* AUTO: by the name */
+} csfs_generate_descriptor_output;
 
 typedef struct csfs_generate_options {
     const char *dialog;      /* path of the dialog (stdin form or TOML by content), "-": stdin */
@@ -38,6 +47,16 @@ typedef struct csfs_generate_options {
     int force;          /* replace an existing output */
     int force_space;    /* skip the free-space check */
     int threads;        /* 0: online CPUs */
+    /* Engine outputs of the same run: bytes equal to csfs convert / csfs descriptors of
+     * the generated text (named text_name). Without output, the text goes to a hidden
+     * temporary directory beside the first of them and is removed at the end. */
+    const char *csf_parquet; /* CSF Parquet (+ <stem>_header.toml beside it) */
+    const csfs_generate_descriptor_output *descriptors;
+    size_t n_descriptors;
+    const char *text_name; /* name of the text the engine reads; NULL: "rcsf.out" */
+    csfs_codec codec;      /* Parquet codec (default ZSTD level 3) */
+    int codec_level;
+    int64_t row_group_rows; /* 0: each output's default */
     /* Called with each warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;

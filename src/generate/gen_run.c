@@ -312,29 +312,104 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+/* The engine outputs, read back from the generated text at text_path. */
+static int engine_outputs(const csfs_generate_options *opt, const char *text_path, int threads,
+                          csfs_error *err)
+{
+    if (opt->csf_parquet) {
+        csfs_convert_options co;
+        csfs_convert_options_init(&co);
+        co.input = text_path;
+        co.output = opt->csf_parquet;
+        co.force = opt->force;
+        co.threads = threads;
+        co.codec = opt->codec;
+        co.codec_level = opt->codec_level;
+        co.row_group_rows = opt->row_group_rows;
+        co.header_toml = 1;
+        co.report = opt->report;
+        co.report_ctx = opt->report_ctx;
+        co.cancel = opt->cancel;
+        csfs_convert_summary cs;
+        int rc = csfs_convert_run(&co, &cs, err);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < opt->n_descriptors; i++) {
+        const csfs_generate_descriptor_output *d = &opt->descriptors[i];
+        csfs_descriptor_options dopt;
+        csfs_descriptor_options_init(&dopt);
+        dopt.input = text_path;
+        dopt.output = d->path;
+        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
+        dopt.normalize = d->normalize;
+        dopt.format = d->format;
+        dopt.force = opt->force;
+        dopt.threads = threads;
+        dopt.codec = opt->codec;
+        dopt.codec_level = opt->codec_level;
+        dopt.row_group_rows = opt->row_group_rows;
+        dopt.report = opt->report;
+        dopt.report_ctx = opt->report_ctx;
+        dopt.cancel = opt->cancel;
+        csfs_summary ds;
+        int rc = csfs_descriptors_run(&dopt, &ds, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* A hidden temporary directory beside path, holding the text as `name`. */
+static int temp_text_path(const char *beside, const char *name, char *dir, size_t dcap, char *file,
+                          size_t fcap, csfs_error *err)
+{
+    const char *slash = strrchr(beside, '/');
+    if (slash)
+        snprintf(dir, dcap, "%.*s/.csfs-generate-XXXXXX", (int)(slash - beside), beside);
+    else
+        snprintf(dir, dcap, ".csfs-generate-XXXXXX");
+    if (!mkdtemp(dir))
+        return csfs_fail_errno(err, errno, "%s: cannot create a temporary directory", dir);
+    snprintf(file, fcap, "%s/%s", dir, name);
+    return 0;
+}
+
 int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *rep, csfs_error *err)
 {
     double t0 = csfs_now_seconds();
-    if (!opt->output) return csfs_fail(err, CSFS_E_ARGUMENT, "no output given");
+    int engine = opt->csf_parquet || opt->n_descriptors;
+    if (!opt->output && !engine) return csfs_fail(err, CSFS_E_ARGUMENT, "no output given");
+    char tdir[4096] = "", tfile[4200] = "";
+    const char *text_path = opt->output;
     gen_job J;
     int rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
     rc = gen_job_count(&J, err);
-    if (!rc && !opt->force_space && !ends_with(opt->output, ".zst"))
-        rc = check_space(opt->output, J.text_bytes, err);
+    if (!rc && !text_path) {
+        const char *beside = opt->csf_parquet ? opt->csf_parquet : opt->descriptors[0].path;
+        rc = temp_text_path(beside, opt->text_name ? opt->text_name : "rcsf.out", tdir, sizeof tdir,
+                            tfile, sizeof tfile, err);
+        text_path = tfile;
+    }
+    if (!rc && !opt->force_space && !ends_with(text_path, ".zst"))
+        rc = check_space(text_path, J.text_bytes, err);
     int threads = opt->threads;
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
     }
     gen_text_sink sink;
-    if (!rc) rc = gen_text_sink_open(&sink, opt->output, opt->force, err);
+    if (!rc) rc = gen_text_sink_open(&sink, text_path, opt->force || *tdir, err);
     if (!rc) {
         rc = gen_job_write_text(&J, threads, sink_write, &sink, err);
         if (rc)
             gen_text_sink_abort(&sink);
         else
             rc = gen_text_sink_commit(&sink, err);
+    }
+    if (!rc && engine) rc = engine_outputs(opt, text_path, threads, err);
+    if (*tdir) {
+        unlink(tfile);
+        rmdir(tdir);
     }
     if (!rc && rep) {
         csfs_generate_report tmp;

@@ -219,3 +219,27 @@ def test_toml_errors_name_the_line(tmp_path):
                  'active = "3s,3p"\ntwo_j = [0 2]\nexcitations = 1\n')
     proc = run_csfs("generate", d, "--count", check=False)
     assert proc.returncode == 1 and "bad.toml:6:" in proc.stderr
+
+
+@pytest.mark.parametrize("case", ["fe_3d6_4s2_sd", "c_like_5refs_mixed_parity",
+                                  "li_like_missing_J_blocks", "xe_core_ce_4f_5d_6s2"])
+def test_engine_outputs_equal_descriptors_of_grasp_text(case, tmp_path):
+    """One run writes CSF Parquet + header TOML and v1/normalised/V2 descriptors with the
+    bytes csfs convert / csfs descriptors write from GRASP's own rcsf.out."""
+    need_data()
+    src = GEN_DIR / case
+    gen = tmp_path / "gen"
+    ref = tmp_path / "ref"
+    gen.mkdir()
+    ref.mkdir()
+    shutil.copy(src / "rcsf.out", ref / "rcsf.out")
+    run_csfs("generate", src / "rcsfgenerate.stdin", "--threads", 2,
+             "--csf-parquet", gen / "csfs.parquet", "--v1", gen / "v1.parquet",
+             "--v1-normalized", gen / "v1n.npy", "--v2", gen / "v2.parquet")
+    assert not list(gen.glob(".csfs-generate-*")), "temporary text left behind"
+    run_csfs("convert", ref / "rcsf.out", "-o", ref / "csfs.parquet")
+    run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1.parquet")
+    run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1n.npy", "--normalize")
+    run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v2.parquet", "--layout", "v2")
+    for name in ["csfs.parquet", "rcsf_header.toml", "v1.parquet", "v1n.npy", "v2.parquet"]:
+        assert (gen / name).read_bytes() == (ref / name).read_bytes(), name
