@@ -92,6 +92,8 @@ __all__ = [
     "split_active_space",
     "split_csfs_by_active_spaces",
     "zerofirst",
+    "generate",
+    "generate_csfs_from_transcript",
     "ConversionStats",
     "CsfsError",
     "CsfsWarning",
@@ -770,6 +772,81 @@ def split_csfs_by_active_spaces(input_parquet: StrPath, header_path: StrPath,
     ``.zst``/``.gz`` inputs are accepted too (``header_path`` is then unused).
     """
     return _csfs.split_csfs_by_active_spaces(_path(input_parquet), _path(header_path), targets)
+# ---- GRASP's rcsfgenerate ----------------------------------------------------------------
+
+
+def _dialog_args(dialog_or_config: Union[StrPath, str]) -> Dict[str, Any]:
+    """A path (an existing file, or any os.PathLike) or the dialog text itself."""
+    if isinstance(dialog_or_config, os.PathLike):
+        return {"dialog_path": _path(dialog_or_config)}
+    text = str(dialog_or_config)
+    if "\n" not in text and (text == "-" or os.path.exists(text)):
+        return {"dialog_path": text}
+    return {"dialog_text": text}
+
+
+def generate(dialog_or_config: Union[StrPath, str], output: Optional[StrPath] = None, *,
+             count: bool = False, clist: Optional[StrPath] = None, strict: bool = False,
+             force: bool = False, force_space: bool = False, threads: Optional[int] = None,
+             csf_parquet: Optional[StrPath] = None, v1: Optional[StrPath] = None,
+             v1_normalized: Optional[StrPath] = None, v2: Optional[StrPath] = None,
+             text_name: Optional[str] = None,
+             compression: Optional[str] = None) -> Dict[str, Any]:
+    """GRASP2018's rcsfgenerate, byte for byte: ``csfs generate``.
+
+    Args:
+        dialog_or_config: the rcsfgenerate dialog (what GRASP reads on stdin; an
+            rcsfgenerate.log is valid too) or its TOML form, as a path or as text.
+        output: the GRASP CSF list to write (``.zst`` compresses); None with
+            ``count`` or with engine outputs only.
+        count: only count (no CSF is generated): per-block counts, peel list and
+            the exact text size.
+        clist: the orbital order file for order ``u`` (default ``./clist.ref``).
+        strict: GRASP's silent input changes are errors instead of CsfsWarning.
+        csf_parquet, v1, v1_normalized, v2: engine outputs of the same run, with
+            the bytes ``csfs convert`` / ``csfs descriptors`` write from the text.
+
+    Returns:
+        ``csf_count``, ``configuration_count``, ``blocks`` (list of ``two_j``,
+        ``parity`` "+"/"-", ``csf_count``), ``core``, ``peel``, ``text_bytes``,
+        ``warnings``, ``skipped_over_20_subshells``, ``seconds``.
+
+    Raises:
+        CsfsError: an input GRASP cannot run (the message names the dialog line),
+            an unwritable or existing output (without ``force``).
+    """
+    return _csfs._generate(**_dialog_args(dialog_or_config),
+                           output=None if output is None else _path(output), count=count,
+                           clist=None if clist is None else _path(clist), strict=strict,
+                           force=force, force_space=force_space, threads=threads,
+                           csf_parquet=None if csf_parquet is None else _path(csf_parquet),
+                           v1=None if v1 is None else _path(v1),
+                           v1_normalized=None if v1_normalized is None else _path(v1_normalized),
+                           v2=None if v2 is None else _path(v2), text_name=text_name,
+                           compression=compression)
+
+
+def generate_csfs_from_transcript(transcript: str, output_path: StrPath, normalize: bool = False,
+                                  threads: Optional[int] = None) -> Dict[str, Any]:
+    """rcsfs ``generate_csfs_from_transcript``: the list of an rcsfgenerate.log transcript.
+
+    Unlike rcsfs, every order, core, mode and "more lists" round is supported and
+    the list is GRASP's exactly. ``normalize`` is accepted for compatibility and
+    ignored (as in rcsfs). ``output_path`` must not exist (as in rcsfs).
+
+    Returns:
+        rcsfs's dictionary: ``success``, ``output_file``, ``record_count``,
+        ``block_count``, ``unique_occupations`` (configurations); on failure
+        ``success`` False and ``error`` (as rcsfs, nothing raised).
+    """
+    del normalize
+    try:
+        rep = generate(str(transcript), output_path, threads=threads)
+    except CsfsError as e:
+        return {"success": False, "error": str(e)}
+    return {"success": True, "output_file": _path(output_path),
+            "record_count": rep["csf_count"], "block_count": len(rep["blocks"]),
+            "unique_occupations": rep["configuration_count"]}
 
 
 # ---- GRASP mixing files ----------------------------------------------------------------------

@@ -917,6 +917,7 @@ static PyMethodDef *const method_tables[] = {
     csfs_py_core_methods,
     csfs_py_list_tools_methods,
     csfs_py_select_methods,
+    csfs_py_generate_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

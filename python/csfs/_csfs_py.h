@@ -84,5 +84,6 @@ int py_add_exceptions(PyObject *module);
 extern PyMethodDef csfs_py_core_methods[];
 extern PyMethodDef csfs_py_list_tools_methods[];
 extern PyMethodDef csfs_py_select_methods[];
+extern PyMethodDef csfs_py_generate_methods[];
 
 #endif /* CSFS_PY_H */
