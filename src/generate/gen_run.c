@@ -380,6 +380,9 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     if (!opt->output && !engine) return csfs_fail(err, CSFS_E_ARGUMENT, "no output given");
     char tdir[4096] = "", tfile[4200] = "";
     const char *text_path = opt->output;
+    if (engine && text_path && strcmp(text_path, "-") == 0)
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "the text goes to standard output: the engine outputs need it in a file");
     gen_job J;
     int rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
@@ -390,7 +393,7 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
                             tfile, sizeof tfile, err);
         text_path = tfile;
     }
-    if (!rc && !opt->force_space && !ends_with(text_path, ".zst"))
+    if (!rc && !opt->force_space && !ends_with(text_path, ".zst") && strcmp(text_path, "-"))
         rc = check_space(text_path, J.text_bytes, err);
     int threads = opt->threads;
     if (threads <= 0) {

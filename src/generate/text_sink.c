@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "common/error.h"
@@ -17,6 +19,10 @@ int gen_text_sink_open(gen_text_sink *s, const char *path, int force, csfs_error
 {
     memset(s, 0, sizeof *s);
     s->out.fd = -1;
+    if (strcmp(path, "-") == 0) {
+        s->to_stdout = 1;
+        return 0;
+    }
     int rc = csfs_outfile_open(&s->out, path, force, err);
     if (rc) return rc;
     if (ends_with(path, ".zst")) {
@@ -55,15 +61,31 @@ static int zpump(gen_text_sink *s, const void *data, size_t n, ZSTD_EndDirective
     }
 }
 
+static int write_stdout(const char *p, size_t n, csfs_error *err)
+{
+    while (n) {
+        ssize_t w = write(1, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return csfs_fail_errno(err, errno, "<stdout>: write failed");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 int gen_text_sink_write(gen_text_sink *s, const void *data, size_t n, csfs_error *err)
 {
     if (!n) return 0;
+    if (s->to_stdout) return write_stdout(data, n, err);
     if (s->zstd) return zpump(s, data, n, ZSTD_e_continue, err);
     return csfs_outfile_write(&s->out, data, n, err);
 }
 
 int gen_text_sink_commit(gen_text_sink *s, csfs_error *err)
 {
+    if (s->to_stdout) return 0;
     if (s->zstd) {
         int rc = zpump(s, "", 0, ZSTD_e_end, err);
         if (rc) {

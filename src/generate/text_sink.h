@@ -9,7 +9,8 @@
 
 typedef struct gen_text_sink {
     csfs_outfile out;
-    void *zstd; /* ZSTD_CCtx, NULL for plain text */
+    int to_stdout; /* "-": standard output (not atomic) */
+    void *zstd;    /* ZSTD_CCtx, NULL for plain text */
     char *zbuf;
     size_t zcap;
 } gen_text_sink;
