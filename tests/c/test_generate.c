@@ -1,0 +1,218 @@
+/*
+ * csfs generate internals: the dialog's list-directed reads, the TOML form,
+ * GRASP's state-table sizes (genb.f90 KOPPL), the DP counts against the CSFs
+ * actually enumerated, cutting a configuration's CSFs at any point, and (when
+ * shared/ is there) one real GRASP list through the public API, SHA-256 and
+ * all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/sha256.h"
+#include "csfs.h"
+#include "generate/confenum.h"
+#include "generate/coupling.h"
+#include "generate/csfgen.h"
+#include "generate/dialog.h"
+#include "generate/plan.h"
+#include "testutil.h"
+
+static void test_list_directed(void)
+{
+    /* comments after values, blank lines skipped, the 2J pair split over two lines */
+    const char *t = " * ! Orbital order\n\n           3  ! Selected core\n3d(10,i)4s(2,*)\n*\n"
+                    "5s,5p\n0\n  12 ! Lower and higher\n  2  ! Number of excitations \n n\n";
+    gen_dialog d;
+    csfs_error err;
+    CHECK(gen_dialog_read(t, strlen(t), "t", &d, &err) == 0);
+    CHECK(d.order == '*');
+    CHECK_EQ_INT(d.core, 3);
+    CHECK_EQ_INT(d.n_rounds, 1);
+    CHECK_EQ_INT(d.rounds[0].n_refs, 1);
+    CHECK(strcmp(d.rounds[0].refs[0].text, "3d(10,i)4s(2,*)") == 0);
+    CHECK(strcmp(d.rounds[0].active, "5s,5p") == 0);
+    CHECK_EQ_INT(d.rounds[0].two_j_lo, 0);
+    CHECK_EQ_INT(d.rounds[0].two_j_hi, 12);
+    CHECK_EQ_INT(d.rounds[0].two_j_line, 7);
+    CHECK_EQ_INT(d.rounds[0].excitations, 2);
+    CHECK(!d.rounds[0].more);
+    /* the TOML form of the same answers reads to the same dialog */
+    char *toml;
+    size_t n;
+    CHECK(gen_dialog_to_toml(&d, &toml, &n, &err) == 0);
+    CHECK(gen_dialog_is_toml(toml, n));
+    CHECK(!gen_dialog_is_toml(t, strlen(t)));
+    gen_dialog e;
+    CHECK(gen_dialog_read_toml(toml, n, "t.toml", &e, &err) == 0);
+    CHECK(e.order == d.order && e.core == d.core && e.n_rounds == 1);
+    CHECK(strcmp(e.rounds[0].refs[0].text, d.rounds[0].refs[0].text) == 0);
+    CHECK(strcmp(e.rounds[0].active, d.rounds[0].active) == 0);
+    CHECK(e.rounds[0].two_j_hi == 12 && e.rounds[0].excitations == 2);
+    free(toml);
+    gen_dialog_free(&e);
+    gen_dialog_free(&d);
+    /* a non-integer where GRASP reads one: error naming the line */
+    const char *bad = "*\n0\n1s(2,*)\n\n2s\nzero,2\n1\nn\n";
+    CHECK(gen_dialog_read(bad, strlen(bad), "bad", &d, &err) != 0);
+    CHECK_CONTAINS(err.message, "bad:6:");
+    const char *eof = "*\n0\n1s(2,*)\n";
+    CHECK(gen_dialog_read(eof, strlen(eof), "eof", &d, &err) != 0);
+    CHECK_CONTAINS(err.message, "End of file");
+}
+
+static void test_state_tables(void)
+{
+    /* number of states per (2j, q') as genb.f90's KOPPL */
+    static const int want[][3] = {{1, 1, 1},  {3, 2, 2},  {5, 2, 3},   {5, 3, 3},  {7, 2, 4},
+                                  {7, 3, 6},  {7, 4, 8},  {9, 2, 5},   {9, 3, 10}, {9, 4, 16},
+                                  {9, 5, 20}, {11, 2, 6}, {21, 2, 11}, {7, 8, 1},  {5, 5, 1}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const gen_state *s;
+        CHECK_EQ_INT(gen_subshell_states(want[i][0], want[i][1], &s), want[i][2]);
+    }
+    const gen_state *s;
+    CHECK_EQ_INT(gen_subshell_states(7, 4, &s), 8);
+    CHECK(s[1].two_j == 4 && s[1].seniority == 2 && s[4].two_j == 4 && s[4].seniority == 4);
+    CHECK_EQ_INT(gen_subshell_states(11, 3, &s), 0); /* no GRASP table */
+}
+
+/* A configuration of given (n, l, k, q) subshells, in that order. */
+static void make_cfg(gen_cfg_text *t, const int (*sub)[4], int m, int parity)
+{
+    memset(t, 0, sizeof *t);
+    t->m = m;
+    t->parity = parity;
+    for (int i = 0; i < m; i++) {
+        gen_subshell *s = &t->sub[i];
+        s->n = sub[i][0];
+        s->l = sub[i][1];
+        s->k = sub[i][2];
+        s->q = sub[i][3];
+        s->two_j_sub = gen_sub_two_j(s->l, s->k);
+        s->ns = gen_subshell_states(s->two_j_sub, s->q, &s->st);
+        memset(t->line1 + 9 * i, 'x', 9);
+        if (!(s->ns == 1 && s->st[0].two_j == 0)) t->line2_len = 9 * (i + 1);
+    }
+}
+
+static void test_counts_equal_enumeration(void)
+{
+    static const int cfgs[][6][4] = {
+        {{2, 1, 0, 1}, {2, 1, 1, 2}, {3, 2, 0, 1}, {3, 2, 1, 3}, {4, 3, 1, 4}, {0}},
+        {{4, 3, 0, 3}, {4, 3, 1, 4}, {5, 2, 0, 1}, {6, 0, 0, 1}, {0}},
+        {{1, 0, 0, 2}, {2, 0, 0, 1}, {2, 1, 1, 4}, {3, 2, 1, 1}, {5, 4, 1, 2}, {6, 5, 0, 2}},
+    };
+    int ms[] = {5, 4, 6};
+    gen_count_memo *memo;
+    csfs_error err;
+    CHECK(gen_count_memo_new(&memo, &err) == 0);
+    gen_emit_scratch sc = {0};
+    csfs_buf out = {0}, part = {0};
+    for (int c = 0; c < 3; c++) {
+        gen_cfg_text t;
+        make_cfg(&t, cfgs[c], ms[c], 0);
+        uint8_t tj[8], q[8];
+        int nopen = 0;
+        for (int i = 0; i < t.m; i++)
+            if (t.sub[i].q != t.sub[i].two_j_sub + 1) {
+                tj[nopen] = (uint8_t)t.sub[i].two_j_sub;
+                q[nopen++] = (uint8_t)t.sub[i].q;
+            }
+        const uint64_t *dist;
+        int mx;
+        CHECK(gen_count_lookup(memo, tj, q, nopen, &dist, &mx, &err) == 0);
+        uint64_t total = 0;
+        for (int T = 0; T <= mx; T++) {
+            uint64_t want = dist[T];
+            total += want;
+            out.len = 0;
+            /* enumerate everything: more than counted must fail, exactly counted must not */
+            if (want) {
+                CHECK(gen_emit_text(&t, T, 0, want, &sc, &out, &err) == 0);
+                CHECK_EQ_INT(out.len, want * gen_cfg_text_csf_bytes(&t));
+                CHECK(gen_emit_text(&t, T, 0, want + 1, &sc, &part, &err) != 0);
+                /* cut anywhere: two pieces give the same bytes */
+                uint64_t cut = want / 3;
+                part.len = 0;
+                CHECK(gen_emit_text(&t, T, 0, cut, &sc, &part, &err) == 0);
+                CHECK(gen_emit_text(&t, T, cut, want - cut, &sc, &part, &err) == 0);
+                CHECK(part.len == out.len && memcmp(part.data, out.data, out.len) == 0);
+            }
+        }
+        CHECK(total > 0);
+    }
+    csfs_buf_free(&out);
+    csfs_buf_free(&part);
+    gen_emit_scratch_free(&sc);
+    gen_count_memo_free(memo);
+}
+
+static void test_block_keys(void)
+{
+    char k[5];
+    gen_block_key(3, 1, k);
+    CHECK(memcmp(k, " 3/2-", 5) == 0);
+    gen_block_key(20, 0, k);
+    CHECK(memcmp(k, "  10+", 5) == 0);
+    gen_block_key(4, 0, k);
+    CHECK(memcmp(k, "   2+", 5) == 0);
+}
+
+static void test_oracle(void)
+{
+    const char *shared = getenv("CSFS_SHARED_DIR");
+    char dialog[4096], out[4096], counts[4096];
+    snprintf(dialog, sizeof dialog, "%s/data/generate/c_like_5refs_mixed_parity/rcsfgenerate.stdin",
+             shared ? shared : "../shared");
+    snprintf(counts, sizeof counts, "%s/data/generate/c_like_5refs_mixed_parity/counts.txt",
+             shared ? shared : "../shared");
+    FILE *f = fopen(counts, "r");
+    if (!f) {
+        printf("skip oracle: no %s\n", counts);
+        return;
+    }
+    char want[65] = "", line[256];
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "rcsf_out_sha256: %64s", want) == 1) break;
+    fclose(f);
+    snprintf(out, sizeof out, "/tmp/csfs_test_generate_%d.c", (int)getpid());
+    csfs_generate_options opt;
+    csfs_generate_options_init(&opt);
+    opt.dialog = dialog;
+    opt.output = out;
+    opt.force = 1;
+    opt.threads = 3;
+    csfs_generate_report rep;
+    csfs_error err;
+    CHECK(csfs_generate_run(&opt, &rep, &err) == 0);
+    CHECK_EQ_INT(rep.csf_count, 8735);
+    CHECK_EQ_INT(rep.block_count, 8);
+    csfs_generate_report_free(&rep);
+    f = fopen(out, "rb");
+    CHECK(f != NULL);
+    if (f) {
+        csfs_sha256 s;
+        csfs_sha256_init(&s);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) csfs_sha256_update(&s, buf, n);
+        fclose(f);
+        char hex[65];
+        csfs_sha256_hex(&s, hex);
+        CHECK(strcmp(hex, want) == 0);
+    }
+    remove(out);
+}
+
+int main(void)
+{
+    test_list_directed();
+    test_state_tables();
+    test_counts_equal_enumeration();
+    test_block_keys();
+    test_oracle();
+    return tu_done();
+}
