@@ -164,6 +164,9 @@ static void test_block_keys(void)
 static void test_oracle(void)
 {
     const char *shared = getenv("CSFS_SHARED_DIR");
+#ifdef CSFS_SHARED_DIR
+    if (!shared) shared = CSFS_SHARED_DIR;
+#endif
     char dialog[4096], out[4096], counts[4096];
     snprintf(dialog, sizeof dialog, "%s/data/generate/c_like_5refs_mixed_parity/rcsfgenerate.stdin",
              shared ? shared : "../shared");
