@@ -219,6 +219,18 @@ int gen_job_count(gen_job *J, csfs_error *err)
         return rc;
     }
     J->skipped_over20 = gen_merge_skipped_over20(J->merge);
+    if (J->skipped_over20) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s: warning: %llu configuration(s) have more than %d subshells outside the core: "
+                 "GRASP skips them (\"More than 20 subshells\"), and so does csfs",
+                 J->name, (unsigned long long)J->skipped_over20, GEN_MAX_SUBSHELLS);
+        if (J->opt->strict) {
+            free(cnt);
+            return csfs_fail(err, CSFS_E_FORMAT, "%s (refused by strict)", msg);
+        }
+        fwd_warn(&J->warn, msg);
+    }
     size_t nb = 0;
     for (int T = 0; T <= GEN_MAX_TWO_J; T++)
         for (int par = 0; par < 2; par++) nb += cnt[T][par] != 0;

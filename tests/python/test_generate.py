@@ -243,3 +243,17 @@ def test_engine_outputs_equal_descriptors_of_grasp_text(case, tmp_path):
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v2.parquet", "--layout", "v2")
     for name in ["csfs.parquet", "rcsf_header.toml", "v1.parquet", "v1n.npy", "v2.parquet"]:
         assert (gen / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+def test_more_than_20_subshells_skipped_with_warning(tmp_path):
+    text = dialog(["1s(2,i)" + "".join(f"{n}p(2,i)" for n in range(2, 12))], "11s,11p", "0,0", 0)
+    d = tmp_path / "o20.txt"
+    d.write_text(text)
+    proc = run_csfs("generate", d, "--count", "--json")
+    rep = json.loads(proc.stdout)
+    assert rep["skipped_over_20_subshells"] == 1
+    assert "More than 20 subshells" in proc.stderr
+    # 3^10 ways to split ten p^2 over p- / p+; each split has its J = 0 couplings; the one
+    # split with 21 subshells is what GRASP drops
+    proc = run_csfs("generate", d, "--count", "--strict", check=False)
+    assert proc.returncode == 1 and "strict" in proc.stderr
