@@ -23,6 +23,12 @@ static void help(void)
            "                      unrecognised mode made active, a later list with another\n"
            "                      electron count, ...) are errors instead of warnings\n"
            "  --force-space       skip the free-space check at the destination\n"
+           "  --no-grasp-limits   go beyond GRASP (the list is then NOT GRASP's, and a\n"
+           "                      warning says so): subshells with j = 9/2 (g+, h-) may hold\n"
+           "                      more than 2 electrons (GRASP's own, otherwise unused j = 9/2\n"
+           "                      state tables with seniority); more than 100 J blocks.\n"
+           "                      Still kept: n <= 15, l <= 10, 2 electrons (or 2 holes) in\n"
+           "                      j >= 11/2 subshells, 20 open subshells, 100 references\n"
            "  -j, --threads N     worker threads (default: online CPUs); the bytes never\n"
            "                      depend on it\n"
            "  -f, --force         replace an existing output\n"
@@ -174,6 +180,8 @@ int cmd_generate(int argc, char **argv)
             opt.clist = cli_value(&a);
         } else if (cli_is(&a, "--strict", NULL)) {
             opt.strict = 1;
+        } else if (cli_is(&a, "--no-grasp-limits", NULL)) {
+            opt.no_grasp_limits = 1;
         } else if (cli_is(&a, "--force-space", NULL)) {
             opt.force_space = 1;
         } else if (cli_is(&a, "--force", "-f")) {

@@ -41,12 +41,14 @@ typedef struct csfs_generate_options {
     const char *dialog;      /* path of the dialog (stdin form or TOML by content), "-": stdin */
     const char *dialog_text; /* or the dialog itself (used when dialog is NULL) */
     size_t dialog_len;
-    const char *clist;  /* clist.ref for order u; NULL: ./clist.ref as GRASP */
-    const char *output; /* GRASP text; ".zst" compresses; NULL: none */
-    int strict;         /* GRASP's silent input changes are errors */
-    int force;          /* replace an existing output */
-    int force_space;    /* skip the free-space check */
-    int threads;        /* 0: online CPUs */
+    const char *clist;   /* clist.ref for order u; NULL: ./clist.ref as GRASP */
+    const char *output;  /* GRASP text; ".zst" compresses; NULL: none */
+    int strict;          /* GRASP's silent input changes are errors */
+    int force;           /* replace an existing output */
+    int force_space;     /* skip the free-space check */
+    int no_grasp_limits; /* beyond GRASP: no 2-electron cap on j = 9/2 subshells (GRASP's
+                            unused j = 9/2 tables), no 100-block limit; NOT GRASP's list */
+    int threads;         /* 0: online CPUs */
     /* Engine outputs of the same run: bytes equal to csfs convert / csfs descriptors of
      * the generated text (named text_name). Without output, the text goes to a hidden
      * temporary directory beside the first of them and is removed at the end. */

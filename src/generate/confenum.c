@@ -37,17 +37,25 @@ struct gen_merge {
     uint64_t over20;
 };
 
-static int cap_of(int l)
+/* GRASP's occupation caps (blanda.f90): 4l+2, at most 2 electrons in j >= 9/2 subshells.
+ * lifted (--no-grasp-limits): 4l+2, and any split that has a state table. */
+static int cap_of(int l, int lifted)
 {
-    return l <= 4 ? 4 * l + 2 : 4;
+    return l <= 4 || lifted ? 4 * l + 2 : 4;
 }
-static int eff_cap(int l)
+static int eff_cap(int l, int lifted)
 {
-    return l == 4 ? 10 : cap_of(l);
+    return l == 4 && !lifted ? 10 : cap_of(l, lifted);
 }
 
-static int p_ok(int l, int a, int p)
+static int p_ok(int l, int a, int p, int lifted)
 {
+    if (lifted) {
+        const gen_state *st;
+        if (l == 0) return 1;
+        return gen_subshell_states(2 * l - 1, a - p, &st) > 0 &&
+               gen_subshell_states(2 * l + 1, p, &st) > 0;
+    }
     if (l == 4) return p <= 2;
     if (l >= 5) return p <= 2 && a - p <= 2;
     return 1;
@@ -75,7 +83,7 @@ static int seek(list_enum *e, int d, int first)
             v->step = 1;
         } else {
             int amax = v->org + (E - v->up0);
-            if (amax > cap_of(v->l)) amax = cap_of(v->l);
+            if (amax > cap_of(v->l, L->lifted)) amax = cap_of(v->l, L->lifted);
             int amin = v->org - (E - v->down0);
             if (amin < v->low) amin = v->low;
             if (v->pairs) {
@@ -93,7 +101,7 @@ static int seek(list_enum *e, int d, int first)
         int tot = v->tot0 + v->a;
         if (tot > N || tot + e->sufmin[d + 1] > N || tot + e->sufmax[d + 1] < N) continue;
         for (v->p--; v->p >= p_end(v->l, v->a); v->p--)
-            if (p_ok(v->l, v->a, v->p)) return 1;
+            if (p_ok(v->l, v->a, v->p, L->lifted)) return 1;
     }
     return 0;
 }
@@ -261,7 +269,7 @@ int gen_merge_new(const gen_plan *plan, gen_count_memo *memo, gen_merge **out, c
         }
         for (int d = e->n_lev - 1; d >= 0; d--) {
             const level *v = &e->lv[d];
-            int mx = v->active ? eff_cap(v->l) : v->org;
+            int mx = v->active ? eff_cap(v->l, L->lifted) : v->org;
             if (v->active && v->pairs) mx &= ~1;
             int mn = v->active ? v->low : v->org;
             e->sufmax[d] = e->sufmax[d + 1] + mx;

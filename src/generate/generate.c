@@ -109,6 +109,10 @@ int gen_job_load(gen_job *J, const csfs_generate_options *opt, csfs_error *err)
     if (rc) goto fail;
     gen_plan_options po = {0};
     po.strict = opt->strict;
+    po.no_grasp_limits = opt->no_grasp_limits;
+    if (opt->no_grasp_limits)
+        fwd_warn(&J->warn, "warning: GRASP's limits are lifted (no 2-electron cap on j = 9/2 "
+                           "subshells, no 100-block limit): the list is not the one GRASP writes");
     po.warn = fwd_warn;
     po.warn_ctx = &J->warn;
     if (J->dialog.order == 'u' || J->dialog.order == 'U') {
@@ -251,7 +255,7 @@ int gen_job_count(gen_job *J, csfs_error *err)
             }
     free(cnt);
     qsort(J->blocks, J->n_blocks, sizeof *J->blocks, block_cmp);
-    if (J->n_blocks > GEN_MAX_BLOCKS) {
+    if (J->n_blocks > GEN_MAX_BLOCKS && !J->opt->no_grasp_limits) {
         return csfs_fail(err, CSFS_E_UNSUPPORTED,
                          "%s: the list has %zu J/parity blocks; GRASP's rcsfblock holds at "
                          "most %d",

@@ -502,6 +502,7 @@ int gen_plan_build(const gen_dialog *d, const gen_plan_options *opt, gen_plan *o
             gen_list L;
             memset(&L, 0, sizeof L);
             L.excitations = nexc < 0 ? -nexc : nexc;
+            L.lifted = opt->no_grasp_limits;
             L.two_j_lo = rd->two_j_lo;
             L.two_j_hi = rd->two_j_hi;
             L.round = r;

@@ -28,6 +28,7 @@ typedef struct gen_list {
     int two_j_lo, two_j_hi;
     size_t round, ref; /* 0-based round and reference within the round */
     uint64_t line;     /* dialog line of the reference */
+    int lifted;        /* --no-grasp-limits: no 2-electron cap for j >= 9/2 where tables exist */
 } gen_list;
 
 typedef struct gen_plan_options {

@@ -257,3 +257,24 @@ def test_more_than_20_subshells_skipped_with_warning(tmp_path):
     # split with 21 subshells is what GRASP drops
     proc = run_csfs("generate", d, "--count", "--strict", check=False)
     assert proc.returncode == 1 and "strict" in proc.stderr
+
+
+def test_no_grasp_limits_b1_gives_rcsfs_count():
+    """Without GRASP's 2-electron cap on 5g+ (j = 9/2), b1 has rCSFs' registered
+    2,695,762 CSFs (GRASP writes 2,693,941: shared/data/generate/README.md)."""
+    need_data()
+    proc = run_csfs("generate", GEN_DIR / "b1" / "rcsfgenerate.stdin", "--count", "--json",
+                    "--no-grasp-limits")
+    assert json.loads(proc.stdout)["csf_count"] == 2695762
+    assert "not the one GRASP writes" in proc.stderr
+
+
+def test_no_grasp_limits_lists_read_back(tmp_path):
+    text = dialog(["1s(2,i)2s(1,*)2p(2,*)"], "5s,5p,5d,5f,5g", "1,9", 3)
+    proc, grasp = gen_text(tmp_path, text, name="g.txt")
+    assert b"5g ( 3)" not in grasp
+    proc, lifted = gen_text(tmp_path, text, "--no-grasp-limits", name="l.txt")
+    assert b"5g ( 3)" in lifted and lifted.count(b"\n") > grasp.count(b"\n")
+    out = run_csfs("descriptors", tmp_path / "l.txt.c", "-o", tmp_path / "l.parquet",
+                   "--layout", "v2", "--json").stdout
+    assert json.loads(out)["csf_count"] == (lifted.count(b"\n") - 5 - lifted.count(b" *\n")) // 3
