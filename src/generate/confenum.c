@@ -205,6 +205,7 @@ static int enum_next(gen_merge *m, list_enum *e, csfs_error *err)
             m->over20++;
             continue;
         }
+        if (nsub == 0) continue; /* nothing outside the core: genb.f90 writes no CSF */
         const uint64_t *dist;
         int mx;
         int rc = gen_count_lookup(m->memo, tj, qq, nopen, &dist, &mx, err);

@@ -278,3 +278,10 @@ def test_no_grasp_limits_lists_read_back(tmp_path):
     out = run_csfs("descriptors", tmp_path / "l.txt.c", "-o", tmp_path / "l.parquet",
                    "--layout", "v2", "--json").stdout
     assert json.loads(out)["csf_count"] == (lifted.count(b"\n") - 5 - lifted.count(b" *\n")) // 3
+
+
+def test_nothing_outside_the_core_gives_no_csf(tmp_path):
+    """genb.f90 writes no CSF for a configuration without a subshell outside the core
+    (found by fuzz_generate): the list is the 5 header lines."""
+    proc, out = gen_text(tmp_path, dialog(["1s(2,c)"], "2s", "0,0", 0))
+    assert out == b"Core subshells:\n  1s\nPeel subshells:\n\nCSF(s):\n"
