@@ -31,7 +31,8 @@ typedef struct task {
     const char *prefix; /* header or block separator, written before the CSFs */
     size_t prefix_len;
     csfs_buf out;
-    int state; /* 0 free, 1 queued, 2 running, 3 done */
+    uint64_t csfs; /* CSFs in this task */
+    int state;     /* 0 free, 1 queued, 2 running, 3 done */
     uint64_t seq;
     int rc;
     csfs_error err;
@@ -59,6 +60,7 @@ static int produce(producer *P, task *t, csfs_error *err)
     t->prefix_len = 0;
     t->out.len = 0;
     t->rc = 0;
+    t->csfs = 0;
     uint64_t bytes = 0;
     if (!P->header_done) {
         t->prefix = J->header;
@@ -113,6 +115,7 @@ static int produce(producer *P, task *t, csfs_error *err)
         t->n_cfgs++;
         t->n_segs++;
         bytes += take * per;
+        t->csfs += take;
         P->cur_done += take;
         if (P->cur_done == P->cur_count) P->have_cfg = 0;
     }
@@ -165,6 +168,26 @@ static void *worker(void *arg)
     return NULL;
 }
 
+typedef struct progress_state {
+    const csfs_generate_options *opt;
+    double t0, last;
+    uint64_t csfs, bytes;
+    int64_t total;
+} progress_state;
+
+/* About twice a second, from the writing thread. */
+static void progress_tick(progress_state *ps, const task *t)
+{
+    ps->csfs += t->csfs;
+    ps->bytes += t->out.len;
+    if (!ps->opt->progress) return;
+    double now = csfs_now_seconds();
+    if (now - ps->last < 0.5) return;
+    ps->last = now;
+    csfs_progress p = {ps->csfs, ps->bytes, ps->total, now - ps->t0};
+    ps->opt->progress(ps->opt->progress_ctx, &p);
+}
+
 int gen_job_write_text(gen_job *J, int threads,
                        int (*write)(void *ctx, const void *data, size_t n, csfs_error *err),
                        void *ctx, csfs_error *err)
@@ -183,6 +206,8 @@ int gen_job_write_text(gen_job *J, int threads,
     memset(&Pr, 0, sizeof Pr);
     Pr.J = J;
     const volatile int *cancel = J->opt->cancel;
+    progress_state ps = {J->opt, csfs_now_seconds(),    csfs_now_seconds(), 0,
+                         0,      (int64_t)J->text_bytes};
     if (!rc && threads == 1) {
         gen_emit_scratch s = {0};
         task *t = &ring[0];
@@ -195,6 +220,7 @@ int gen_job_write_text(gen_job *J, int threads,
                 break;
             }
             rc = write(ctx, t->out.data, t->out.len, err);
+            progress_tick(&ps, t);
             if (!rc && cancel && *cancel) rc = csfs_fail(err, CSFS_E_CANCELLED, "cancelled");
         }
         gen_emit_scratch_free(&s);
@@ -247,6 +273,7 @@ int gen_job_write_text(gen_job *J, int threads,
                 break;
             }
             rc = write(ctx, t->out.data, t->out.len, err);
+            progress_tick(&ps, t);
             pthread_mutex_lock(&P.mu);
             t->state = 0;
             next_write++;
