@@ -73,6 +73,20 @@ def main():
     csfs = pathlib.Path(a.build) / "csfs"
     work = pathlib.Path(tempfile.mkdtemp(prefix="csfs-bench-gen.", dir=a.scratch))
     rows = []
+    print("| dialog | workload | threads | wall s | CPU s | peak RSS MB | M CSFs/s (wall) |"
+          " x GRASP (wall) |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+
+    class Rows(list):
+        def append(self, row):
+            super().append(row)
+            case, what, j, w, c, r, n, grasp = row
+            w = max(w, 0.005)  # GNU time's resolution is 0.01 s
+            ratio = f"{grasp / w:.1f}" if grasp else ""
+            print(f"| {case} | {what} | {j} | {w:.2f} | {c:.2f} | {r:.0f} | {n / w / 1e6:.2f} |"
+                  f" {ratio} |", flush=True)
+
+    rows = Rows()
     try:
         big = work / "big.txt"
         big.write_text(BIG)
@@ -115,13 +129,6 @@ def main():
                     p.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("| dialog | workload | threads | wall s | CPU s | peak RSS MB | M CSFs/s (wall) |"
-          " x GRASP (wall) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for case, what, j, w, c, r, n, grasp in rows:
-        ratio = f"{grasp / w:.1f}" if grasp and w else ""
-        print(f"| {case} | {what} | {j} | {w:.2f} | {c:.2f} | {r:.0f} | {n / w / 1e6:.2f} |"
-              f" {ratio} |")
 
 
 if __name__ == "__main__":
