@@ -151,21 +151,3 @@ def block_to_rows(
     list: ListLike, block: Union[Sequence[int], np.ndarray], position: Union[Sequence[int], np.ndarray]
 ) -> np.ndarray: ...
 def check_rows(list: ListLike, rows: IntsOrPath) -> int: ...
-def _generate(
-    dialog_path: Union[None, str, bytes] = None,
-    dialog_text: Optional[str] = None,
-    output: Union[None, str, bytes] = None,
-    *,
-    count: bool = False,
-    clist: Union[None, str, bytes] = None,
-    strict: bool = False,
-    force: bool = False,
-    force_space: bool = False,
-    threads: Optional[int] = None,
-    csf_parquet: Union[None, str, bytes] = None,
-    v1: Union[None, str, bytes] = None,
-    v1_normalized: Union[None, str, bytes] = None,
-    v2: Union[None, str, bytes] = None,
-    text_name: Union[None, str, bytes] = None,
-    compression: Optional[str] = None,
-) -> Dict[str, Any]: ...
