@@ -23,5 +23,6 @@
 #include "csfs/generate.h"
 #include "csfs/list_tools.h"
 #include "csfs/select.h"
+#include "csfs/stream.h"
 
 #endif /* CSFS_H */

@@ -28,6 +28,15 @@ Native functions
         ``csfs sample``: uniform random rows without replacement, seeded.
     rows_to_block(list, rows), block_to_rows(list, block, position), check_rows(list, rows)
         ``csfs rows``: global rows <-> 1-based (block, position); checks.
+    stream(path, *, layout="v1", normalize=False, columns=None, rows=None,
+           batch_rows=65536, threads=None)
+        Any csfs source as Arrow record batches in bounded memory: hand it
+        to pyarrow, polars or DuckDB (``__arrow_c_stream__``), or iterate it
+        for NumPy batches ``(x, rows)``; two lines make it a PyTorch
+        IterableDataset (see ``help(csfs.stream)``).
+    read_csfs(input_path, max_line_len=256, num_workers=None, *,
+              include_block_id=False, include_coupling_signature=False, strict=True)
+        rcsfs's read_csfs: ``(header dict, polars.DataFrame)``.
 
 rcsfs 1.2-compatible functions (and rcsfs 1.3's V2 descriptors, restore, split)
     convert_csfs(input_path, output_path, ...)
@@ -81,6 +90,8 @@ from ._csfs import block_to_rows, check_rows, rows_to_block, sample, select
 
 rows_to_blocks = rows_to_block  # the name issue 14 used
 
+from ._stream import Batch, Stream, read_csfs, stream
+
 __version__: str = _csfs.library_version
 
 __all__ = [
@@ -98,6 +109,7 @@ __all__ = [
     "CsfsError",
     "CsfsWarning",
     "DescriptorGenerationStats",
+    "Batch",
     "ExportStats",
     "ParquetInfo",
     "RestoreStats",
@@ -105,6 +117,7 @@ __all__ = [
     "SplitStats",
     "block_to_rows",
     "check_rows",
+    "Stream",
     "ci2_labels",
     "convert_csfs",
     "descriptors",
@@ -115,6 +128,7 @@ __all__ = [
     "parse_csf",
     "peel_subshells",
     "read_mixing",
+    "read_csfs",
     "read_peel_subshells",
     "restore_csfs_from_descriptors",
     "rows_to_block",
@@ -122,6 +136,7 @@ __all__ = [
     "sample",
     "select",
     "split_csfs_by_j",
+    "stream",
     "E_ARGUMENT",
     "E_CANCELLED",
     "E_CSF",

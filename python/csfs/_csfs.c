@@ -918,6 +918,7 @@ static PyMethodDef *const method_tables[] = {
     csfs_py_list_tools_methods,
     csfs_py_select_methods,
     csfs_py_generate_methods,
+    csfs_py_stream_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

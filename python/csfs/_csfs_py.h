@@ -85,5 +85,6 @@ extern PyMethodDef csfs_py_core_methods[];
 extern PyMethodDef csfs_py_list_tools_methods[];
 extern PyMethodDef csfs_py_select_methods[];
 extern PyMethodDef csfs_py_generate_methods[];
+extern PyMethodDef csfs_py_stream_methods[];
 
 #endif /* CSFS_PY_H */

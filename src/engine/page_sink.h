@@ -91,6 +91,22 @@ int csfs_page_sink_npy(csfs_page_sink **out, csfs_outfile *file, size_t width, i
 int csfs_page_sink_memory(csfs_page_sink **out, size_t width, int is_float, csfs_matrix *m,
                           csfs_error *err);
 
+/* Pages to the caller's functions (engine/page_sink_callback.c). */
+typedef struct csfs_page_callbacks {
+    void *ctx;
+    /* Once, before the first page: pages use slots 0 .. ring_slots-1. Optional. */
+    int (*start)(void *ctx, size_t ring_slots, csfs_error *err);
+    /* Worker: the page's values (in page->slot) become the caller's object. */
+    int (*build)(void *ctx, const csfs_page *page, csfs_error *err);
+    /* Orderer, in page order, after build: hand it out (may block). */
+    int (*deliver)(void *ctx, const csfs_page *page, csfs_error *err);
+    /* After the last page. Optional. */
+    int (*finish)(void *ctx, const csfs_run_info *info, csfs_error *err);
+} csfs_page_callbacks;
+
+int csfs_page_sink_callback(csfs_page_sink **out, size_t width, const csfs_page_callbacks *cb,
+                            csfs_error *err);
+
 /* Writes a page's rows in row-major order: out[r * width + c] =
  * cols[c * col_stride + r]. Tiled, so reads and writes both stay in cache. */
 void csfs_page_to_rows(const uint32_t *cols, size_t col_stride, size_t rows, size_t width,

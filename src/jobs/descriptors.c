@@ -23,9 +23,11 @@
 #include "engine/page_sink.h"
 #include "grasp/peel.h"
 #include "engine/pipeline.h"
+#include "jobs/descriptors_hooks.h"
 
 typedef struct desc_job {
     const csfs_descriptor_options *opt;
+    const csfs_desc_hooks *hooks; /* NULL: the job's own sinks */
     csfs_pipe_source *src;
     const char *name;
     csfs_peel *own_peel;
@@ -70,7 +72,11 @@ static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_
                        void *notes)
 {
     desc_job *d = ctx;
-    csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride, notes);
+    if (!d->hooks || !d->hooks->no_descriptors)
+        csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride,
+                                notes);
+    if (d->hooks && d->hooks->parse)
+        d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols, col_stride);
 }
 
 /* "file:LINE: CSF N" for text, "file: CSF N (row N)" for Parquet rows. */
@@ -209,6 +215,8 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         snprintf(r->reason, sizeof r->reason, "%s", why.reason);
     }
     v2->ascii_known = 0;
+    if (d->hooks && d->hooks->parse)
+        d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols, col_stride);
 }
 
 static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n,
@@ -356,7 +364,7 @@ static int choose_peel(desc_job *d, csfs_error *err)
 static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
 {
     const csfs_descriptor_options *opt = d->opt;
-    if (!opt->input || (!opt->output && !matrix))
+    if (!opt->input || (!opt->output && !matrix && !d->hooks))
         return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
     if (opt->layout != CSFS_LAYOUT_V1 && opt->layout != CSFS_LAYOUT_V2)
         return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)opt->layout);
@@ -370,7 +378,8 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
         return csfs_fail(err, CSFS_E_ARGUMENT, "threads must be between 1 and 1024");
     if (opt->row_group_rows < 0)
         return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
-    if (!matrix && strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
+    if (!matrix && !d->hooks && strcmp(opt->input, "-") != 0 &&
+        csfs_same_file(opt->input, opt->output))
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
                          opt->output);
     int rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &d->src, err);
@@ -414,6 +423,8 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
                 d->ctx[0].no_capacity_name);
         d->width = csfs_desc_width(&d->ctx[0]);
     }
+    if (d->hooks)
+        return d->hooks->open_sink(d->hooks->ctx, d->src, d->peel, d->width, &d->sink, err);
     if (matrix) return csfs_page_sink_memory(&d->sink, d->width, opt->normalize, matrix, err);
     if (opt->rejects) {
         rc = csfs_outfile_open(&d->rejects_out, opt->rejects, opt->force, err);
@@ -510,8 +521,14 @@ static void recorded_blocks(desc_job *d, csfs_pipe_result *res)
     res->n_blocks = n;
 }
 
-static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs_summary *summary,
-                   csfs_error *err)
+static void hook_slot_reset(void *ctx, size_t slot)
+{
+    const csfs_desc_hooks *h = ((desc_job *)ctx)->hooks;
+    h->slot_reset(h->ctx, slot);
+}
+
+static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
+                   csfs_matrix *matrix, csfs_summary *summary, csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -520,6 +537,7 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
     desc_job d;
     memset(&d, 0, sizeof d);
     d.opt = opt;
+    d.hooks = hooks;
     csfs_pipe_result res;
     memset(&res, 0, sizeof res);
     int rc = open_job(&d, matrix, err);
@@ -531,11 +549,13 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
             .group_rows = opt->row_group_rows > 0         ? (uint64_t)opt->row_group_rows
                           : opt->layout == CSFS_LAYOUT_V2 ? 131072u
                                                           : (1u << 20),
-            .page_cols = d.width,
+            .page_cols = hooks && hooks->no_descriptors ? 0 : d.width,
             .notes_size = sizeof(csfs_desc_notes),
             .parse = desc_parse,
             .account = desc_account,
         };
+        if (hooks && hooks->page_rows) kind.page_rows = hooks->page_rows;
+        if (hooks && hooks->slot_reset) kind.slot_reset = hook_slot_reset;
         if (opt->layout == CSFS_LAYOUT_V2) {
             kind.notes_size = sizeof(v2_notes);
             kind.parse = v2_parse;
@@ -622,12 +642,18 @@ static int run_job(const csfs_descriptor_options *opt, csfs_matrix *matrix, csfs
 
 int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary, csfs_error *err)
 {
-    return run_job(opt, NULL, summary, err);
+    return run_job(opt, NULL, NULL, summary, err);
 }
 
 int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
                             csfs_summary *summary, csfs_error *err)
 {
     memset(out, 0, sizeof *out);
-    return run_job(opt, out, summary, err);
+    return run_job(opt, NULL, out, summary, err);
+}
+
+int csfs_descriptors_with_hooks(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
+                                csfs_summary *summary, csfs_error *err)
+{
+    return run_job(opt, hooks, NULL, summary, err);
 }

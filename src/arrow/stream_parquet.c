@@ -1,0 +1,354 @@
+/*
+ * Streams of Parquet files that are not CSF lists (descriptor matrices,
+ * `csfs mix` labels, ...): every column of the file, row groups decoded on
+ * worker threads (engine/rg_prefetch.h) in file order, cut into batches.
+ * With rows= only the row groups that hold a selected row are read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arrow/stream_internal.h"
+#include "common/error.h"
+#include "common/json_array.h"
+#include "engine/pipeline.h"
+#include "engine/rg_prefetch.h"
+#include "parquet/pq_reader.h"
+
+int csfs_stream_is_csf_parquet(const char *path)
+{
+    pq_file *f;
+    csfs_error e;
+    if (pq_file_open(&f, path, &e) != 0) return 0;
+    int yes = pq_file_find_column(f, "line1") >= 0 && pq_file_find_column(f, "line2") >= 0 &&
+              pq_file_find_column(f, "line3") >= 0;
+    pq_file_close(f);
+    return yes;
+}
+
+static int unsigned_int(const pq_column_info *c)
+{
+    if (c->logical.kind == PQ_LK_INTEGER) return !c->logical.is_signed;
+    return c->converted_type == PQ_CONVERTED_UINT_8 || c->converted_type == PQ_CONVERTED_UINT_16 ||
+           c->converted_type == PQ_CONVERTED_UINT_32 || c->converted_type == PQ_CONVERTED_UINT_64;
+}
+
+static int arrow_type(const pq_file *f, const pq_column_info *c, csfs_acol_type *t, csfs_error *err)
+{
+    if (!c->flat)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: column %s is nested: not streamed",
+                         pq_file_name(f), c->path);
+    switch (c->type) {
+    case PQ_INT32:
+        *t = unsigned_int(c) ? CSFS_ACOL_U32 : CSFS_ACOL_I32;
+        return 0;
+    case PQ_INT64:
+        *t = unsigned_int(c) ? CSFS_ACOL_U64 : CSFS_ACOL_I64;
+        return 0;
+    case PQ_FLOAT:
+        *t = CSFS_ACOL_F32;
+        return 0;
+    case PQ_DOUBLE:
+        *t = CSFS_ACOL_F64;
+        return 0;
+    case PQ_BYTE_ARRAY:
+        *t = c->logical.kind == PQ_LK_STRING || c->converted_type == PQ_CONVERTED_UTF8
+                 ? CSFS_ACOL_UTF8
+                 : CSFS_ACOL_BINARY;
+        return 0;
+    default:
+        return csfs_fail(err, CSFS_E_UNSUPPORTED,
+                         "%s: column %s has a Parquet type csfs does not stream", pq_file_name(f),
+                         c->path);
+    }
+}
+
+typedef struct pq_stream {
+    csfs_stream_state *st;
+    pq_file *f;
+    long *file_cols; /* the file columns read */
+    size_t n_file;
+    int add_row, add_block, matrix;
+    uint64_t *blocks; /* block lengths from csfs.block_lengths */
+    size_t n_blocks;
+    uint64_t *block_end; /* running sums */
+    csfs_acol *cols;
+    size_t n_cols;
+} pq_stream;
+
+static int open_columns(pq_stream *p, csfs_error *err)
+{
+    csfs_stream_state *st = p->st;
+    unsigned want = st->columns;
+    const char *name = pq_file_name(p->f);
+    if (want & (CSFS_STREAM_LINES | CSFS_STREAM_COUPLING))
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "%s: not a CSF list or CSF Parquet file: it has no CSF lines", name);
+    size_t nc = pq_file_num_columns(p->f);
+    p->cols = calloc(nc + 3, sizeof *p->cols);
+    p->file_cols = calloc(nc + 1, sizeof *p->file_cols);
+    if (!p->cols || !p->file_cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    long row_col = pq_file_find_column(p->f, "row"), block_col = pq_file_find_column(p->f, "block");
+    p->add_row = (want & CSFS_STREAM_ROW) && row_col < 0;
+    p->add_block = (want & CSFS_STREAM_BLOCK) && block_col < 0;
+    p->matrix = (want & CSFS_STREAM_MATRIX) != 0;
+    if (p->add_row) {
+        p->cols[p->n_cols].name = strdup("row");
+        p->cols[p->n_cols++].type = CSFS_ACOL_U64;
+    } else if ((want & CSFS_STREAM_ROW) &&
+               !(want & (CSFS_STREAM_DESCRIPTORS | CSFS_STREAM_MATRIX))) {
+        p->file_cols[p->n_file++] = row_col; /* the file's own row column */
+    }
+    if (p->add_block) {
+        const char *kv = pq_file_kv_lookup(p->f, "csfs.block_lengths");
+        if (!kv)
+            return csfs_fail(err, CSFS_E_FORMAT,
+                             "%s: no block column and no csfs.block_lengths metadata", name);
+        char what[1100];
+        snprintf(what, sizeof what, "%s: csfs.block_lengths", name);
+        int rc = csfs_json_parse_u64_array(kv, strlen(kv), what, &p->blocks, &p->n_blocks, err);
+        if (rc) return rc;
+        p->block_end = malloc((p->n_blocks + 1) * sizeof *p->block_end);
+        if (!p->block_end) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        uint64_t sum = 0;
+        for (size_t i = 0; i < p->n_blocks; i++) p->block_end[i] = sum += p->blocks[i];
+        p->cols[p->n_cols].name = strdup("block");
+        p->cols[p->n_cols++].type = CSFS_ACOL_U32;
+    } else if ((want & CSFS_STREAM_BLOCK) &&
+               !(want & (CSFS_STREAM_DESCRIPTORS | CSFS_STREAM_MATRIX))) {
+        p->file_cols[p->n_file++] = block_col;
+    }
+    if (want & (CSFS_STREAM_DESCRIPTORS | CSFS_STREAM_MATRIX)) {
+        csfs_acol_type first = CSFS_ACOL_I32;
+        for (size_t i = 0; i < nc; i++) {
+            const pq_column_info *ci = pq_file_column(p->f, i);
+            csfs_acol_type t;
+            int rc = arrow_type(p->f, ci, &t, err);
+            if (rc) return rc;
+            if (i == 0) first = t;
+            if (p->matrix && (t != first || (t != CSFS_ACOL_I32 && t != CSFS_ACOL_F32)))
+                return csfs_fail(err, CSFS_E_ARGUMENT,
+                                 "%s: a matrix needs int32 or float32 columns of one type "
+                                 "(column %s differs)",
+                                 name, ci->path);
+            p->file_cols[p->n_file++] = (long)i;
+            if (!p->matrix) {
+                p->cols[p->n_cols].name = strdup(ci->path);
+                p->cols[p->n_cols++].type = t;
+            }
+        }
+        if (p->matrix) {
+            p->cols[p->n_cols].name = strdup("x");
+            p->cols[p->n_cols].type =
+                first == CSFS_ACOL_F32 ? CSFS_ACOL_FSL_F32 : CSFS_ACOL_FSL_I32;
+            p->cols[p->n_cols++].list_size = nc;
+        }
+    } else {
+        for (size_t k = 0; k < p->n_file; k++) {
+            const pq_column_info *ci = pq_file_column(p->f, (size_t)p->file_cols[k]);
+            csfs_acol_type t;
+            int rc = arrow_type(p->f, ci, &t, err);
+            if (rc) return rc;
+            /* row and block come first, in that order, as for CSF sources */
+            p->cols[p->n_cols].name = strdup(ci->path);
+            p->cols[p->n_cols++].type = t;
+        }
+    }
+    for (size_t i = 0; i < p->n_cols; i++)
+        if (!p->cols[i].name) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    if (p->n_cols == 0) return csfs_fail(err, CSFS_E_ARGUMENT, "%s: no columns asked for", name);
+    return 0;
+}
+
+static uint32_t block_of(const pq_stream *p, uint64_t row, size_t *hint)
+{
+    while (*hint < p->n_blocks && row >= p->block_end[*hint]) (*hint)++;
+    return (uint32_t)*hint;
+}
+
+/* Rows idx[0..n) (NULL: 0..n) of a decoded row group starting at group_row,
+ * from offset `from` within it, as a batch. */
+static int make_batch(pq_stream *p, pq_column_data *data, uint64_t group_row, size_t from,
+                      const uint32_t *idx, size_t n, struct ArrowArray *out, csfs_error *err)
+{
+    const csfs_acol *cols = p->st->cols;
+    csfs_acol_data *d = calloc(p->n_cols, sizeof *d);
+    if (!d) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    size_t c = 0, fc = 0;
+#define ROW_AT(j) (from + (idx ? idx[j] : (j)))
+    if (p->add_row) {
+        uint64_t *v = d[c++].values = csfs_arrow_alloc(n * 8);
+        if (!v) goto oom;
+        for (size_t j = 0; j < n; j++) v[j] = group_row + ROW_AT(j);
+    }
+    if (p->add_block) {
+        uint32_t *v = d[c++].values = csfs_arrow_alloc(n * 4);
+        if (!v) goto oom;
+        size_t hint = 0;
+        for (size_t j = 0; j < n; j++) v[j] = block_of(p, group_row + ROW_AT(j), &hint);
+    }
+    if (p->matrix) {
+        size_t w = p->n_file;
+        uint32_t *v = d[c++].values = csfs_arrow_alloc(n * w * 4);
+        if (!v) goto oom;
+        for (size_t k = 0; k < w; k++) {
+            const uint32_t *col = data[k].values;
+            for (size_t j = 0; j < n; j++) v[j * w + k] = col[ROW_AT(j)];
+        }
+    } else {
+        for (; c < p->n_cols; c++, fc++) {
+            const pq_column_data *cd = &data[fc];
+            if (cd->null_count)
+                return csfs_acol_data_free(d, p->n_cols), free(d),
+                       csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: column %s has nulls: not streamed",
+                                 pq_file_name(p->f), cols[c].name);
+            if (!csfs_acol_is_var(cols[c].type)) {
+                size_t w = cd->width;
+                char *v = d[c].values = csfs_arrow_alloc(n * w);
+                if (!v) goto oom;
+                if (!idx)
+                    memcpy(v, (const char *)cd->values + from * w, n * w);
+                else
+                    for (size_t j = 0; j < n; j++)
+                        memcpy(v + j * w, (const char *)cd->values + ROW_AT(j) * w, w);
+                continue;
+            }
+            int32_t *o = d[c].offsets = csfs_arrow_alloc((n + 1) * 4);
+            if (!o) goto oom;
+            uint64_t total = 0;
+            o[0] = 0;
+            for (size_t j = 0; j < n; j++) {
+                size_t r = ROW_AT(j);
+                total += cd->offsets[r + 1] - cd->offsets[r];
+                if (total > INT32_MAX)
+                    return csfs_acol_data_free(d, p->n_cols), free(d),
+                           csfs_fail(err, CSFS_E_NOMEM, "batch too large: lower batch_rows");
+                o[j + 1] = (int32_t)total;
+            }
+            char *v = d[c].values = csfs_arrow_alloc((size_t)total);
+            if (!v) goto oom;
+            for (size_t j = 0; j < n; j++) {
+                size_t r = ROW_AT(j);
+                memcpy(v + o[j], cd->data + cd->offsets[r], (size_t)(o[j + 1] - o[j]));
+            }
+        }
+    }
+#undef ROW_AT
+    int rc = csfs_arrow_batch(cols, p->n_cols, (int64_t)n, d, out);
+    free(d);
+    return rc ? csfs_fail(err, CSFS_E_NOMEM, "out of memory") : 0;
+oom:
+    csfs_acol_data_free(d, p->n_cols);
+    free(d);
+    return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+}
+
+static int run(pq_stream *p, csfs_error *err)
+{
+    csfs_stream_state *st = p->st;
+    size_t ng = pq_file_num_row_groups(p->f);
+    uint64_t *start = malloc((ng + 1) * sizeof *start);
+    size_t *groups = malloc((ng ? ng : 1) * sizeof *groups);
+    size_t batch = (size_t)st->opt.batch_rows;
+    uint32_t *idx = NULL;
+    csfs_rg_prefetch *pf = NULL;
+    int rc = 0;
+    if (!start || !groups) {
+        rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        goto done;
+    }
+    start[0] = 0;
+    for (size_t g = 0; g < ng; g++)
+        start[g + 1] = start[g] + (uint64_t)pq_file_row_group(p->f, g)->num_rows;
+    size_t n_groups = 0;
+    for (size_t g = 0; g < ng; g++) {
+        if (st->sel) {
+            /* any selected row inside the group? */
+            size_t lo = 0, hi = st->n_sel;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (st->sel[mid] < start[g])
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == st->n_sel || st->sel[lo] >= start[g + 1]) continue;
+        }
+        groups[n_groups++] = g;
+    }
+    idx = malloc((batch ? batch : 1) * sizeof *idx);
+    if (!idx) {
+        rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        goto done;
+    }
+    int threads = st->opt.threads ? st->opt.threads : csfs_online_cpus();
+    rc = csfs_rg_prefetch_start(p->f, p->file_cols, (int)p->n_file, groups, n_groups, threads, &pf,
+                                err);
+    for (size_t k = 0; rc == 0 && k < n_groups; k++) {
+        size_t g;
+        pq_column_data *data;
+        rc = csfs_rg_prefetch_next(pf, &g, &data, err);
+        if (rc) break;
+        uint64_t bytes = 0;
+        for (size_t c = 0; c < p->n_file; c++)
+            bytes +=
+                (uint64_t)pq_file_chunk(p->f, g, (size_t)p->file_cols[c])->total_compressed_size;
+        pthread_mutex_lock(&st->mu);
+        st->bytes_read += bytes;
+        pthread_mutex_unlock(&st->mu);
+        size_t rows = (size_t)(start[g + 1] - start[g]);
+        for (size_t from = 0; rc == 0 && from < rows; from += batch) {
+            if (csfs_stream_cancelled(st)) {
+                rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", st->input);
+                break;
+            }
+            size_t n = rows - from < batch ? rows - from : batch;
+            size_t m = csfs_stream_pick(st, start[g] + from, n, idx);
+            struct ArrowArray out;
+            rc = make_batch(p, data, start[g], from, st->sel ? idx : NULL, m, &out, err);
+            if (rc == 0) rc = csfs_stream_push(st, &out, err);
+        }
+    }
+done:
+    if (pf) csfs_rg_prefetch_stop(pf);
+    free(start);
+    free(groups);
+    free(idx);
+    return rc;
+}
+
+int csfs_stream_produce_parquet(csfs_stream_state *st, csfs_error *err)
+{
+    pq_stream p;
+    memset(&p, 0, sizeof p);
+    p.st = st;
+    int rc = pq_file_open(&p.f, st->input, err);
+    if (rc) return rc;
+    rc = open_columns(&p, err);
+    if (rc == 0) {
+        pthread_mutex_lock(&st->mu);
+        st->csf_count = (uint64_t)pq_file_num_rows(p.f);
+        st->width = p.n_file;
+        if (p.blocks || pq_file_kv_lookup(p.f, "csfs.block_lengths")) {
+            const char *kv = pq_file_kv_lookup(p.f, "csfs.block_lengths");
+            csfs_error ignore;
+            if (!p.blocks && kv)
+                csfs_json_parse_u64_array(kv, strlen(kv), "", &st->blocks, &st->n_blocks, &ignore);
+            else if (p.blocks && (st->blocks = malloc((p.n_blocks ? p.n_blocks : 1) * 8))) {
+                memcpy(st->blocks, p.blocks, p.n_blocks * 8);
+                st->n_blocks = p.n_blocks;
+            }
+        }
+        pthread_mutex_unlock(&st->mu);
+        csfs_stream_set_columns(st, p.cols, p.n_cols); /* the stream owns them now */
+        p.cols = NULL;
+        rc = run(&p, err);
+    } else {
+        csfs_acols_free(p.cols, p.n_cols);
+    }
+    free(p.file_cols);
+    free(p.blocks);
+    free(p.block_end);
+    pq_file_close(p.f);
+    return rc;
+}
