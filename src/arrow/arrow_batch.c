@@ -1,9 +1,11 @@
 /* Arrow schemas and record batches owned by csfs (see arrow/arrow_batch.h). */
+#define _DEFAULT_SOURCE
 #include "arrow/arrow_batch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 size_t csfs_acol_value_size(csfs_acol_type t)
 {
@@ -33,15 +35,41 @@ static int is_fsl(csfs_acol_type t)
     return t == CSFS_ACOL_FSL_I32 || t == CSFS_ACOL_FSL_F32;
 }
 
+/*
+ * Batch buffers are made on worker threads and freed by the consumer on its
+ * own thread, in another order: from malloc they would pile up in the
+ * workers' arenas, so that the process keeps far more memory than the
+ * batches alive. Large buffers are therefore mapped and unmapped directly
+ * (given back to the system at once); a 64-byte header before each buffer
+ * says how it was made.
+ */
+#define HEADER 64
+#define MAP_FROM ((size_t)128 << 10)
+
 void *csfs_arrow_alloc(size_t bytes)
 {
-    size_t n = (bytes + 63) / 64 * 64;
-    return aligned_alloc(64, n ? n : 64);
+    size_t n = (bytes + 63) / 64 * 64 + HEADER;
+    char *p;
+    if (n >= MAP_FROM) {
+        p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+    } else {
+        p = aligned_alloc(64, n);
+        if (!p) return NULL;
+    }
+    ((size_t *)p)[0] = n;
+    return p + HEADER;
 }
 
-void csfs_arrow_free(void *p)
+void csfs_arrow_free(void *ptr)
 {
-    free(p);
+    if (!ptr) return;
+    char *p = (char *)ptr - HEADER;
+    size_t n = ((size_t *)p)[0];
+    if (n >= MAP_FROM)
+        munmap(p, n);
+    else
+        free(p);
 }
 
 void csfs_acols_free(csfs_acol *cols, size_t n)

@@ -14,9 +14,10 @@
 #include "grasp/csf_parquet.h"
 #include "grasp/peel.h"
 
-/* Batches waiting for the consumer: enough to keep the workers busy while
- * the consumer works on one. */
-#define QUEUE_BATCHES 2
+/* Batches waiting for the consumer, besides the pages the engine fills
+ * meanwhile: one is enough to keep the workers busy while the consumer works
+ * on the batch before. */
+#define QUEUE_BATCHES 1
 
 void csfs_stream_options_init(csfs_stream_options *opt)
 {

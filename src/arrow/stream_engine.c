@@ -186,7 +186,7 @@ static void eng_slot_reset(void *ctx, size_t slot)
     e->slots[slot].n = 0; /* the orderer: no worker touches the slot now */
 }
 
-/* ---- workers: a finished page -> an Arrow batch ---------------------------------- */
+/* ---- a finished page -> an Arrow batch ------------------------------------------- */
 
 static int cmp_pieces(const void *a, const void *b)
 {
@@ -327,10 +327,15 @@ static int eng_build(void *ctx, const csfs_page *page, csfs_error *err)
     return rc ? csfs_fail(err, CSFS_E_NOMEM, "out of memory") : 0;
 }
 
+/* The batch is made here, on the orderer, rather than in parallel by a
+ * build() on the workers: it is then only a copy of the page (or its
+ * transpose), cheap beside parsing, and no slot holds a finished batch
+ * besides its page, which would double the stream's memory. */
 static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
 {
     eng_ctx *e = ctx;
-    return csfs_stream_push(e->st, &e->slots[page->slot].built, err);
+    int rc = eng_build(ctx, page, err);
+    return rc ? rc : csfs_stream_push(e->st, &e->slots[page->slot].built, err);
 }
 
 static int eng_start(void *ctx, size_t ring_slots, csfs_error *err)
@@ -421,7 +426,6 @@ static int eng_open_sink(void *ctx, csfs_pipe_source *src, const csfs_peel *peel
     csfs_stream_set_columns(st, cols, n);
     csfs_page_callbacks cb = {.ctx = e,
                               .start = eng_start,
-                              .build = eng_build,
                               .deliver = eng_deliver,
                               .finish = eng_finish};
     return csfs_page_sink_callback(sink, width, &cb, err);

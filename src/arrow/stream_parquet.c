@@ -85,6 +85,9 @@ static int open_columns(pq_stream *p, csfs_error *err)
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "%s: not a CSF list or CSF Parquet file: it has no CSF lines", name);
     size_t nc = pq_file_num_columns(p->f);
+    if (nc > CSFS_RG_MAX_COLS)
+        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: more than %d columns: not streamed", name,
+                         CSFS_RG_MAX_COLS);
     p->cols = calloc(nc + 3, sizeof *p->cols);
     p->file_cols = calloc(nc + 1, sizeof *p->file_cols);
     if (!p->cols || !p->file_cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
@@ -168,7 +171,7 @@ static uint32_t block_of(const pq_stream *p, uint64_t row, size_t *hint)
 
 /* Rows idx[0..n) (NULL: 0..n) of a decoded row group starting at group_row,
  * from offset `from` within it, as a batch. */
-static int make_batch(pq_stream *p, pq_column_data *data, uint64_t group_row, size_t from,
+static int make_batch(pq_stream *p, pq_column_data **data, uint64_t group_row, size_t from,
                       const uint32_t *idx, size_t n, struct ArrowArray *out, csfs_error *err)
 {
     const csfs_acol *cols = p->st->cols;
@@ -192,12 +195,12 @@ static int make_batch(pq_stream *p, pq_column_data *data, uint64_t group_row, si
         uint32_t *v = d[c++].values = csfs_arrow_alloc(n * w * 4);
         if (!v) goto oom;
         for (size_t k = 0; k < w; k++) {
-            const uint32_t *col = data[k].values;
+            const uint32_t *col = data[k]->values;
             for (size_t j = 0; j < n; j++) v[j * w + k] = col[ROW_AT(j)];
         }
     } else {
         for (; c < p->n_cols; c++, fc++) {
-            const pq_column_data *cd = &data[fc];
+            const pq_column_data *cd = data[fc];
             if (cd->null_count)
                 return csfs_acol_data_free(d, p->n_cols), free(d),
                        csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: column %s has nulls: not streamed",
@@ -251,6 +254,7 @@ static int run(pq_stream *p, csfs_error *err)
     size_t *groups = malloc((ng ? ng : 1) * sizeof *groups);
     size_t batch = (size_t)st->opt.batch_rows;
     uint32_t *idx = NULL;
+    pq_column_data **data = NULL; /* the decoded columns of a row group */
     csfs_rg_prefetch *pf = NULL;
     int rc = 0;
     if (!start || !groups) {
@@ -277,7 +281,8 @@ static int run(pq_stream *p, csfs_error *err)
         groups[n_groups++] = g;
     }
     idx = malloc((batch ? batch : 1) * sizeof *idx);
-    if (!idx) {
+    data = calloc(CSFS_RG_MAX_COLS, sizeof *data); /* next() fills them all */
+    if (!idx || !data) {
         rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         goto done;
     }
@@ -286,8 +291,7 @@ static int run(pq_stream *p, csfs_error *err)
                                 err);
     for (size_t k = 0; rc == 0 && k < n_groups; k++) {
         size_t g;
-        pq_column_data *data;
-        rc = csfs_rg_prefetch_next(pf, &g, &data, err);
+        rc = csfs_rg_prefetch_next(pf, &g, data, err);
         if (rc) break;
         uint64_t bytes = 0;
         for (size_t c = 0; c < p->n_file; c++)
@@ -314,6 +318,7 @@ done:
     free(start);
     free(groups);
     free(idx);
+    free(data);
     return rc;
 }
 

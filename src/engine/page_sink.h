@@ -96,7 +96,9 @@ typedef struct csfs_page_callbacks {
     void *ctx;
     /* Once, before the first page: pages use slots 0 .. ring_slots-1. Optional. */
     int (*start)(void *ctx, size_t ring_slots, csfs_error *err);
-    /* Worker: the page's values (in page->slot) become the caller's object. */
+    /* Worker: the page's values (in page->slot) become the caller's object.
+     * Optional: deliver may do it instead, when memory matters more than
+     * the parallel work (the object then exists only while handed out). */
     int (*build)(void *ctx, const csfs_page *page, csfs_error *err);
     /* Orderer, in page order, after build: hand it out (may block). */
     int (*deliver)(void *ctx, const csfs_page *page, csfs_error *err);

@@ -33,7 +33,7 @@ static int cb_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_pa
                      csfs_error *err)
 {
     callback_sink *k = (callback_sink *)s;
-    return k->cb.build(k->cb.ctx, p, err);
+    return k->cb.build ? k->cb.build(k->cb.ctx, p, err) : 0;
 }
 
 static int cb_page_done(csfs_page_sink *s, const csfs_page *p, csfs_error *err)
