@@ -149,6 +149,8 @@ typedef struct csfs_stream_info {
     uint64_t bytes_read;           /* bytes read from the file (Parquet: column chunks decoded;
                                       text: decompressed text) */
     int done;                      /* the source was read to its end */
+    int error_code;                /* CSFS_E_* the stream failed with, or 0 */
+    const char *error_message;     /* its message (until the stream is released), or NULL */
     const uint64_t *block_lengths; /* CSFs per J block (valid until the stream is released) */
     size_t n_blocks;
     const char *header_lines[5]; /* the CSF list's header, or NULLs */

@@ -346,6 +346,22 @@ fail:
     return NULL;
 }
 
+/* Raises the error the stream failed with, if any (after an Arrow consumer
+ * reported it in its own exception type). */
+static PyObject *py_stream_raise(PyObject *self, PyObject *arg)
+{
+    shared_stream *s = handle_of(arg);
+    if (!s) return NULL;
+    csfs_stream_info info;
+    csfs_error err = {0};
+    if (!s->inner.release) Py_RETURN_NONE;
+    if (csfs_stream_get_info(&s->inner, &info, &err)) return py_raise_error(&err);
+    if (!info.error_code) Py_RETURN_NONE;
+    err.code = info.error_code;
+    snprintf(err.message, sizeof err.message, "%s", info.error_message);
+    return py_raise_error(&err);
+}
+
 static PyObject *py_stream_warn(PyObject *self, PyObject *arg)
 {
     shared_stream *s = handle_of(arg);
@@ -376,6 +392,8 @@ PyMethodDef csfs_py_stream_methods[] = {
     {"_stream_next", py_stream_next, METH_O,
      "_stream_next(handle) -> (x, rows) NumPy arrays of the next batch, or None"},
     {"_stream_info", py_stream_info, METH_O, "_stream_info(handle) -> dict of what was read"},
+    {"_stream_raise", py_stream_raise, METH_O,
+     "_stream_raise(handle): raise the error the stream failed with, if any"},
     {"_stream_warn", py_stream_warn, METH_O, "_stream_warn(handle): pending messages as warnings"},
     {"_stream_close", py_stream_close, METH_O, "_stream_close(handle): stop and free the stream"},
     {NULL, NULL, 0, NULL},

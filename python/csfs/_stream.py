@@ -186,7 +186,11 @@ def read_csfs(input_path: Union[str, "os.PathLike[str]"], max_line_len: Optional
         def __arrow_c_stream__(self, requested_schema: object = None) -> object:
             return _csfs._stream_export(handle)
 
-    df = pl.DataFrame(_Export())
+    try:
+        df = pl.DataFrame(_Export())
+    except Exception:
+        _csfs._stream_raise(handle)  # the library's own error (CsfsError, with file and line)
+        raise
     _csfs._stream_warn(handle)
     info = _csfs._stream_info(handle)
     _csfs._stream_close(handle)

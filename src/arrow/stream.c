@@ -406,6 +406,8 @@ int csfs_stream_get_info(struct ArrowArrayStream *s, csfs_stream_info *info, csf
     info->width = st->width;
     info->bytes_read = st->bytes_read;
     info->done = st->finished && st->rc == 0;
+    info->error_code = st->finished ? st->rc : 0;
+    info->error_message = st->finished && st->rc ? st->err.message : NULL;
     info->block_lengths = st->blocks;
     info->n_blocks = st->n_blocks;
     for (int i = 0; i < 5; i++) info->header_lines[i] = st->header[i];

@@ -424,10 +424,8 @@ static int eng_open_sink(void *ctx, csfs_pipe_source *src, const csfs_peel *peel
     }
     st->width = width;
     csfs_stream_set_columns(st, cols, n);
-    csfs_page_callbacks cb = {.ctx = e,
-                              .start = eng_start,
-                              .deliver = eng_deliver,
-                              .finish = eng_finish};
+    csfs_page_callbacks cb = {
+        .ctx = e, .start = eng_start, .deliver = eng_deliver, .finish = eng_finish};
     return csfs_page_sink_callback(sink, width, &cb, err);
 }
 
