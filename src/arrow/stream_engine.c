@@ -38,8 +38,20 @@ typedef struct slot_state {
     pthread_mutex_t mu;
     piece **pieces; /* stable addresses: workers fill them unlocked */
     size_t n, cap;
-    struct ArrowArray built;
 } slot_state;
+
+/*
+ * The batch being filled (orderer only). Engine pages are smaller than
+ * batches (the engine's ring then costs little memory): each page's rows are
+ * appended here, and a full batch is pushed. Fixed-width columns are
+ * allocated for a whole batch at once (mapped memory: rows never written
+ * cost nothing); variable ones grow in bufs and are copied out at the push.
+ */
+typedef struct accum {
+    csfs_acol_data *data;
+    csfs_buf *bufs; /* variable columns: bytes or int32 items */
+    size_t fill, cap;
+} accum;
 
 typedef struct eng_ctx {
     csfs_stream_state *st;
@@ -50,7 +62,10 @@ typedef struct eng_ctx {
     slot_state *slots;
     size_t n_slots;
     int need_pieces;
+    uint64_t page_rows;
     atomic_ullong truncated;
+    uint32_t *idx; /* rows=: the selected rows of a page */
+    accum acc;
 } eng_ctx;
 
 /* ---- workers: the columns of a segment the job does not make ------------------ */
@@ -209,41 +224,138 @@ static piece *piece_of(cursor *cu, size_t r, size_t *at)
     return cu->p[cu->i];
 }
 
-static int fill_var(eng_ctx *e, csfs_acol_data *d, piece **pieces, size_t n_pieces,
-                    const csfs_page *page, const uint32_t *idx, size_t n, int k, csfs_error *err)
+/* The batch being filled: see eng_deliver. */
+static void accum_free(accum *a, size_t n_cols)
 {
-    /* k: 0..2 line k, 3 coupling signature */
-    size_t item = k == 3 ? 4 : 1;
-    d->offsets = csfs_arrow_alloc((n + 1) * sizeof(int32_t));
-    if (!d->offsets) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    cursor cu = {pieces, n_pieces, 0, page->row_start};
-    size_t total = 0;
-    d->offsets[0] = 0;
-    for (size_t j = 0; j < n; j++) {
-        size_t at;
-        piece *p = piece_of(&cu, idx ? idx[j] : j, &at);
-        const uint32_t *o = k == 3 ? p->sig_off : p->off[k];
-        total += o[at + 1] - o[at];
-        if (total > INT32_MAX)
-            return csfs_fail(err, CSFS_E_NOMEM, "batch too large: lower batch_rows");
-        d->offsets[j + 1] = (int32_t)total;
+    if (a->data) csfs_acol_data_free(a->data, n_cols);
+    for (size_t c = 0; a->bufs && c < n_cols; c++) csfs_buf_free(&a->bufs[c]);
+    free(a->data);
+    free(a->bufs);
+    memset(a, 0, sizeof *a);
+}
+
+static int accum_start(eng_ctx *e, accum *a, csfs_error *err)
+{
+    const csfs_stream_state *st = e->st;
+    size_t cap = (size_t)st->opt.batch_rows;
+    if (!a->data) {
+        a->data = calloc(st->n_cols, sizeof *a->data);
+        a->bufs = calloc(st->n_cols, sizeof *a->bufs);
+        if (!a->data || !a->bufs) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     }
-    d->values = csfs_arrow_alloc(total * item);
-    if (!d->values) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    cu.i = 0;
-    char *out = d->values;
+    for (size_t c = 0; c < st->n_cols; c++) {
+        const csfs_acol *col = &st->cols[c];
+        csfs_acol_data *d = &a->data[c];
+        if (csfs_acol_is_var(col->type)) {
+            d->offsets = csfs_arrow_alloc((cap + 1) * sizeof(int32_t));
+            if (!d->offsets) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+            d->offsets[0] = 0;
+            a->bufs[c].len = 0;
+        } else {
+            size_t w = csfs_acol_value_size(col->type) * (col->list_size ? col->list_size : 1);
+            d->values = csfs_arrow_alloc(cap * w);
+            if (!d->values) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        }
+    }
+    a->fill = 0;
+    a->cap = cap;
+    return 0;
+}
+
+static int accum_push(eng_ctx *e, accum *a, csfs_error *err)
+{
+    csfs_stream_state *st = e->st;
+    if (!a->cap) return 0;
+    for (size_t c = 0; c < st->n_cols; c++) {
+        if (!csfs_acol_is_var(st->cols[c].type)) continue;
+        csfs_acol_data *d = &a->data[c];
+        d->values = csfs_arrow_alloc(a->bufs[c].len);
+        if (!d->values) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        memcpy(d->values, a->bufs[c].data, a->bufs[c].len);
+    }
+    struct ArrowArray out;
+    int rc = csfs_arrow_batch(st->cols, st->n_cols, (int64_t)a->fill, a->data, &out);
+    a->cap = a->fill = 0;
+    if (rc) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    return csfs_stream_push(st, &out, err);
+}
+
+/* Appends variable values of page rows to column c: k 0..2 line k, 3 the
+ * coupling signature. */
+static int append_var(accum *a, size_t c, cursor cu, const uint32_t *idx, size_t from, size_t n,
+                      int k, csfs_error *err)
+{
+    size_t item = k == 3 ? 4 : 1;
+    csfs_buf *b = &a->bufs[c];
+    int32_t *off = a->data[c].offsets + a->fill;
     for (size_t j = 0; j < n; j++) {
         size_t at;
-        piece *p = piece_of(&cu, idx ? idx[j] : j, &at);
+        piece *p = piece_of(&cu, idx ? idx[from + j] : from + j, &at);
         const uint32_t *o = k == 3 ? p->sig_off : p->off[k];
         const char *src = k == 3 ? (const char *)p->sig : p->text[k].data;
-        memcpy(out + (size_t)d->offsets[j] * item, src + (size_t)o[at] * item,
-               (size_t)(o[at + 1] - o[at]) * item);
+        size_t len = (size_t)(o[at + 1] - o[at]) * item;
+        if (csfs_buf_append(b, src + (size_t)o[at] * item, len, err)) return CSFS_E_NOMEM;
+        if (b->len / item > INT32_MAX)
+            return csfs_fail(err, CSFS_E_NOMEM, "batch too large: lower batch_rows");
+        off[j + 1] = (int32_t)(b->len / item);
     }
     return 0;
 }
 
-static int eng_build(void *ctx, const csfs_page *page, csfs_error *err)
+/* Rows from..from+n of the page's selection (idx, or all rows) -> the batch. */
+static int append_rows(eng_ctx *e, accum *a, const csfs_page *page, piece **pieces, size_t n_pieces,
+                       const uint32_t *idx, size_t from, size_t n, csfs_error *err)
+{
+    csfs_stream_state *st = e->st;
+    size_t c = 0, f = a->fill;
+#define PAGE_ROW(j) (idx ? idx[from + (j)] : from + (j))
+    if (e->columns & CSFS_STREAM_ROW) {
+        uint64_t *v = (uint64_t *)a->data[c++].values + f;
+        for (size_t j = 0; j < n; j++) v[j] = page->row_start + PAGE_ROW(j);
+    }
+    if (e->columns & CSFS_STREAM_BLOCK) {
+        uint32_t *v = (uint32_t *)a->data[c++].values + f;
+        cursor cu = {pieces, n_pieces, 0, page->row_start};
+        for (size_t j = 0; j < n; j++) {
+            size_t at;
+            piece *p = piece_of(&cu, PAGE_ROW(j), &at);
+            v[j] = p->block[at];
+        }
+    }
+    if (e->matrix) {
+        uint32_t *v = (uint32_t *)a->data[c++].values + f * e->width;
+        if (!idx)
+            csfs_page_to_rows(page->cols + from, page->col_stride, n, e->width, v);
+        else
+            for (size_t j = 0; j < n; j++)
+                for (size_t k = 0; k < e->width; k++)
+                    v[j * e->width + k] = page->cols[k * page->col_stride + PAGE_ROW(j)];
+    } else if (e->descriptors) {
+        for (size_t k = 0; k < e->width; k++, c++) {
+            uint32_t *v = (uint32_t *)a->data[c].values + f;
+            const uint32_t *col = page->cols + k * page->col_stride;
+            if (!idx)
+                memcpy(v, col + from, n * 4);
+            else
+                for (size_t j = 0; j < n; j++) v[j] = col[PAGE_ROW(j)];
+        }
+    }
+#undef PAGE_ROW
+    cursor cu = {pieces, n_pieces, 0, page->row_start};
+    int rc = 0;
+    for (int k = 0; k < 3 && rc == 0 && (e->columns & CSFS_STREAM_LINES); k++)
+        rc = append_var(a, c++, cu, idx, from, n, k, err);
+    if (rc == 0 && (e->columns & CSFS_STREAM_COUPLING))
+        rc = append_var(a, c++, cu, idx, from, n, 3, err);
+    a->fill += n;
+    (void)st;
+    return rc;
+}
+
+/* A finished page (orderer, in page order): its rows join the batch being
+ * filled, which is pushed once full. Done here rather than in parallel on
+ * the workers: it is a copy (or a transpose), cheap beside parsing. */
+static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
 {
     eng_ctx *e = ctx;
     csfs_stream_state *st = e->st;
@@ -262,80 +374,18 @@ static int eng_build(void *ctx, const csfs_page *page, csfs_error *err)
         if (got != page->rows) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         qsort(pieces, n_pieces, sizeof *pieces, cmp_pieces);
     }
-    uint32_t *idx = NULL;
     size_t n = page->rows;
-    if (st->sel) {
-        idx = malloc((page->rows ? page->rows : 1) * sizeof *idx);
-        if (!idx) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        n = csfs_stream_pick(st, page->row_start, page->rows, idx);
+    if (st->sel) n = csfs_stream_pick(st, page->row_start, page->rows, e->idx);
+    int rc = 0;
+    for (size_t from = 0; from < n && rc == 0;) {
+        if (!e->acc.cap && (rc = accum_start(e, &e->acc, err))) break;
+        size_t take = n - from < e->acc.cap - e->acc.fill ? n - from : e->acc.cap - e->acc.fill;
+        rc = append_rows(e, &e->acc, page, pieces, n_pieces, st->sel ? e->idx : NULL, from, take,
+                         err);
+        from += take;
+        if (rc == 0 && e->acc.fill == e->acc.cap) rc = accum_push(e, &e->acc, err);
     }
-    csfs_acol_data *data = calloc(st->n_cols, sizeof *data);
-    int rc = data ? 0 : csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    size_t c = 0;
-    if (rc == 0 && (e->columns & CSFS_STREAM_ROW)) {
-        uint64_t *v = data[c].values = csfs_arrow_alloc(n * 8);
-        if (!v) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        for (size_t j = 0; v && j < n; j++) v[j] = page->row_start + (idx ? idx[j] : j);
-        c++;
-    }
-    if (rc == 0 && (e->columns & CSFS_STREAM_BLOCK)) {
-        uint32_t *v = data[c].values = csfs_arrow_alloc(n * 4);
-        if (!v) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        cursor cu = {pieces, n_pieces, 0, page->row_start};
-        for (size_t j = 0; v && j < n; j++) {
-            size_t at;
-            piece *p = piece_of(&cu, idx ? idx[j] : j, &at);
-            v[j] = p->block[at];
-        }
-        c++;
-    }
-    if (rc == 0 && e->matrix) {
-        uint32_t *v = data[c].values = csfs_arrow_alloc(n * e->width * 4);
-        if (!v)
-            rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        else if (!idx)
-            csfs_page_to_rows(page->cols, page->col_stride, n, e->width, v);
-        else
-            for (size_t j = 0; j < n; j++)
-                for (size_t k = 0; k < e->width; k++)
-                    v[j * e->width + k] = page->cols[k * page->col_stride + idx[j]];
-        c++;
-    } else if (rc == 0 && e->descriptors) {
-        for (size_t k = 0; k < e->width && rc == 0; k++, c++) {
-            uint32_t *v = data[c].values = csfs_arrow_alloc(n * 4);
-            const uint32_t *col = page->cols + k * page->col_stride;
-            if (!v)
-                rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-            else if (!idx)
-                memcpy(v, col, n * 4);
-            else
-                for (size_t j = 0; j < n; j++) v[j] = col[idx[j]];
-        }
-    }
-    for (int k = 0; k < 3 && rc == 0 && (e->columns & CSFS_STREAM_LINES); k++)
-        rc = fill_var(e, &data[c++], pieces, n_pieces, page, idx, n, k, err);
-    if (rc == 0 && (e->columns & CSFS_STREAM_COUPLING))
-        rc = fill_var(e, &data[c++], pieces, n_pieces, page, idx, n, 3, err);
-    free(idx);
-    if (rc) {
-        csfs_acol_data_free(data, st->n_cols);
-        free(data);
-        return rc;
-    }
-    rc = csfs_arrow_batch(st->cols, st->n_cols, (int64_t)n, data, &sp->built);
-    free(data);
-    return rc ? csfs_fail(err, CSFS_E_NOMEM, "out of memory") : 0;
-}
-
-/* The batch is made here, on the orderer, rather than in parallel by a
- * build() on the workers: it is then only a copy of the page (or its
- * transpose), cheap beside parsing, and no slot holds a finished batch
- * besides its page, which would double the stream's memory. */
-static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
-{
-    eng_ctx *e = ctx;
-    int rc = eng_build(ctx, page, err);
-    return rc ? rc : csfs_stream_push(e->st, &e->slots[page->slot].built, err);
+    return rc;
 }
 
 static int eng_start(void *ctx, size_t ring_slots, csfs_error *err)
@@ -344,6 +394,8 @@ static int eng_start(void *ctx, size_t ring_slots, csfs_error *err)
     e->slots = calloc(ring_slots, sizeof *e->slots);
     if (!e->slots) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     e->n_slots = ring_slots;
+    if (e->st->sel && !(e->idx = malloc(e->page_rows * sizeof *e->idx)))
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     for (size_t i = 0; i < ring_slots; i++) pthread_mutex_init(&e->slots[i].mu, NULL);
     return 0;
 }
@@ -352,6 +404,8 @@ static int eng_finish(void *ctx, const csfs_run_info *info, csfs_error *err)
 {
     eng_ctx *e = ctx;
     csfs_stream_state *st = e->st;
+    int rc = accum_push(e, &e->acc, err); /* the last, short batch */
+    if (rc) return rc;
     uint64_t *b = malloc((info->n_blocks ? info->n_blocks : 1) * sizeof *b);
     if (!b) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     memcpy(b, info->block_lengths, info->n_blocks * sizeof *b);
@@ -456,12 +510,15 @@ int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err)
     d.keep_going = st->opt.keep_going;
     d.threads = st->opt.threads;
     d.chunk_bytes = st->opt.chunk_bytes;
-    d.row_group_rows = (int64_t)st->opt.batch_rows; /* pages are batches */
+    /* Engine pages of at most 16384 rows, whatever the batch size: the
+     * engine's ring of pages then stays small beside the batches. */
+    e.page_rows = st->opt.batch_rows < 16384 ? st->opt.batch_rows : 16384;
+    d.row_group_rows = (int64_t)e.page_rows;
     d.report = st->opt.report;
     d.report_ctx = st->opt.report_ctx;
     d.cancel = &st->cancel;
     csfs_desc_hooks hooks = {.ctx = &e,
-                             .page_rows = st->opt.batch_rows,
+                             .page_rows = e.page_rows,
                              .no_descriptors = !need_values,
                              .open_sink = eng_open_sink,
                              .parse = eng_parse,
@@ -486,9 +543,10 @@ int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err)
             free(p);
         }
         free(sp->pieces);
-        if (sp->built.release) sp->built.release(&sp->built);
         pthread_mutex_destroy(&sp->mu);
     }
     free(e.slots);
+    free(e.idx);
+    accum_free(&e.acc, st->n_cols);
     return rc;
 }
