@@ -39,10 +39,17 @@ void csfs_stream_set_columns(csfs_stream_state *st, csfs_acol *cols, size_t n)
     pthread_mutex_unlock(&st->mu);
 }
 
+/* The cancel flags are read by the engine's orderer without a lock: they
+ * are set and read atomically. */
+static void set_cancel(csfs_stream_state *st)
+{
+    __atomic_store_n(&st->cancel, 1, __ATOMIC_RELAXED);
+}
+
 int csfs_stream_cancelled(csfs_stream_state *st)
 {
-    if (st->opt.cancel && *st->opt.cancel) st->cancel = 1;
-    return st->cancel;
+    if (st->opt.cancel && __atomic_load_n(st->opt.cancel, __ATOMIC_RELAXED)) set_cancel(st);
+    return __atomic_load_n(&st->cancel, __ATOMIC_RELAXED);
 }
 
 static int cancelled_error(csfs_stream_state *st, csfs_error *err)
@@ -82,7 +89,7 @@ int csfs_stream_push(csfs_stream_state *st, struct ArrowArray *batch, csfs_error
         }
         pthread_cond_timedwait(&st->cv, &st->mu, &ts);
     }
-    if (st->cancel) {
+    if (csfs_stream_cancelled(st)) {
         pthread_mutex_unlock(&st->mu);
         batch->release(batch);
         return cancelled_error(st, err);
@@ -229,7 +236,8 @@ static int get_next(struct ArrowArrayStream *s, struct ArrowArray *out)
 {
     csfs_stream_state *st = s->private_data;
     pthread_mutex_lock(&st->mu);
-    while (st->qlen == 0 && !st->finished && !st->cancel) pthread_cond_wait(&st->cv, &st->mu);
+    while (st->qlen == 0 && !st->finished && !csfs_stream_cancelled(st))
+        pthread_cond_wait(&st->cv, &st->mu);
     int rc = 0;
     if (st->qlen > 0) {
         *out = st->queue[st->qhead];
@@ -264,7 +272,7 @@ static void state_free(csfs_stream_state *st)
 {
     if (st->started) {
         pthread_mutex_lock(&st->mu);
-        st->cancel = 1;
+        set_cancel(st);
         pthread_cond_broadcast(&st->cv);
         pthread_mutex_unlock(&st->mu);
         pthread_join(st->thread, NULL);
@@ -420,7 +428,7 @@ void csfs_stream_cancel(struct ArrowArrayStream *s)
     if (!s || s->release != release_stream) return;
     csfs_stream_state *st = s->private_data;
     pthread_mutex_lock(&st->mu);
-    st->cancel = 1;
+    set_cancel(st);
     pthread_cond_broadcast(&st->cv);
     pthread_mutex_unlock(&st->mu);
 }

@@ -594,7 +594,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
         };
         rc = d.sink->ops->finish(d.sink, &info, err);
     }
-    if (rc == 0 && opt->cancel && *opt->cancel)
+    if (rc == 0 && opt->cancel && __atomic_load_n(opt->cancel, __ATOMIC_RELAXED))
         rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", d.name);
     if (rc == 0 && d.rejects) {
         int bad = fclose(d.rejects) != 0;
