@@ -9,10 +9,14 @@
  * Parquet, `csfs mix` labels, ...) is streamed column by column, row groups
  * decoded on worker threads.
  *
- * Memory: a stream holds at most about (threads + 5) batches of batch_rows
- * rows, whatever the size of the file; a batch handed out belongs to the
- * consumer and is freed by its release callback (also after the stream
- * itself was released).
+ * Memory is bounded by the batch size and the thread count, never by the
+ * file: a CSF source holds the batch being filled, one batch waiting for the
+ * consumer and the engine's (threads + 3) pages of at most 16384 rows (plus
+ * (threads + 2) text chunks of 8 MiB); another Parquet source holds (threads
+ * + 1) decoded row groups (the file's row group size) and two batches. A
+ * batch handed out belongs to the consumer and is freed by its release
+ * callback (also after the stream itself was released). With rows= in an
+ * order of their own, the selected rows are held until the end.
  */
 #ifndef CSFS_STREAM_H
 #define CSFS_STREAM_H
@@ -111,8 +115,9 @@ typedef struct csfs_stream_options {
     size_t chunk_bytes;    /* text read per work unit; 0: 8 MiB */
     size_t max_line_len;   /* line columns: 0 whole lines; N: cut to N bytes (counted) */
     /* Only these rows (0-based, any order, repeats allowed), in this order;
-     * NULL: every row in file order. Copied. A Parquet source decodes only
-     * the row groups that hold them; a text source is read through. */
+     * NULL: every row in file order (non-NULL with n_rows 0: no row). Copied.
+     * A Parquet source decodes only the row groups that hold them; a text
+     * source is read through. A row past the end fails the stream at its end. */
     const uint64_t *rows;
     size_t n_rows;
     /* Called with one message per reported failure/warning (from the

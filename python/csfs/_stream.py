@@ -125,13 +125,19 @@ def stream(path: Union[str, "os.PathLike[str]"], *, layout: Union[str, int] = "v
     ``rows``: only these rows (any order, repeats allowed), yielded in that
     order; a Parquet source then decodes only the row groups holding them.
 
-    Batches have ``batch_rows`` rows (the last fewer); the library keeps about
-    ``threads + 5`` batches in memory whatever the file size.
+    Batches have ``batch_rows`` rows (the last fewer); the library's memory
+    is bounded by the batch size and the thread count, whatever the file
+    size. Iterating the stream yields :class:`Batch` ``(x, rows)`` of the
+    descriptors whatever ``columns`` says: ``x`` a C-contiguous matrix that
+    shares the batch's memory, ``rows`` the global row numbers.
+
+    Every consumer (and every iteration) reads the source again from the
+    start; :meth:`Stream.info` tells what the last one read.
 
     Consumers (no copy through Python objects)::
 
         reader = pyarrow.RecordBatchReader.from_stream(csfs.stream(p))
-        df = polars.DataFrame(csfs.stream(p))          # or polars.from_arrow
+        df = polars.DataFrame(csfs.stream(p))   # polars.from_arrow(s) gives a struct Series
         s = csfs.stream(p); duckdb.sql("SELECT count(*) FROM s")
         for x, rows in csfs.stream(p, normalize=True):  # NumPy batches
             ...
