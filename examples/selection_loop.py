@@ -141,7 +141,7 @@ def main(argv=None):
     rows_path = out / "rows.npy"
     if has_command("select"):
         run("select", out / "scores.npy", "--cumulative", CUMULATIVE, "--per-block",
-            "--csfs", args.csfs, "-o", rows_path, "--force")
+            "--list", args.csfs, "-o", rows_path, "--force", "--quiet")
         selected_by = "csfs select"
     else:
         info = probe.info()
