@@ -22,7 +22,6 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = pathlib.Path(os.environ.get("CSFS_SHARED_DIR", ROOT.parent / "shared"))

@@ -4,7 +4,6 @@ List(Int32)), its values against the text of every list in shared/data/grasp
 and against the v1 goldens (the signature), its header dict."""
 import pathlib
 
-import numpy as np
 import polars as pl
 import pytest
 

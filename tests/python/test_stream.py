@@ -4,7 +4,6 @@ goldens (v1 raw, normalised, V2); rows= against slices of the full matrix;
 the line, block and row columns against the text itself; CSF Parquet,
 descriptor Parquet and `csfs mix` label sources; errors. (The 3.9 M-CSF bench
 list and the 20 M-row memory test are in test_stream_big.py.)"""
-import os
 import pathlib
 
 import duckdb
