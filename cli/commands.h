@@ -8,6 +8,7 @@ int cmd_descriptors(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_interact(int argc, char **argv);
 int cmd_mix(int argc, char **argv);
 int cmd_peel(int argc, char **argv);
 int cmd_rows(int argc, char **argv);

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"generate", cmd_generate, "GRASP rcsfgenerate dialog -> the CSF list, byte for byte (--count)"},
     {"info", cmd_info, "schema, row groups and metadata of a Parquet file"},
     {"mix", cmd_mix, "GRASP mixing coefficients (.m/.cm) -> CI^2 labels per CSF"},
+    {"interact", cmd_interact, "MR + candidates -> the interacting CSFs (GRASP rcsfinteract)"},
     {"split", cmd_split, "CSF list -> one list per J, active set (rcsfsplit) or block (rasfsplit)"},
     {"peel", cmd_peel, "peel subshell list of a CSF list, header TOML or Parquet file"},
     {"zerofirst", cmd_zerofirst, "zero-order CSFs first in each block (GRASP rcsfzerofirst)"},

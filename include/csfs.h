@@ -18,6 +18,7 @@
 
 /* The whole public API, one header per topic under csfs/. */
 #include "csfs/common.h"
+#include "csfs/interact.h"
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
 #include "csfs/generate.h"

@@ -1,0 +1,66 @@
+/* csfs public API: GRASP2018's rcsfinteract (CSFs interacting with a
+ * multireference set), exactly. */
+#ifndef CSFS_INTERACT_H
+#define CSFS_INTERACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csfs/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum csfs_hamiltonian {
+    CSFS_HAMILTONIAN_DC = 1, /* Dirac-Coulomb (GRASP option 1) */
+    CSFS_HAMILTONIAN_DCB = 2 /* Dirac-Coulomb-Breit (GRASP option 2) */
+} csfs_hamiltonian;
+
+typedef struct csfs_interact_options {
+    const char *mr;         /* multireference list (GRASP's rcsfmr.inp) */
+    const char *candidates; /* list to reduce (GRASP's rcsf.inp); text, .zst/.gz */
+    const char *output;     /* rcsf.out equivalent */
+    int force;
+    int threads; /* 0: online CPUs */
+    csfs_hamiltonian hamiltonian;
+    int by_j;           /* pair blocks by (J, parity) instead of by position */
+    size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */
+    void (*report)(void *ctx, const char *message); /* warnings */
+    void *report_ctx;
+    const volatile int *cancel;
+} csfs_interact_options;
+
+void csfs_interact_options_init(csfs_interact_options *opt);
+
+typedef struct csfs_interact_block {
+    uint64_t mr;         /* MR CSFs of the block */
+    uint64_t candidates; /* candidate CSFs read in the paired block */
+    uint64_t kept;       /* MR + kept candidates written (GRASP's "After") */
+} csfs_interact_block;
+
+typedef struct csfs_interact_summary {
+    uint64_t candidates; /* candidate CSFs read */
+    uint64_t written;    /* CSFs written (MR + kept) */
+    size_t n_blocks;
+    csfs_interact_block *blocks; /* n_blocks entries; free with csfs_interact_summary_free */
+    int threads;
+    double seconds;
+} csfs_interact_summary;
+
+void csfs_interact_summary_free(csfs_interact_summary *s);
+
+/* Writes the MR CSFs of each block, then the candidates of the paired block
+ * that interact with one of them, as rcsfinteract does. */
+int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *summary,
+                      csfs_error *err);
+
+/* Why candidate `row` (0-based over the whole candidate list) is kept or
+ * not: a NUL-terminated text written to out. */
+int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *out, size_t cap,
+                          csfs_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CSFS_INTERACT_H */
