@@ -43,8 +43,10 @@ int cmd_interact(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--hamiltonian", NULL)) {
             const char *v = cli_value(&a);
-            if (v && strcmp(v, "dc") == 0) opt.hamiltonian = CSFS_HAMILTONIAN_DC;
-            else if (v && strcmp(v, "dcb") == 0) opt.hamiltonian = CSFS_HAMILTONIAN_DCB;
+            if (v && strcmp(v, "dc") == 0)
+                opt.hamiltonian = CSFS_HAMILTONIAN_DC;
+            else if (v && strcmp(v, "dcb") == 0)
+                opt.hamiltonian = CSFS_HAMILTONIAN_DCB;
             else if (v) {
                 cli_usage_error("interact", "--hamiltonian is dc or dcb, not '%s'", v);
                 a.error = 1;
@@ -121,7 +123,8 @@ int cmd_interact(int argc, char **argv)
                     (unsigned long long)sum.blocks[b].mr,
                     (unsigned long long)sum.blocks[b].candidates,
                     (unsigned long long)sum.blocks[b].kept);
-        fprintf(stderr, "csfs interact: %llu candidates -> %llu CSFs written (%d threads, %.2f s)\n",
+        fprintf(stderr,
+                "csfs interact: %llu candidates -> %llu CSFs written (%d threads, %.2f s)\n",
                 (unsigned long long)sum.candidates, (unsigned long long)sum.written, sum.threads,
                 sum.seconds);
     }

@@ -93,8 +93,10 @@ static int mr_read(const char *path, mr_set *m, csfs_header *hdr, csfs_error *er
     for (int i = 0; i < CSFS_HEADER_LINES && rc == 0; i++) {
         hdr->lens[i] = h->lens[i];
         hdr->lines[i] = malloc(h->lens[i] + 1);
-        if (!hdr->lines[i]) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        else memcpy(hdr->lines[i], h->lines[i], h->lens[i] + 1);
+        if (!hdr->lines[i])
+            rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        else
+            memcpy(hdr->lines[i], h->lines[i], h->lens[i] + 1);
     }
     csfs_buf chunk = {0};
     csfs_chunk_scan scan;
@@ -218,11 +220,11 @@ struct ia_job {
     const char *data;
     const csfs_chunk_scan *scan;
     uint64_t line_base;
-    size_t *blk;      /* candidate block of each record */
-    int8_t *keep;     /* 1 interacts, 0 not, -1 parse failure */
-    int32_t *ident;   /* MR CSF textually identical, or -1 */
-    int32_t *mrblk;   /* MR block used for it, or -1 */
-    int16_t *itjpo;   /* its 2J+1 and parity (for block pairing checks) */
+    size_t *blk;    /* candidate block of each record */
+    int8_t *keep;   /* 1 interacts, 0 not, -1 parse failure */
+    int32_t *ident; /* MR CSF textually identical, or -1 */
+    int32_t *mrblk; /* MR block used for it, or -1 */
+    int16_t *itjpo; /* its 2J+1 and parity (for block pairing checks) */
     int8_t *parity;
     char (*bad)[160]; /* parse failure text of the first failing record per worker */
     size_t *bad_at;
@@ -365,7 +367,8 @@ static int setup(ia_job *j, csfs_header *mh, csfs_text_reader **cr, csfs_error *
     /* Parse the MR with the candidates' subshells; refuse duplicates. */
     for (size_t i = 0; i < j->mr.n; i++) {
         mr_csf *c = &j->mr.csf[i];
-        if (csfs_ia_csf_alloc(&c->q, j->orbs.nw)) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        if (csfs_ia_csf_alloc(&c->q, j->orbs.nw))
+            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
         const char *t = j->mr.text.data;
         if (csfs_ia_csf_parse(&j->orbs, t + c->off[0], c->len[0], t + c->off[1], c->len[1],
                               t + c->off[2], c->len[2], &c->q, why, sizeof why))
@@ -384,10 +387,10 @@ static int setup(ia_job *j, csfs_header *mh, csfs_text_reader **cr, csfs_error *
                 const char *l[3] = {j->mr.text.data + a->off[0], j->mr.text.data + a->off[1],
                                     j->mr.text.data + a->off[2]};
                 if (same_text(&j->mr, c, l, a->len))
-                    return csfs_fail_line(err, CSFS_E_FORMAT, a->line,
-                                          "%s:%llu: duplicate CSF: the same as the CSF at line %llu",
-                                          o->mr, (unsigned long long)a->line,
-                                          (unsigned long long)c->line);
+                    return csfs_fail_line(
+                        err, CSFS_E_FORMAT, a->line,
+                        "%s:%llu: duplicate CSF: the same as the CSF at line %llu", o->mr,
+                        (unsigned long long)a->line, (unsigned long long)c->line);
             }
     }
     return 0;
@@ -439,7 +442,8 @@ static void test_chunk(ia_job *j, size_t n)
         w->hi = w->lo + per < n ? w->lo + per : n;
     }
     for (int t = 1; t < j->threads; t++)
-        if (j->w[t].lo < j->w[t].hi && pthread_create(&j->w[t].th, NULL, worker_main, &j->w[t]) == 0)
+        if (j->w[t].lo < j->w[t].hi &&
+            pthread_create(&j->w[t].th, NULL, worker_main, &j->w[t]) == 0)
             started |= 1 << (t < 30 ? t : 30), j->w[t].th = j->w[t].th;
         else
             test_range(&j->w[t], (size_t)t);
@@ -448,8 +452,7 @@ static void test_chunk(ia_job *j, size_t n)
         if (started & (1 << (t < 30 ? t : 30))) pthread_join(j->w[t].th, NULL);
 }
 
-int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *sum,
-                      csfs_error *err)
+int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *sum, csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -457,7 +460,8 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
     double t0 = csfs_now_seconds();
     if (sum) memset(sum, 0, sizeof *sum);
     if (!opt->mr || !opt->candidates || !opt->output)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "an MR list, a candidate list and an output are required");
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "an MR list, a candidate list and an output are required");
     if (opt->hamiltonian != CSFS_HAMILTONIAN_DC && opt->hamiltonian != CSFS_HAMILTONIAN_DCB)
         return csfs_fail(err, CSFS_E_ARGUMENT, "unknown Hamiltonian %d", (int)opt->hamiltonian);
     if (csfs_same_file(opt->candidates, opt->output) || csfs_same_file(opt->mr, opt->output))
@@ -605,7 +609,8 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
                 n_written += mb->n;
                 blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block].kept = mb->n;
             }
-            csfs_interact_block *bs = &blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block];
+            csfs_interact_block *bs =
+                &blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block];
             bs->candidates++;
             int32_t id = j.ident[i];
             if (id >= 0 && !found[id]) {
@@ -616,7 +621,8 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
                 const char *l[3];
                 size_t n[3];
                 csfs_record_lines(&scan, chunk.data, i, l, n);
-                for (int k = 0; k < 3 && rc == 0; k++) rc = w_line(&w, l[k], rtrim_blanks(l[k], n[k]), err);
+                for (int k = 0; k < 3 && rc == 0; k++)
+                    rc = w_line(&w, l[k], rtrim_blanks(l[k], n[k]), err);
                 bs->kept++;
                 n_written++;
             }
@@ -709,10 +715,10 @@ int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *
         uint64_t line = line_base + scan.rec[i].line + 1;
         char why[256];
         csfs_ia_csf *c = &j.w[0].cand;
-        csfs_buf_printf(&text, NULL, "candidate %llu (%s:%llu, block %zu), %s Hamiltonian:\n",
-                        (unsigned long long)row + 1, opt->candidates, (unsigned long long)line,
-                        blk + 1, opt->hamiltonian == CSFS_HAMILTONIAN_DCB ? "Dirac-Coulomb-Breit"
-                                                                           : "Dirac-Coulomb");
+        csfs_buf_printf(
+            &text, NULL, "candidate %llu (%s:%llu, block %zu), %s Hamiltonian:\n",
+            (unsigned long long)row + 1, opt->candidates, (unsigned long long)line, blk + 1,
+            opt->hamiltonian == CSFS_HAMILTONIAN_DCB ? "Dirac-Coulomb-Breit" : "Dirac-Coulomb");
         done = 1;
         if (csfs_ia_csf_parse(&j.orbs, l[0], n[0], l[1], n[1], l[2], n[2], c, why, sizeof why)) {
             rc = csfs_fail_line(err, CSFS_E_CSF, line, "%s:%llu: %s", opt->candidates,
@@ -752,7 +758,7 @@ int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *
                 csfs_buf_printf(&text, NULL, "  KEPT: interacts with MR CSF at %s:%llu by %s",
                                 opt->mr, (unsigned long long)x->line,
                                 strcmp(w.rule, "one-body") == 0 ? "the one-body operator"
-                                                                 : "two-body term ");
+                                                                : "two-body term ");
                 if (strcmp(w.rule, "one-body") != 0)
                     csfs_buf_printf(&text, NULL, "%s%s%s, k = %d", w.rule, *w.part ? " " : "",
                                     w.part, w.k);

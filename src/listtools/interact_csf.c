@@ -36,8 +36,7 @@ static int label_kappa(const char *s, size_t n)
     return -(l + 1);
 }
 
-static int add_list(csfs_ia_orbs *o, const char *s, size_t n, int *cap_n, char *why,
-                    size_t why_cap)
+static int add_list(csfs_ia_orbs *o, const char *s, size_t n, int *cap_n, char *why, size_t why_cap)
 {
     size_t i = 0;
     while (i < n) {

@@ -263,8 +263,8 @@ static int diaga4(const csfs_ia_pair *p, int ja1, int ja2, int k1, int k2, int k
         it2s = p->jjc2[ja2 - 2] - 1;
     }
     /* NINE(it2s,k1,it2, ib2,k2,ia2, j2s,ka,j2) in its triangle-only mode */
-    return ittk(it2s, k1, it2) && ittk(ib2, k2, ia2) && ittk(j2s, ka, j2) &&
-           ittk(it2s, ib2, j2s) && ittk(k1, k2, ka) && ittk(it2, ia2, j2);
+    return ittk(it2s, k1, it2) && ittk(ib2, k2, ia2) && ittk(j2s, ka, j2) && ittk(it2s, ib2, j2s) &&
+           ittk(k1, k2, ka) && ittk(it2, ia2, j2);
 }
 
 static int reco2(const csfs_ia_pair *p, int ja1, int ja2, int ka)
@@ -307,8 +307,8 @@ static int rec3(const csfs_ia_pair *p, int ja1, int ja2, int ja3, int k1, int k2
     return 0;
 }
 
-static int reco4(const csfs_ia_pair *p, int ja1, int ja2, int ja3, int ja4, int k1, int k2,
-                 int k3, int k4, int ka)
+static int reco4(const csfs_ia_pair *p, int ja1, int ja2, int ja3, int ja4, int k1, int k2, int k3,
+                 int k4, int ka)
 {
     if (ja3 - ja2 > 1 && !diaga3(p, ja2, ja3, ka)) return 0;
     if (ja4 - ja3 > 1 && !diaga3(p, ja3, ja4, k4)) return 0;
@@ -533,8 +533,7 @@ static int el3x(csfs_ia_pair *p, int variant, int ja, int jb, int jja, int jjb, 
     if (ikk <= 0) return 0;
     int ig1 = ip1 + ikk - 1;
     if (!DC) {
-        snrc_out br =
-            snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
+        snrc_out br = snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
         if (br.ibrd <= 0) return 0;
     }
     for (int i2 = ip1; i2 <= ig1; i2 += 2) {
@@ -584,8 +583,7 @@ static int el33(csfs_ia_pair *p, int ja, int jb, int jc, int irez, int jja, int 
     if (ikk <= 0) return 0;
     int ig1 = ip1 + ikk - 1;
     if (!DC) {
-        snrc_out br =
-            snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
+        snrc_out br = snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
         if (br.ibrd <= 0 && br.ibre <= 0) return 0;
     }
     char pmgg[PMGG_MAX + 2] = {0};
@@ -632,28 +630,32 @@ static int el3(csfs_ia_pair *p, int ja, int jb, int jc, int jd)
     if (jb == jd) {
         if (ja == jb || jc == jb) {
             if (ja == jc) return 0;
-            return jc != jb ? el3x(p, 2, jc, ja, ja, jb, jc, jd) : el3x(p, 1, jc, ja, ja, jb, jc, jd);
+            return jc != jb ? el3x(p, 2, jc, ja, ja, jb, jc, jd)
+                            : el3x(p, 1, jc, ja, ja, jb, jc, jd);
         }
         return el33(p, jc, ja, jb, 1, ja, jb, jc, jd);
     }
     if (ja == jc) {
         if (jb == ja || jd == ja) {
             if (jb == jd) return 0;
-            return jd != ja ? el3x(p, 2, jd, jb, ja, jb, jc, jd) : el3x(p, 1, jd, jb, ja, jb, jc, jd);
+            return jd != ja ? el3x(p, 2, jd, jb, ja, jb, jc, jd)
+                            : el3x(p, 1, jd, jb, ja, jb, jc, jd);
         }
         return el33(p, jd, jb, ja, 1, ja, jb, jc, jd);
     }
     if (ja == jd) {
         if (jb == ja || jc == ja) {
             if (jb == jc) return 0;
-            return jc != jd ? el3x(p, 2, jc, jb, ja, jb, jc, jd) : el3x(p, 1, jc, jb, ja, jb, jc, jd);
+            return jc != jd ? el3x(p, 2, jc, jb, ja, jb, jc, jd)
+                            : el3x(p, 1, jc, jb, ja, jb, jc, jd);
         }
         return el33(p, jc, jb, ja, 2, ja, jb, jd, jc);
     }
     if (jb == jc) {
         if (ja == jb || jd == jb) {
             if (ja == jd) return 0;
-            return jd != jb ? el3x(p, 2, jd, ja, ja, jb, jc, jd) : el3x(p, 1, jd, ja, ja, jb, jc, jd);
+            return jd != jb ? el3x(p, 2, jd, ja, ja, jb, jc, jd)
+                            : el3x(p, 1, jd, ja, ja, jb, jc, jd);
         }
         return el33(p, jd, ja, jb, 2, ja, jb, jd, jc);
     }
@@ -670,8 +672,7 @@ static int el41(csfs_ia_pair *p, int ja, int jb, int jc, int irez, int jja, int 
     int j1 = TWOJ(ja), j2 = TWOJ(jb), j3 = TWOJ(jc);
     int L1 = KAP(ja), L2 = KAP(jb), L3 = KAP(jc), l1 = ELL(ja), l2 = ELL(jb), l3 = ELL(jc);
     if (!DC) {
-        snrc_out br =
-            snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
+        snrc_out br = snrc(p, p->jlist[jja], p->jlist[jjb], p->jlist[jjc], p->jlist[jjd]);
         if (br.ibrd <= 0) return 0;
     }
     int ikk, ip1 = itrexg(j2, j1, j3, j3, &ikk) + 1;

@@ -22,8 +22,8 @@ typedef struct csfs_ia_orbs {
     int *kappa; /* Dirac kappa per subshell */
     int *two_j; /* 2j */
     int *l;
-    int *cap;          /* 2j + 1 */
-    uint64_t *key;     /* per subshell: its trimmed label packed in 8 bytes */
+    int *cap;      /* 2j + 1 */
+    uint64_t *key; /* per subshell: its trimmed label packed in 8 bytes */
 } csfs_ia_orbs;
 
 /* Parses "  1s   2s   2p-" style subshell lists (header lines 2 and 4).
@@ -34,12 +34,12 @@ void csfs_ia_orbs_free(csfs_ia_orbs *o);
 
 /* One CSF in GRASP's quantum numbers; arrays of nw entries. */
 typedef struct csfs_ia_csf {
-    uint8_t *q;      /* electrons per subshell */
-    uint8_t *v;      /* seniority (GRASP's JQS(1)) */
-    uint16_t *jq3;   /* 2J+1 of the subshell (JQS(3)) */
-    uint16_t *jcup;  /* jcup[i] = coupling 2J+1 after open subshell i+2 (JCUP(i+1)) */
-    int itjpo;       /* 2J+1 of the CSF */
-    int parity;      /* +1 / -1 */
+    uint8_t *q;     /* electrons per subshell */
+    uint8_t *v;     /* seniority (GRASP's JQS(1)) */
+    uint16_t *jq3;  /* 2J+1 of the subshell (JQS(3)) */
+    uint16_t *jcup; /* jcup[i] = coupling 2J+1 after open subshell i+2 (JCUP(i+1)) */
+    int itjpo;      /* 2J+1 of the CSF */
+    int parity;     /* +1 / -1 */
 } csfs_ia_csf;
 
 /* Storage for one CSF of a list with nw subshells (one allocation). */
