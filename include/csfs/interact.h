@@ -31,34 +31,40 @@ typedef struct csfs_interact_options {
     const volatile int *cancel;
 } csfs_interact_options;
 
-void csfs_interact_options_init(csfs_interact_options *opt);
+CSFS_API void csfs_interact_options_init(csfs_interact_options *opt);
 
+/* Per candidate block (GRASP's screen table: MR NCSF, Before, After). */
 typedef struct csfs_interact_block {
-    uint64_t mr;         /* MR CSFs of the block */
-    uint64_t candidates; /* candidate CSFs read in the paired block */
+    uint64_t mr;         /* MR CSFs written for it */
+    uint64_t candidates; /* candidate CSFs read in the block */
+    uint64_t skipped;    /* candidates identical to an MR CSF (written once, as MR) */
+    uint64_t selected;   /* candidates kept */
     uint64_t kept;       /* MR + kept candidates written (GRASP's "After") */
+    int two_j;           /* 2J of its first CSF (-1 when empty) */
+    int parity;          /* +1 / -1 (0 when empty) */
 } csfs_interact_block;
 
 typedef struct csfs_interact_summary {
     uint64_t candidates; /* candidate CSFs read */
     uint64_t written;    /* CSFs written (MR + kept) */
+    uint64_t output_bytes;
     size_t n_blocks;
     csfs_interact_block *blocks; /* n_blocks entries; free with csfs_interact_summary_free */
     int threads;
     double seconds;
 } csfs_interact_summary;
 
-void csfs_interact_summary_free(csfs_interact_summary *s);
+CSFS_API void csfs_interact_summary_free(csfs_interact_summary *s);
 
 /* Writes the MR CSFs of each block, then the candidates of the paired block
  * that interact with one of them, as rcsfinteract does. */
-int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *summary,
-                      csfs_error *err);
+CSFS_API int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *summary,
+                               csfs_error *err);
 
 /* Why candidate `row` (0-based over the whole candidate list) is kept or
  * not: a NUL-terminated text written to out. */
-int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *out, size_t cap,
-                          csfs_error *err);
+CSFS_API int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *out,
+                                   size_t cap, csfs_error *err);
 
 #ifdef __cplusplus
 }

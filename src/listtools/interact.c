@@ -452,6 +452,120 @@ static void test_chunk(ia_job *j, size_t n)
         if (started & (1 << (t < 30 ? t : 30))) pthread_join(j->w[t].th, NULL);
 }
 
+/* ---- the ordered writer ----------------------------------------------------------- */
+
+typedef struct ia_out {
+    ia_job *j;
+    writer *w;
+    char *found; /* MR CSFs already met textually among the candidates */
+    size_t cb;   /* candidate block being read (0-based) */
+    int have;    /* it has a record */
+    int ob;      /* MR block written for it, or -1 */
+    size_t n_written_blocks;
+    uint64_t written;
+    csfs_interact_block *blocks; /* one per candidate block */
+    size_t n_blocks, cap_blocks;
+} ia_out;
+
+/* Writes MR block b as the start of an output block. */
+static int out_mr(ia_out *o, size_t b, csfs_error *err)
+{
+    int rc = 0;
+    if (o->n_written_blocks) rc = w_line(o->w, " *", 2, err);
+    if (rc == 0) rc = w_mr_block(o->w, &o->j->mr, b, err);
+    o->n_written_blocks++;
+    o->ob = (int)b;
+    o->j->mr.block[b].used = 1;
+    csfs_interact_block *bs = &o->blocks[o->cb];
+    bs->mr = o->j->mr.block[b].n;
+    bs->kept = bs->mr;
+    o->written += bs->mr;
+    return rc;
+}
+
+static int out_block_begin(ia_out *o, csfs_error *err)
+{
+    if (o->n_blocks) o->cb++;
+    if (o->n_blocks == o->cap_blocks) {
+        size_t cap = o->cap_blocks ? 2 * o->cap_blocks : 16;
+        csfs_interact_block *b = realloc(o->blocks, cap * sizeof *b);
+        if (!b) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        o->blocks = b;
+        o->cap_blocks = cap;
+    }
+    memset(&o->blocks[o->n_blocks], 0, sizeof o->blocks[0]);
+    o->n_blocks++;
+    o->have = 0;
+    o->ob = -1;
+    return 0;
+}
+
+/* An empty candidate block still gets its MR block (by position). */
+static int out_block_end(ia_out *o, csfs_error *err)
+{
+    const csfs_interact_options *opt = o->j->opt;
+    if (o->have || opt->by_j) return 0;
+    if (o->cb >= o->j->mr.n_block) return 0; /* counted as a mismatch at the end */
+    return out_mr(o, o->cb, err);
+}
+
+static int out_record(ia_out *o, size_t i, const char *const l[3], const size_t n[3], uint64_t line,
+                      csfs_error *err)
+{
+    ia_job *j = o->j;
+    const csfs_interact_options *opt = j->opt;
+    int rc = 0;
+    if (!o->have) {
+        o->have = 1;
+        size_t b;
+        if (!opt->by_j) {
+            if (o->cb >= j->mr.n_block)
+                return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                                      "%s:%llu: block %zu has no MR block: %s has %zu blocks; "
+                                      "GRASP pairs them by position (and drops the extra ones)",
+                                      opt->candidates, (unsigned long long)line, o->cb + 1, opt->mr,
+                                      j->mr.n_block);
+            b = o->cb;
+            const mr_block *mb = &j->mr.block[b];
+            if (mb->n && (mb->itjpo != j->itjpo[i] || mb->parity != j->parity[i]))
+                warn(opt,
+                     "block %zu: the MR block has 2J = %d%c, the candidate block 2J = %d%c; "
+                     "paired by position as GRASP does (--by-j pairs them by J and parity)",
+                     o->cb + 1, mb->itjpo - 1, mb->parity > 0 ? '+' : '-', j->itjpo[i] - 1,
+                     j->parity[i] > 0 ? '+' : '-');
+        } else {
+            if (j->mrblk[i] < 0)
+                return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                                      "%s:%llu: no block of %s has this CSF's J and parity",
+                                      opt->candidates, (unsigned long long)line, opt->mr);
+            b = (size_t)j->mrblk[i];
+            if (j->mr.block[b].used)
+                return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                                      "%s:%llu: a second block with the J and parity of MR "
+                                      "block %zu",
+                                      opt->candidates, (unsigned long long)line, b + 1);
+        }
+        rc = out_mr(o, b, err);
+        if (rc) return rc;
+        o->blocks[o->cb].two_j = j->itjpo[i] - 1;
+        o->blocks[o->cb].parity = j->parity[i];
+    }
+    csfs_interact_block *bs = &o->blocks[o->cb];
+    bs->candidates++;
+    int32_t id = j->ident[i];
+    if (id >= 0 && !o->found[id]) {
+        o->found[id] = 1;
+        bs->skipped++;
+        return 0;
+    }
+    if (j->keep[i] != 1) return 0;
+    for (int k = 0; k < 3 && rc == 0; k++) rc = w_line(o->w, l[k], rtrim_blanks(l[k], n[k]), err);
+    bs->selected++;
+    bs->kept++;
+    o->written++;
+    return rc;
+}
+
 int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *sum, csfs_error *err)
 {
     csfs_error local;
@@ -477,15 +591,13 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
     csfs_text_reader *cr = NULL;
     writer w;
     memset(&w, 0, sizeof w);
-    csfs_interact_block *blocks = NULL;
-    size_t n_out_blocks = 0;
-    uint64_t n_cand = 0, n_written = 0;
+    ia_out ord;
+    memset(&ord, 0, sizeof ord);
+    ord.j = &j;
+    ord.w = &w;
+    uint64_t n_cand = 0;
     int rc = setup(&j, &mh, &cr, err);
     if (rc == 0) rc = workers_init(&j, threads, err);
-    if (rc == 0) {
-        blocks = calloc(j.mr.n_block + 1, sizeof *blocks);
-        if (!blocks) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    }
     if (rc == 0) rc = csfs_outfile_open(&w.out, opt->output, opt->force, err);
     if (rc == 0) w.open = 1;
     /* Header: MR lines 1, 3, 5 as GRASP's fixed-width reads give them, the MR
@@ -502,16 +614,13 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
         if (rc == 0) rc = w_line(&w, ch->lines[3], rtrim_blanks(ch->lines[3], ch->lens[3]), err);
         if (rc == 0) rc = w_line(&w, l5, 7, err);
     }
-    /* Blocks: cand block cb is written with MR block ob (by position: cb). */
-    size_t cb = 0;
-    int block_open = 0; /* the MR CSFs of the current block are written */
-    char *found = j.mr.n ? calloc(j.mr.n, 1) : NULL;
-    if (rc == 0 && j.mr.n && !found) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    ord.found = j.mr.n ? calloc(j.mr.n, 1) : NULL;
+    if (rc == 0 && j.mr.n && !ord.found) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    if (rc == 0) rc = out_block_begin(&ord, err);
     csfs_buf chunk = {0};
     csfs_chunk_scan scan;
     memset(&scan, 0, sizeof scan);
     uint64_t line_base = CSFS_HEADER_LINES;
-    int first_in_block = 1;
     while (rc == 0) {
         if (opt->cancel && *opt->cancel) {
             rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", opt->candidates);
@@ -533,7 +642,7 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
         size_t sep = 0;
         for (size_t i = 0; i < scan.n_rec; i++) {
             while (sep < scan.n_sep && scan.sep_before[sep] <= i) sep++;
-            j.blk[i] = cb + sep;
+            j.blk[i] = ord.cb + sep;
         }
         j.data = chunk.data;
         j.scan = &scan;
@@ -545,102 +654,31 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
                 rc = csfs_fail_line(err, CSFS_E_CSF, line, "%s:%llu: %s", opt->candidates,
                                     (unsigned long long)line, j.bad[t]);
             }
-        /* In order: block changes, then each record. */
+        /* In order: block ends, then each record. */
         sep = 0;
         for (size_t i = 0; rc == 0 && i <= scan.n_rec; i++) {
             while (rc == 0 && sep < scan.n_sep && scan.sep_before[sep] <= i) {
                 sep++;
-                /* end of candidate block cb */
-                if (!block_open && cb < j.mr.n_block && !opt->by_j) {
-                    rc = w_mr_block(&w, &j.mr, cb, err);
-                    block_open = 1;
-                }
-                if (cb < j.mr.n_block || opt->by_j) {
-                    if (block_open) n_out_blocks++;
-                }
-                cb++;
-                block_open = 0;
-                first_in_block = 1;
+                rc = out_block_end(&ord, err);
+                if (rc == 0) rc = out_block_begin(&ord, err);
             }
             if (rc || i == scan.n_rec) break;
             n_cand++;
-            size_t ob;
-            if (!opt->by_j) {
-                ob = cb;
-                if (ob >= j.mr.n_block) {
-                    rc = csfs_fail(err, CSFS_E_FORMAT,
-                                   "%s has more blocks than %s (%zu); blocks are paired by "
-                                   "position (GRASP drops the extra ones)",
-                                   opt->candidates, opt->mr, j.mr.n_block);
-                    break;
-                }
-            } else {
-                if (j.mrblk[i] < 0) {
-                    uint64_t line = line_base + scan.rec[i].line + 1;
-                    rc = csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                        "%s:%llu: no block of %s has this CSF's J and parity",
-                                        opt->candidates, (unsigned long long)line, opt->mr);
-                    break;
-                }
-                ob = (size_t)j.mrblk[i];
-            }
-            if (first_in_block) {
-                first_in_block = 0;
-                const mr_block *mb = &j.mr.block[ob];
-                if (!opt->by_j && mb->n && (mb->itjpo != j.itjpo[i] || mb->parity != j.parity[i]))
-                    warn(opt,
-                         "block %zu: the MR block has 2J = %d%c, the candidate block 2J = %d%c; "
-                         "blocks are paired by position as GRASP does (--by-j pairs by J)",
-                         cb + 1, mb->itjpo - 1, mb->parity > 0 ? '+' : '-', j.itjpo[i] - 1,
-                         j.parity[i] > 0 ? '+' : '-');
-                if (opt->by_j && mb->used) {
-                    uint64_t line = line_base + scan.rec[i].line + 1;
-                    rc = csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                        "%s:%llu: a second block with the J and parity of MR "
-                                        "block %zu",
-                                        opt->candidates, (unsigned long long)line, ob + 1);
-                    break;
-                }
-                j.mr.block[ob].used = 1;
-                if (cb > 0 && n_out_blocks > 0) rc = w_line(&w, " *", 2, err);
-                if (rc == 0) rc = w_mr_block(&w, &j.mr, ob, err);
-                block_open = 1;
-                blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block].mr = mb->n;
-                n_written += mb->n;
-                blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block].kept = mb->n;
-            }
-            csfs_interact_block *bs =
-                &blocks[n_out_blocks < j.mr.n_block ? n_out_blocks : j.mr.n_block];
-            bs->candidates++;
-            int32_t id = j.ident[i];
-            if (id >= 0 && !found[id]) {
-                found[id] = 1;
-                continue;
-            }
-            if (j.keep[i] == 1) {
-                const char *l[3];
-                size_t n[3];
-                csfs_record_lines(&scan, chunk.data, i, l, n);
-                for (int k = 0; k < 3 && rc == 0; k++)
-                    rc = w_line(&w, l[k], rtrim_blanks(l[k], n[k]), err);
-                bs->kept++;
-                n_written++;
-            }
+            const char *l[3];
+            size_t n[3];
+            csfs_record_lines(&scan, chunk.data, i, l, n);
+            rc = out_record(&ord, i, l, n, line_base + scan.rec[i].line + 1, err);
         }
         line_base += scan.lines;
     }
-    (void)block_open;
-    /* GRASP writes every MR block, paired with the candidate block at its
-     * position; a missing candidate block is an error here. */
-    if (rc == 0 && !opt->by_j) {
-        size_t cand_blocks = cb + (first_in_block ? 0 : 1);
-        if (n_cand == 0) cand_blocks = 0;
-        if (cand_blocks != j.mr.n_block)
-            rc = csfs_fail(err, CSFS_E_FORMAT,
-                           "%s has %zu blocks, %s has %zu; GRASP pairs them by position and "
-                           "needs the same blocks in both",
-                           opt->mr, j.mr.n_block, opt->candidates, cand_blocks);
-    }
+    if (rc == 0) rc = out_block_end(&ord, err);
+    /* GRASP writes every MR block, each with the candidate block at its
+     * position: both lists need the same blocks. */
+    if (rc == 0 && !opt->by_j && ord.cb + 1 != j.mr.n_block)
+        rc = csfs_fail(err, CSFS_E_FORMAT,
+                       "%s has %zu blocks, %s has %zu; GRASP pairs them by position and needs "
+                       "the same blocks in both",
+                       opt->mr, j.mr.n_block, opt->candidates, ord.cb + 1);
     if (rc == 0 && opt->by_j)
         for (size_t b = 0; b < j.mr.n_block; b++)
             if (!j.mr.block[b].used && j.mr.block[b].n)
@@ -656,19 +694,20 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
     csfs_buf_free(&chunk);
     csfs_chunk_scan_free(&scan);
     if (cr) csfs_text_close(cr);
-    free(found);
+    free(ord.found);
     header_free(&mh);
     job_free(&j);
     if (sum && rc == 0) {
         sum->candidates = n_cand;
-        sum->written = n_written;
-        sum->n_blocks = n_out_blocks + (first_in_block ? 0 : 1);
-        sum->blocks = blocks;
-        blocks = NULL;
+        sum->written = ord.written;
+        sum->n_blocks = ord.n_blocks;
+        sum->blocks = ord.blocks;
+        ord.blocks = NULL;
         sum->threads = threads;
+        sum->output_bytes = w.out.offset;
         sum->seconds = csfs_now_seconds() - t0;
     }
-    free(blocks);
+    free(ord.blocks);
     return rc;
 }
 
