@@ -125,6 +125,8 @@ __all__ = [
     "generate_descriptors_from_parquet",
     "get_parquet_info",
     "info",
+    "interact",
+    "interact_explain",
     "parse_csf",
     "peel_subshells",
     "read_mixing",
@@ -135,6 +137,7 @@ __all__ = [
     "rows_to_blocks",
     "sample",
     "select",
+    "select_interacting_csfs",
     "split_csfs_by_j",
     "stream",
     "E_ARGUMENT",
@@ -928,3 +931,55 @@ def ci2_labels(path: StrPath, csfs_path: StrPath) -> Dict[str, np.ndarray]:
             once, so it is as quick as reading the file).
     """
     return _csfs.ci2_labels(_path(path), _path(csfs_path))
+
+
+# ---- GRASP's rcsfinteract -------------------------------------------------------------------
+
+
+def interact(mr: StrPath, candidates: StrPath, output: StrPath, *, hamiltonian: str = "dc",
+             by_j: bool = False, threads: Optional[int] = None,
+             overwrite: bool = False) -> Dict[str, Any]:
+    """GRASP2018's rcsfinteract, byte for byte (``csfs interact``).
+
+    Writes to ``output``, per block, the MR CSFs and then the candidates of
+    the paired block that interact with one of them through the
+    Dirac-Coulomb (``"dc"``, GRASP option 1) or Dirac-Coulomb-Breit
+    (``"dcb"``, option 2) Hamiltonian by GRASP's angular selection rules.
+    Blocks are paired by position as GRASP does (``by_j=True``: by J and
+    parity). The core lines must be equal and the MR peel list a prefix of
+    the candidates'. The output appears only when complete.
+
+    Returns a dict: ``exact`` (True), ``hamiltonian``, the file names, the
+    counts (``reference_count``, ``candidate_count``,
+    ``exact_reference_skipped``, ``selected_count``, ``rejected_count``,
+    ``output_count``, ``output_bytes``) and ``blocks`` (the same per block).
+    """
+    return _csfs.interact(_path(mr), _path(candidates), _path(output), hamiltonian, by_j, threads,
+                          overwrite)
+
+
+def interact_explain(mr: StrPath, candidates: StrPath, row: int, *,
+                     hamiltonian: str = "dc") -> str:
+    """Which MR CSF and which rule keep candidate ``row`` (0-based), or why none does."""
+    return _csfs.interact_explain(_path(mr), _path(candidates), row, hamiltonian)
+
+
+def select_interacting_csfs(reference_csf: StrPath, candidate_csf: StrPath,
+                            output_csf: StrPath, *, hamiltonian: str = "dirac_coulomb",
+                            method: str = "structural_upper_bound",
+                            num_workers: Optional[int] = None,
+                            overwrite: bool = False) -> Dict[str, Any]:
+    """rcsfs's name for :func:`interact`, with its arguments and statistics.
+
+    rcsfs returns an upper bound (``exact: False``); csfs applies GRASP's
+    complete angular rules, so the selection is rcsfinteract's own and the
+    dict says ``exact: True``. ``method`` is accepted for compatibility
+    (``"structural_upper_bound"`` or ``"exact"``); the result is exact either
+    way. ``hamiltonian``: ``"dirac_coulomb"`` or ``"dirac_coulomb_breit"``.
+    """
+    if method not in ("structural_upper_bound", "exact"):
+        raise ValueError(f"method must be 'structural_upper_bound' or 'exact', not {method!r}")
+    stats = _csfs.interact(_path(reference_csf), _path(candidate_csf), _path(output_csf),
+                           hamiltonian, False, num_workers, overwrite)
+    stats["method"] = method
+    return stats

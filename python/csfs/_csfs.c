@@ -919,6 +919,7 @@ static PyMethodDef *const method_tables[] = {
     csfs_py_select_methods,
     csfs_py_generate_methods,
     csfs_py_stream_methods,
+    csfs_py_interact_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

@@ -151,3 +151,15 @@ def block_to_rows(
     list: ListLike, block: Union[Sequence[int], np.ndarray], position: Union[Sequence[int], np.ndarray]
 ) -> np.ndarray: ...
 def check_rows(list: ListLike, rows: IntsOrPath) -> int: ...
+def interact(
+    mr: Union[str, bytes],
+    candidates: Union[str, bytes],
+    output: Union[str, bytes],
+    hamiltonian: str = "dc",
+    by_j: bool = False,
+    threads: Optional[int] = None,
+    overwrite: bool = False,
+) -> Dict[str, Any]: ...
+def interact_explain(
+    mr: Union[str, bytes], candidates: Union[str, bytes], row: int, hamiltonian: str = "dc"
+) -> str: ...

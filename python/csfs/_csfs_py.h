@@ -86,5 +86,6 @@ extern PyMethodDef csfs_py_list_tools_methods[];
 extern PyMethodDef csfs_py_select_methods[];
 extern PyMethodDef csfs_py_generate_methods[];
 extern PyMethodDef csfs_py_stream_methods[];
+extern PyMethodDef csfs_py_interact_methods[];
 
 #endif /* CSFS_PY_H */
