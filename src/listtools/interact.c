@@ -40,7 +40,8 @@ void csfs_interact_summary_free(csfs_interact_summary *s)
 
 typedef struct mr_csf {
     size_t off[3], len[3]; /* lines in mr_set.text, right-trimmed of blanks */
-    uint64_t line;         /* 1-based line of its line 1 */
+    uint64_t line;         /* 1-based line of its line 1 (0: a Parquet row) */
+    char where[160];       /* "file:LINE: CSF N" */
     csfs_ia_csf q;
 } mr_csf;
 
@@ -83,13 +84,111 @@ static int mr_new_block(mr_set *m, csfs_error *err)
     return 0;
 }
 
-/* Reads every CSF of a list, with its lines, into m (no parsing yet). */
+/* Reads every CSF of a list (text or CSF Parquet), with its lines, into m
+ * (no parsing yet): a one-thread pipeline run whose account() collects. */
+typedef struct mr_collect {
+    mr_set *m;
+    const char *name;
+    size_t block; /* block of the last record collected */
+} mr_collect;
+
+static void mr_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                     size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                     void *notes)
+{
+    (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
+    (void)cols, (void)col_stride, (void)notes;
+}
+
+static int mr_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
+                      csfs_error *err)
+{
+    (void)notes, (void)n_notes;
+    mr_collect *mc = ctx;
+    mr_set *m = mc->m;
+    const csfs_chunk_scan *scan = c->scan;
+    size_t sep = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < scan->n_rec; i++) {
+        while (sep < scan->n_sep && scan->sep_before[sep] <= i) sep++;
+        size_t blk = (size_t)c->block_start + sep;
+        while (rc == 0 && m->n_block <= blk) rc = mr_new_block(m, err);
+        if (rc) break;
+        if (m->n == m->cap) {
+            size_t cap = m->cap ? 2 * m->cap : 64;
+            mr_csf *x = realloc(m->csf, cap * sizeof *x);
+            if (!x) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+            m->csf = x;
+            m->cap = cap;
+        }
+        mr_csf *x = &m->csf[m->n];
+        memset(x, 0, sizeof *x);
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, c->data, i, l, n);
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            x->off[k] = m->text.len;
+            x->len[k] = rtrim_blanks(l[k], n[k]);
+            rc = csfs_buf_append(&m->text, l[k], x->len[k], err);
+        }
+        csfs_pipe_where(c, mc->name, i, scan->rec && !scan->cols ? scan->rec[i].line : 0, x->where,
+                        sizeof x->where, &x->line);
+        m->n++;
+        m->block[blk].n++;
+    }
+    return rc;
+}
+
+static int null_start(csfs_page_sink *s, csfs_error *e)
+{
+    (void)s, (void)e;
+    return 0;
+}
+static void *null_worker_new(csfs_page_sink *s)
+{
+    (void)s;
+    return (void *)1;
+}
+static void null_worker_free(void *w)
+{
+    (void)w;
+}
+static int null_encode(csfs_page_sink *s, void *w, size_t lane, const csfs_page *p, csfs_error *e)
+{
+    (void)s, (void)w, (void)lane, (void)p, (void)e;
+    return 0;
+}
+static int null_page_done(csfs_page_sink *s, const csfs_page *p, csfs_error *e)
+{
+    (void)s, (void)p, (void)e;
+    return 0;
+}
+static int null_finish(csfs_page_sink *s, const csfs_run_info *i, csfs_error *e)
+{
+    (void)s, (void)i, (void)e;
+    return 0;
+}
+static void null_destroy(csfs_page_sink *s)
+{
+    (void)s;
+}
+
+/* The pipeline's output side is unused: interact writes text in account(). */
+static const csfs_page_sink_ops null_ops = {null_start,  null_worker_new, null_worker_free,
+                                            null_encode, null_page_done,  null_finish,
+                                            null_destroy};
+
+#define IA_PAGE_ROWS 16384
+
 static int mr_read(const char *path, mr_set *m, csfs_header *hdr, csfs_error *err)
 {
-    csfs_text_reader *r = NULL;
-    int rc = csfs_text_open(path, 0, &r, err);
+    csfs_pipe_source *src = NULL;
+    int rc = csfs_pipe_source_open(path, 0, &src, err);
     if (rc) return rc;
-    const csfs_header *h = csfs_text_header(r);
+    const csfs_header *h = csfs_pipe_source_header(src);
+    if (!h)
+        rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no GRASP header (CSF Parquet without metadata)",
+                       path);
     for (int i = 0; i < CSFS_HEADER_LINES && rc == 0; i++) {
         hdr->lens[i] = h->lens[i];
         hdr->lines[i] = malloc(h->lens[i] + 1);
@@ -98,58 +197,24 @@ static int mr_read(const char *path, mr_set *m, csfs_header *hdr, csfs_error *er
         else
             memcpy(hdr->lines[i], h->lines[i], h->lens[i] + 1);
     }
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    uint64_t line_base = CSFS_HEADER_LINES;
     if (rc == 0) rc = mr_new_block(m, err);
-    while (rc == 0) {
-        rc = csfs_text_next_chunk(r, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(r), &scan, err);
-        if (rc) {
-            uint64_t line = line_base + err->line;
-            char why[sizeof err->message];
-            snprintf(why, sizeof why, "%s", err->message);
-            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", path, (unsigned long long)line, why);
-            break;
-        }
-        size_t sep = 0;
-        for (size_t i = 0; rc == 0 && i <= scan.n_rec; i++) {
-            while (rc == 0 && sep < scan.n_sep && scan.sep_before[sep] <= i) {
-                sep++;
-                rc = mr_new_block(m, err);
-            }
-            if (rc || i == scan.n_rec) break;
-            if (m->n == m->cap) {
-                size_t cap = m->cap ? 2 * m->cap : 64;
-                mr_csf *c = realloc(m->csf, cap * sizeof *c);
-                if (!c) {
-                    rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-                    break;
-                }
-                m->csf = c;
-                m->cap = cap;
-            }
-            mr_csf *c = &m->csf[m->n];
-            memset(c, 0, sizeof *c);
-            const char *l[3];
-            size_t n[3];
-            csfs_record_lines(&scan, chunk.data, i, l, n);
-            for (int k = 0; k < 3 && rc == 0; k++) {
-                c->off[k] = m->text.len;
-                c->len[k] = rtrim_blanks(l[k], n[k]);
-                rc = csfs_buf_append(&m->text, l[k], c->len[k], err);
-            }
-            c->line = line_base + scan.rec[i].line + 1;
-            m->n++;
-            m->block[m->n_block - 1].n++;
-        }
-        line_base += scan.lines;
+    if (rc == 0) {
+        mr_collect mc = {m, csfs_pipe_source_name(src), 0};
+        csfs_page_sink sink = {.ops = &null_ops, .unordered = 1, .lanes = 1};
+        csfs_pipe_kind kind = {.ctx = &mc,
+                               .sink = &sink,
+                               .page_rows = IA_PAGE_ROWS,
+                               .group_rows = IA_PAGE_ROWS,
+                               .parse = mr_parse,
+                               .account = mr_account};
+        csfs_pipe_config cfg = {.threads = 1};
+        csfs_pipe_result res;
+        memset(&res, 0, sizeof res);
+        rc = csfs_pipe_run(src, &cfg, &kind, &res, err);
+        while (rc == 0 && m->n_block < res.n_blocks) rc = mr_new_block(m, err);
+        free(res.blocks);
     }
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    csfs_text_close(r);
+    csfs_pipe_source_close(src);
     return rc;
 }
 
@@ -201,37 +266,35 @@ static void header_free(csfs_header *h)
 
 /* ---- the job --------------------------------------------------------------------- */
 
-typedef struct ia_job ia_job;
+/* What a worker found for the records of one segment. */
+typedef struct seg_notes {
+    size_t first, n, cap;
+    int8_t *keep;   /* 1 interacts, 0 not */
+    int32_t *ident; /* MR CSF textually identical, or -1 */
+    int32_t *mrblk; /* MR block it was tested against, or -1 */
+    int16_t *itjpo; /* its 2J+1 and parity (block pairing checks) */
+    int8_t *parity;
+    size_t bad_at; /* first record that failed to parse, or SIZE_MAX */
+    int nomem;
+    char bad[160];
+} seg_notes;
 
 typedef struct ia_worker {
-    ia_job *j;
     csfs_ia_pair *pair;
     csfs_ia_csf cand;
-    size_t lo, hi;
-    pthread_t th;
 } ia_worker;
 
-struct ia_job {
+typedef struct ia_out ia_out;
+
+typedef struct ia_job {
     const csfs_interact_options *opt;
     csfs_ia_orbs orbs;
     mr_set mr;
     const char *cand_name;
-    /* the chunk being tested */
-    const char *data;
-    const csfs_chunk_scan *scan;
-    uint64_t line_base;
-    size_t *blk;    /* candidate block of each record */
-    int8_t *keep;   /* 1 interacts, 0 not, -1 parse failure */
-    int32_t *ident; /* MR CSF textually identical, or -1 */
-    int32_t *mrblk; /* MR block used for it, or -1 */
-    int16_t *itjpo; /* its 2J+1 and parity (for block pairing checks) */
-    int8_t *parity;
-    char (*bad)[160]; /* parse failure text of the first failing record per worker */
-    size_t *bad_at;
-    size_t cap;
     int threads;
     ia_worker *w;
-};
+    ia_out *out;
+} ia_job;
 
 static int mr_block_for(const ia_job *j, size_t blk, int itjpo, int parity)
 {
@@ -242,67 +305,96 @@ static int mr_block_for(const ia_job *j, size_t blk, int itjpo, int parity)
     return -1;
 }
 
-static void test_range(ia_worker *w, size_t wi)
+static int notes_reserve(seg_notes *s, size_t n)
 {
-    ia_job *j = w->j;
-    const csfs_chunk_scan *scan = j->scan;
-    j->bad_at[wi] = SIZE_MAX;
-    for (size_t i = w->lo; i < w->hi; i++) {
-        const char *l[3];
-        size_t n[3];
-        csfs_record_lines(scan, j->data, i, l, n);
-        j->keep[i] = 0;
-        j->ident[i] = -1;
-        j->mrblk[i] = -1;
-        if (csfs_ia_csf_parse(&j->orbs, l[0], n[0], l[1], n[1], l[2], n[2], &w->cand, j->bad[wi],
-                              sizeof j->bad[wi])) {
-            j->keep[i] = -1;
-            if (j->bad_at[wi] == SIZE_MAX) j->bad_at[wi] = i;
-            continue;
-        }
-        j->itjpo[i] = (int16_t)w->cand.itjpo;
-        j->parity[i] = (int8_t)w->cand.parity;
-        int b = mr_block_for(j, j->blk[i], w->cand.itjpo, w->cand.parity);
-        j->mrblk[i] = b;
-        if (b < 0) continue;
-        const mr_block *mb = &j->mr.block[b];
-        for (size_t m = mb->first; m < mb->first + mb->n; m++) {
-            const mr_csf *c = &j->mr.csf[m];
-            if (!csfs_ia_may_interact(&j->orbs, &c->q, &w->cand)) continue;
-            if (j->ident[i] < 0 && same_text(&j->mr, c, l, n)) j->ident[i] = (int32_t)m;
-            if (!j->keep[i] &&
-                csfs_ia_interact(w->pair, &c->q, &w->cand, (int)j->opt->hamiltonian, NULL))
-                j->keep[i] = 1;
-        }
-    }
-}
-
-static void *worker_main(void *arg)
-{
-    ia_worker *w = arg;
-    test_range(w, (size_t)(w - w->j->w));
-    return NULL;
-}
-
-static int grow(ia_job *j, size_t n, csfs_error *err)
-{
-    if (n <= j->cap) return 0;
-    size_t cap = n + n / 2;
+    if (n <= s->cap) return 0;
 #define GROW(f)                                                                                    \
     do {                                                                                           \
-        void *p = realloc(j->f, cap * sizeof *j->f);                                               \
-        if (!p) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");                              \
-        j->f = p;                                                                                  \
+        void *p = realloc(s->f, n * sizeof *s->f);                                                 \
+        if (!p) return -1;                                                                         \
+        s->f = p;                                                                                  \
     } while (0)
-    GROW(blk);
     GROW(keep);
     GROW(ident);
     GROW(mrblk);
     GROW(itjpo);
     GROW(parity);
 #undef GROW
-    j->cap = cap;
+    s->cap = n;
     return 0;
+}
+
+static void notes_clear(void *p)
+{
+    seg_notes *s = p;
+    s->n = 0;
+    s->first = 0;
+    s->bad_at = SIZE_MAX;
+    s->nomem = 0;
+}
+
+static void notes_free(void *p)
+{
+    seg_notes *s = p;
+    free(s->keep);
+    free(s->ident);
+    free(s->mrblk);
+    free(s->itjpo);
+    free(s->parity);
+    memset(s, 0, sizeof *s);
+}
+
+/* Worker: parse and test records [first, end) of chunk c. */
+static void ia_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
+                     size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
+                     void *notes)
+{
+    (void)slot, (void)row_in_page, (void)cols, (void)col_stride;
+    ia_job *j = ctx;
+    ia_worker *w = &j->w[worker];
+    seg_notes *sn = notes;
+    sn->first = first;
+    sn->n = 0;
+    sn->bad_at = SIZE_MAX;
+    if (notes_reserve(sn, end - first)) {
+        sn->nomem = 1;
+        return;
+    }
+    const csfs_chunk_scan *scan = c->scan;
+    size_t sep = 0;
+    while (sep < scan->n_sep && scan->sep_before[sep] <= first) sep++;
+    for (size_t i = first; i < end; i++) {
+        while (sep < scan->n_sep && scan->sep_before[sep] <= i) sep++;
+        size_t k = i - first;
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, c->data, i, l, n);
+        sn->keep[k] = 0;
+        sn->ident[k] = -1;
+        sn->mrblk[k] = -1;
+        sn->itjpo[k] = 0;
+        sn->parity[k] = 0;
+        sn->n = k + 1;
+        if (csfs_ia_csf_parse(&j->orbs, l[0], n[0], l[1], n[1], l[2], n[2], &w->cand, sn->bad,
+                              sizeof sn->bad)) {
+            sn->bad_at = i;
+            return;
+        }
+        sn->itjpo[k] = (int16_t)w->cand.itjpo;
+        sn->parity[k] = (int8_t)w->cand.parity;
+        int b = mr_block_for(j, (size_t)c->block_start + sep, w->cand.itjpo, w->cand.parity);
+        sn->mrblk[k] = b;
+        if (b < 0) continue;
+        const mr_block *mb = &j->mr.block[b];
+        for (size_t m = mb->first; m < mb->first + mb->n; m++) {
+            const mr_csf *x = &j->mr.csf[m];
+            if (!csfs_ia_may_interact(&j->orbs, &x->q, &w->cand)) continue;
+            if (sn->ident[k] < 0 && same_text(&j->mr, x, l, n)) sn->ident[k] = (int32_t)m;
+            if (!sn->keep[k] &&
+                csfs_ia_interact(w->pair, &x->q, &w->cand, (int)j->opt->hamiltonian, NULL))
+                sn->keep[k] = 1;
+        }
+    }
 }
 
 typedef struct writer {
@@ -348,124 +440,19 @@ static void warn(const csfs_interact_options *o, const char *fmt, ...)
     o->report(o->report_ctx, msg);
 }
 
-/* Opens the MR, parses it, opens the candidates and checks the headers. */
-static int setup(ia_job *j, csfs_header *mh, csfs_text_reader **cr, csfs_error *err)
-{
-    const csfs_interact_options *o = j->opt;
-    int rc = mr_read(o->mr, &j->mr, mh, err);
-    if (rc) return rc;
-    rc = csfs_text_open(o->candidates, o->chunk_bytes, cr, err);
-    if (rc) return rc;
-    const csfs_header *ch = csfs_text_header(*cr);
-    j->cand_name = o->candidates;
-    rc = header_checks(o->mr, mh, o->candidates, ch, err);
-    if (rc) return rc;
-    char why[256];
-    if (csfs_ia_orbs_init(&j->orbs, ch->lines[1], ch->lens[1], ch->lines[3], ch->lens[3], why,
-                          sizeof why))
-        return csfs_fail_line(err, CSFS_E_FORMAT, 2, "%s: subshell lists: %s", o->candidates, why);
-    /* Parse the MR with the candidates' subshells; refuse duplicates. */
-    for (size_t i = 0; i < j->mr.n; i++) {
-        mr_csf *c = &j->mr.csf[i];
-        if (csfs_ia_csf_alloc(&c->q, j->orbs.nw))
-            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        const char *t = j->mr.text.data;
-        if (csfs_ia_csf_parse(&j->orbs, t + c->off[0], c->len[0], t + c->off[1], c->len[1],
-                              t + c->off[2], c->len[2], &c->q, why, sizeof why))
-            return csfs_fail_line(err, CSFS_E_CSF, c->line, "%s:%llu: %s", o->mr,
-                                  (unsigned long long)c->line, why);
-    }
-    for (size_t b = 0; b < j->mr.n_block; b++) {
-        mr_block *mb = &j->mr.block[b];
-        if (mb->n) {
-            mb->itjpo = j->mr.csf[mb->first].q.itjpo;
-            mb->parity = j->mr.csf[mb->first].q.parity;
-        }
-        for (size_t x = mb->first; x < mb->first + mb->n; x++)
-            for (size_t y = mb->first; y < x; y++) {
-                const mr_csf *a = &j->mr.csf[x], *c = &j->mr.csf[y];
-                const char *l[3] = {j->mr.text.data + a->off[0], j->mr.text.data + a->off[1],
-                                    j->mr.text.data + a->off[2]};
-                if (same_text(&j->mr, c, l, a->len))
-                    return csfs_fail_line(
-                        err, CSFS_E_FORMAT, a->line,
-                        "%s:%llu: duplicate CSF: the same as the CSF at line %llu", o->mr,
-                        (unsigned long long)a->line, (unsigned long long)c->line);
-            }
-    }
-    return 0;
-}
-
-static void job_free(ia_job *j)
-{
-    for (int t = 0; j->w && t < j->threads; t++) {
-        csfs_ia_pair_free(j->w[t].pair);
-        csfs_ia_csf_free(&j->w[t].cand);
-    }
-    free(j->w);
-    free(j->blk);
-    free(j->keep);
-    free(j->ident);
-    free(j->mrblk);
-    free(j->itjpo);
-    free(j->parity);
-    free(j->bad);
-    free(j->bad_at);
-    csfs_ia_orbs_free(&j->orbs);
-    mr_free(&j->mr);
-}
-
-static int workers_init(ia_job *j, int threads, csfs_error *err)
-{
-    j->threads = threads;
-    j->w = calloc((size_t)threads, sizeof *j->w);
-    j->bad = calloc((size_t)threads, sizeof *j->bad);
-    j->bad_at = calloc((size_t)threads, sizeof *j->bad_at);
-    if (!j->w || !j->bad || !j->bad_at) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (int t = 0; t < threads; t++) {
-        j->w[t].j = j;
-        j->w[t].pair = csfs_ia_pair_new(&j->orbs);
-        if (!j->w[t].pair || csfs_ia_csf_alloc(&j->w[t].cand, j->orbs.nw))
-            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    }
-    return 0;
-}
-
-/* Tests records [0, n) of the current chunk on all workers. */
-static void test_chunk(ia_job *j, size_t n)
-{
-    size_t per = (n + (size_t)j->threads - 1) / (size_t)j->threads;
-    int started = 0;
-    for (int t = 0; t < j->threads; t++) {
-        ia_worker *w = &j->w[t];
-        w->lo = (size_t)t * per < n ? (size_t)t * per : n;
-        w->hi = w->lo + per < n ? w->lo + per : n;
-    }
-    for (int t = 1; t < j->threads; t++)
-        if (j->w[t].lo < j->w[t].hi &&
-            pthread_create(&j->w[t].th, NULL, worker_main, &j->w[t]) == 0)
-            started |= 1 << (t < 30 ? t : 30), j->w[t].th = j->w[t].th;
-        else
-            test_range(&j->w[t], (size_t)t);
-    test_range(&j->w[0], 0);
-    for (int t = 1; t < j->threads; t++)
-        if (started & (1 << (t < 30 ? t : 30))) pthread_join(j->w[t].th, NULL);
-}
-
 /* ---- the ordered writer ----------------------------------------------------------- */
 
-typedef struct ia_out {
+struct ia_out {
     ia_job *j;
     writer *w;
     char *found; /* MR CSFs already met textually among the candidates */
     size_t cb;   /* candidate block being read (0-based) */
     int have;    /* it has a record */
-    int ob;      /* MR block written for it, or -1 */
     size_t n_written_blocks;
-    uint64_t written;
+    uint64_t written, candidates;
     csfs_interact_block *blocks; /* one per candidate block */
     size_t n_blocks, cap_blocks;
-} ia_out;
+};
 
 /* Writes MR block b as the start of an output block. */
 static int out_mr(ia_out *o, size_t b, csfs_error *err)
@@ -474,11 +461,12 @@ static int out_mr(ia_out *o, size_t b, csfs_error *err)
     if (o->n_written_blocks) rc = w_line(o->w, " *", 2, err);
     if (rc == 0) rc = w_mr_block(o->w, &o->j->mr, b, err);
     o->n_written_blocks++;
-    o->ob = (int)b;
     o->j->mr.block[b].used = 1;
     csfs_interact_block *bs = &o->blocks[o->cb];
     bs->mr = o->j->mr.block[b].n;
     bs->kept = bs->mr;
+    bs->two_j = o->j->mr.block[b].itjpo - 1;
+    bs->parity = o->j->mr.block[b].parity;
     o->written += bs->mr;
     return rc;
 }
@@ -494,9 +482,9 @@ static int out_block_begin(ia_out *o, csfs_error *err)
         o->cap_blocks = cap;
     }
     memset(&o->blocks[o->n_blocks], 0, sizeof o->blocks[0]);
+    o->blocks[o->n_blocks].two_j = -1;
     o->n_blocks++;
     o->have = 0;
-    o->ob = -1;
     return 0;
 }
 
@@ -509,61 +497,180 @@ static int out_block_end(ia_out *o, csfs_error *err)
     return out_mr(o, o->cb, err);
 }
 
-static int out_record(ia_out *o, size_t i, const char *const l[3], const size_t n[3], uint64_t line,
+/* Record k of segment sn (chunk record i) in file order. */
+static int out_record(ia_out *o, const csfs_pipe_chunk *c, size_t i, const seg_notes *sn, size_t k,
                       csfs_error *err)
 {
     ia_job *j = o->j;
     const csfs_interact_options *opt = j->opt;
+    const csfs_chunk_scan *scan = c->scan;
     int rc = 0;
+    char where[200];
+    uint64_t line;
+    o->candidates++;
     if (!o->have) {
         o->have = 1;
         size_t b;
+        csfs_pipe_where(c, opt->candidates, i, scan->rec && !scan->cols ? scan->rec[i].line : 0,
+                        where, sizeof where, &line);
         if (!opt->by_j) {
             if (o->cb >= j->mr.n_block)
                 return csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                      "%s:%llu: block %zu has no MR block: %s has %zu blocks; "
-                                      "GRASP pairs them by position (and drops the extra ones)",
-                                      opt->candidates, (unsigned long long)line, o->cb + 1, opt->mr,
-                                      j->mr.n_block);
+                                      "%s: block %zu has no MR block: %s has %zu blocks; GRASP "
+                                      "pairs them by position (and drops the extra ones)",
+                                      where, o->cb + 1, opt->mr, j->mr.n_block);
             b = o->cb;
             const mr_block *mb = &j->mr.block[b];
-            if (mb->n && (mb->itjpo != j->itjpo[i] || mb->parity != j->parity[i]))
+            if (mb->n && (mb->itjpo != sn->itjpo[k] || mb->parity != sn->parity[k]))
                 warn(opt,
                      "block %zu: the MR block has 2J = %d%c, the candidate block 2J = %d%c; "
                      "paired by position as GRASP does (--by-j pairs them by J and parity)",
-                     o->cb + 1, mb->itjpo - 1, mb->parity > 0 ? '+' : '-', j->itjpo[i] - 1,
-                     j->parity[i] > 0 ? '+' : '-');
+                     o->cb + 1, mb->itjpo - 1, mb->parity > 0 ? '+' : '-', sn->itjpo[k] - 1,
+                     sn->parity[k] > 0 ? '+' : '-');
         } else {
-            if (j->mrblk[i] < 0)
+            if (sn->mrblk[k] < 0)
                 return csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                      "%s:%llu: no block of %s has this CSF's J and parity",
-                                      opt->candidates, (unsigned long long)line, opt->mr);
-            b = (size_t)j->mrblk[i];
+                                      "%s: no block of %s has this CSF's J and parity", where,
+                                      opt->mr);
+            b = (size_t)sn->mrblk[k];
             if (j->mr.block[b].used)
                 return csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                      "%s:%llu: a second block with the J and parity of MR "
-                                      "block %zu",
-                                      opt->candidates, (unsigned long long)line, b + 1);
+                                      "%s: a second block with the J and parity of MR block %zu",
+                                      where, b + 1);
         }
         rc = out_mr(o, b, err);
         if (rc) return rc;
-        o->blocks[o->cb].two_j = j->itjpo[i] - 1;
-        o->blocks[o->cb].parity = j->parity[i];
+        o->blocks[o->cb].two_j = sn->itjpo[k] - 1;
+        o->blocks[o->cb].parity = sn->parity[k];
     }
     csfs_interact_block *bs = &o->blocks[o->cb];
     bs->candidates++;
-    int32_t id = j->ident[i];
+    int32_t id = sn->ident[k];
     if (id >= 0 && !o->found[id]) {
         o->found[id] = 1;
         bs->skipped++;
         return 0;
     }
-    if (j->keep[i] != 1) return 0;
-    for (int k = 0; k < 3 && rc == 0; k++) rc = w_line(o->w, l[k], rtrim_blanks(l[k], n[k]), err);
+    if (sn->keep[k] != 1) return 0;
+    const char *l[3];
+    size_t n[3];
+    csfs_record_lines(scan, c->data, i, l, n);
+    for (int q = 0; q < 3 && rc == 0; q++) rc = w_line(o->w, l[q], rtrim_blanks(l[q], n[q]), err);
     bs->selected++;
     bs->kept++;
     o->written++;
     return rc;
+}
+
+/* Orderer: chunk c's records in file order. */
+static int ia_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
+                      csfs_error *err)
+{
+    ia_job *j = ctx;
+    ia_out *o = j->out;
+    const csfs_chunk_scan *scan = c->scan;
+    int rc = 0;
+    for (size_t s = 0; s < n_notes; s++) {
+        const seg_notes *sn = notes[s];
+        if (sn->nomem) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        if (sn->bad_at != SIZE_MAX) {
+            char where[200];
+            uint64_t line;
+            size_t i = sn->bad_at;
+            csfs_pipe_where(c, j->opt->candidates, i,
+                            scan->rec && !scan->cols ? scan->rec[i].line : 0, where, sizeof where,
+                            &line);
+            return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s", where, sn->bad);
+        }
+    }
+    size_t sep = 0, s = 0;
+    for (size_t i = 0; rc == 0 && i < scan->n_rec; i++) {
+        while (sep < scan->n_sep && scan->sep_before[sep] <= i) sep++;
+        size_t blk = (size_t)c->block_start + sep;
+        while (rc == 0 && o->cb < blk) {
+            rc = out_block_end(o, err);
+            if (rc == 0) rc = out_block_begin(o, err);
+        }
+        if (rc) break;
+        while (s + 1 < n_notes &&
+               ((const seg_notes *)notes[s])->first + ((const seg_notes *)notes[s])->n <= i)
+            s++;
+        const seg_notes *sn = notes[s];
+        rc = out_record(o, c, i, sn, i - sn->first, err);
+    }
+    return rc;
+}
+
+/* Opens the MR, parses it, opens the candidates and checks the headers. */
+static int setup(ia_job *j, csfs_header *mh, csfs_pipe_source **cs, csfs_error *err)
+{
+    const csfs_interact_options *o = j->opt;
+    int rc = mr_read(o->mr, &j->mr, mh, err);
+    if (rc) return rc;
+    rc = csfs_pipe_source_open(o->candidates, o->chunk_bytes, cs, err);
+    if (rc) return rc;
+    const csfs_header *ch = csfs_pipe_source_header(*cs);
+    if (!ch)
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: no GRASP header (CSF Parquet without metadata)",
+                         o->candidates);
+    j->cand_name = o->candidates;
+    rc = header_checks(o->mr, mh, o->candidates, ch, err);
+    if (rc) return rc;
+    char why[256];
+    if (csfs_ia_orbs_init(&j->orbs, ch->lines[1], ch->lens[1], ch->lines[3], ch->lens[3], why,
+                          sizeof why))
+        return csfs_fail_line(err, CSFS_E_FORMAT, 2, "%s: subshell lists: %s", o->candidates, why);
+    /* Parse the MR with the candidates' subshells; refuse duplicates. */
+    for (size_t i = 0; i < j->mr.n; i++) {
+        mr_csf *c = &j->mr.csf[i];
+        if (csfs_ia_csf_alloc(&c->q, j->orbs.nw))
+            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        const char *t = j->mr.text.data;
+        if (csfs_ia_csf_parse(&j->orbs, t + c->off[0], c->len[0], t + c->off[1], c->len[1],
+                              t + c->off[2], c->len[2], &c->q, why, sizeof why))
+            return csfs_fail_line(err, CSFS_E_CSF, c->line, "%s: %s", c->where, why);
+    }
+    for (size_t b = 0; b < j->mr.n_block; b++) {
+        mr_block *mb = &j->mr.block[b];
+        if (mb->n) {
+            mb->itjpo = j->mr.csf[mb->first].q.itjpo;
+            mb->parity = j->mr.csf[mb->first].q.parity;
+        }
+        for (size_t x = mb->first; x < mb->first + mb->n; x++)
+            for (size_t y = mb->first; y < x; y++) {
+                const mr_csf *a = &j->mr.csf[x], *c = &j->mr.csf[y];
+                const char *l[3] = {j->mr.text.data + a->off[0], j->mr.text.data + a->off[1],
+                                    j->mr.text.data + a->off[2]};
+                if (same_text(&j->mr, c, l, a->len))
+                    return csfs_fail_line(err, CSFS_E_FORMAT, a->line,
+                                          "%s: duplicate CSF: the same as %s", a->where, c->where);
+            }
+    }
+    return 0;
+}
+
+static void job_free(ia_job *j)
+{
+    for (int t = 0; j->w && t < j->threads; t++) {
+        csfs_ia_pair_free(j->w[t].pair);
+        csfs_ia_csf_free(&j->w[t].cand);
+    }
+    free(j->w);
+    csfs_ia_orbs_free(&j->orbs);
+    mr_free(&j->mr);
+}
+
+static int workers_init(ia_job *j, int threads, csfs_error *err)
+{
+    j->threads = threads;
+    j->w = calloc((size_t)threads, sizeof *j->w);
+    if (!j->w) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (int t = 0; t < threads; t++) {
+        j->w[t].pair = csfs_ia_pair_new(&j->orbs);
+        if (!j->w[t].pair || csfs_ia_csf_alloc(&j->w[t].cand, j->orbs.nw))
+            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    return 0;
 }
 
 int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *sum, csfs_error *err)
@@ -582,28 +689,28 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input",
                          opt->output);
     int threads = opt->threads > 0 ? opt->threads : csfs_online_cpus();
-    if (threads > 64) threads = 64;
+    if (threads > 256) threads = 256;
     ia_job j;
     memset(&j, 0, sizeof j);
     j.opt = opt;
     csfs_header mh;
     memset(&mh, 0, sizeof mh);
-    csfs_text_reader *cr = NULL;
+    csfs_pipe_source *cs = NULL;
     writer w;
     memset(&w, 0, sizeof w);
     ia_out ord;
     memset(&ord, 0, sizeof ord);
     ord.j = &j;
     ord.w = &w;
-    uint64_t n_cand = 0;
-    int rc = setup(&j, &mh, &cr, err);
+    j.out = &ord;
+    int rc = setup(&j, &mh, &cs, err);
     if (rc == 0) rc = workers_init(&j, threads, err);
     if (rc == 0) rc = csfs_outfile_open(&w.out, opt->output, opt->force, err);
     if (rc == 0) w.open = 1;
     /* Header: MR lines 1, 3, 5 as GRASP's fixed-width reads give them, the MR
      * core line and the candidates' peel line, trimmed. */
     if (rc == 0) {
-        const csfs_header *ch = csfs_text_header(cr);
+        const csfs_header *ch = csfs_pipe_source_header(cs);
         char l1[16], l3[16], l5[8];
         snprintf(l1, sizeof l1, "%-15.15s", mh.lines[0]);
         snprintf(l3, sizeof l3, "%-15.15s", mh.lines[2]);
@@ -617,73 +724,42 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
     ord.found = j.mr.n ? calloc(j.mr.n, 1) : NULL;
     if (rc == 0 && j.mr.n && !ord.found) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     if (rc == 0) rc = out_block_begin(&ord, err);
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    uint64_t line_base = CSFS_HEADER_LINES;
-    while (rc == 0) {
-        if (opt->cancel && *opt->cancel) {
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", opt->candidates);
-            break;
-        }
-        rc = csfs_text_next_chunk(cr, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(cr), &scan, err);
-        if (rc) {
-            uint64_t line = line_base + err->line;
-            char why[sizeof err->message];
-            snprintf(why, sizeof why, "%s", err->message);
-            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", opt->candidates,
-                                (unsigned long long)line, why);
-            break;
-        }
-        rc = grow(&j, scan.n_rec + 1, err);
-        if (rc) break;
-        size_t sep = 0;
-        for (size_t i = 0; i < scan.n_rec; i++) {
-            while (sep < scan.n_sep && scan.sep_before[sep] <= i) sep++;
-            j.blk[i] = ord.cb + sep;
-        }
-        j.data = chunk.data;
-        j.scan = &scan;
-        j.line_base = line_base;
-        test_chunk(&j, scan.n_rec);
-        for (int t = 0; t < threads && rc == 0; t++)
-            if (j.bad_at[t] != SIZE_MAX) {
-                uint64_t line = line_base + scan.rec[j.bad_at[t]].line + 1;
-                rc = csfs_fail_line(err, CSFS_E_CSF, line, "%s:%llu: %s", opt->candidates,
-                                    (unsigned long long)line, j.bad[t]);
-            }
-        /* In order: block ends, then each record. */
-        sep = 0;
-        for (size_t i = 0; rc == 0 && i <= scan.n_rec; i++) {
-            while (rc == 0 && sep < scan.n_sep && scan.sep_before[sep] <= i) {
-                sep++;
-                rc = out_block_end(&ord, err);
-                if (rc == 0) rc = out_block_begin(&ord, err);
-            }
-            if (rc || i == scan.n_rec) break;
-            n_cand++;
-            const char *l[3];
-            size_t n[3];
-            csfs_record_lines(&scan, chunk.data, i, l, n);
-            rc = out_record(&ord, i, l, n, line_base + scan.rec[i].line + 1, err);
-        }
-        line_base += scan.lines;
+    csfs_pipe_result res;
+    memset(&res, 0, sizeof res);
+    if (rc == 0) {
+        csfs_page_sink sink = {.ops = &null_ops, .unordered = 1, .lanes = 1};
+        csfs_pipe_kind kind = {.ctx = &j,
+                               .sink = &sink,
+                               .page_rows = IA_PAGE_ROWS,
+                               .group_rows = IA_PAGE_ROWS,
+                               .notes_size = sizeof(seg_notes),
+                               .parse = ia_parse,
+                               .account = ia_account,
+                               .notes_clear = notes_clear,
+                               .notes_free = notes_free};
+        csfs_pipe_config cfg = {.threads = threads, .cancel = opt->cancel};
+        rc = csfs_pipe_run(cs, &cfg, &kind, &res, err);
+    }
+    /* Blocks after the last record (empty ones, a trailing separator). */
+    while (rc == 0 && ord.cb + 1 < res.n_blocks) {
+        rc = out_block_end(&ord, err);
+        if (rc == 0) rc = out_block_begin(&ord, err);
     }
     if (rc == 0) rc = out_block_end(&ord, err);
     /* GRASP writes every MR block, each with the candidate block at its
      * position: both lists need the same blocks. */
-    if (rc == 0 && !opt->by_j && ord.cb + 1 != j.mr.n_block)
+    if (rc == 0 && !opt->by_j && ord.n_blocks != j.mr.n_block)
         rc = csfs_fail(err, CSFS_E_FORMAT,
                        "%s has %zu blocks, %s has %zu; GRASP pairs them by position and needs "
                        "the same blocks in both",
-                       opt->mr, j.mr.n_block, opt->candidates, ord.cb + 1);
+                       opt->mr, j.mr.n_block, opt->candidates, ord.n_blocks);
     if (rc == 0 && opt->by_j)
         for (size_t b = 0; b < j.mr.n_block; b++)
             if (!j.mr.block[b].used && j.mr.block[b].n)
                 warn(opt, "%s: MR block %zu (2J = %d) has no candidate block and is not written",
                      opt->mr, b + 1, j.mr.block[b].itjpo - 1);
+    if (rc == 0 && opt->cancel && *opt->cancel)
+        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", opt->candidates);
     if (rc == 0 && w.buf.len) rc = w_flush(&w, err);
     if (rc == 0) {
         rc = csfs_outfile_commit(&w.out, err);
@@ -691,14 +767,13 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
     }
     if (w.open) csfs_outfile_abort(&w.out);
     csfs_buf_free(&w.buf);
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    if (cr) csfs_text_close(cr);
+    if (cs) csfs_pipe_source_close(cs);
+    free(res.blocks);
     free(ord.found);
     header_free(&mh);
     job_free(&j);
     if (sum && rc == 0) {
-        sum->candidates = n_cand;
+        sum->candidates = ord.candidates;
         sum->written = ord.written;
         sum->n_blocks = ord.n_blocks;
         sum->blocks = ord.blocks;
@@ -713,126 +788,150 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
 
 /* ---- explain ---------------------------------------------------------------------- */
 
+typedef struct explain_ctx {
+    ia_job *j;
+    uint64_t row;
+    csfs_buf text;
+    int done;
+} explain_ctx;
+
+static void explain_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
+                          size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
+                          size_t col_stride, void *notes)
+{
+    (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
+    (void)cols, (void)col_stride, (void)notes;
+}
+
+static void explain_label(const ia_job *j, csfs_buf *t, int q)
+{
+    if (q < j->orbs.ncore) {
+        csfs_buf_printf(t, NULL, " core#%d", q + 1);
+        return;
+    }
+    char lab[9] = {0};
+    memcpy(lab, &j->orbs.key[q], 8);
+    csfs_buf_printf(t, NULL, " %s", lab);
+}
+
+static int explain_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
+                           csfs_error *err)
+{
+    (void)notes, (void)n_notes;
+    explain_ctx *x = ctx;
+    ia_job *j = x->j;
+    const csfs_interact_options *opt = j->opt;
+    const csfs_chunk_scan *scan = c->scan;
+    if (x->done || x->row < c->row_start || x->row >= c->row_start + scan->n_rec) return 0;
+    x->done = 1;
+    size_t i = (size_t)(x->row - c->row_start), sep = 0;
+    while (sep < scan->n_sep && scan->sep_before[sep] <= i) sep++;
+    size_t blk = (size_t)c->block_start + sep;
+    const char *l[3];
+    size_t n[3];
+    csfs_record_lines(scan, c->data, i, l, n);
+    char where[200], why[256];
+    uint64_t line;
+    csfs_pipe_where(c, opt->candidates, i, scan->rec && !scan->cols ? scan->rec[i].line : 0, where,
+                    sizeof where, &line);
+    csfs_buf *t = &x->text;
+    csfs_buf_printf(t, NULL, "candidate %llu (%s, block %zu), %s Hamiltonian:\n",
+                    (unsigned long long)x->row + 1, where, blk + 1,
+                    opt->hamiltonian == CSFS_HAMILTONIAN_DCB ? "Dirac-Coulomb-Breit"
+                                                             : "Dirac-Coulomb");
+    csfs_ia_csf *cand = &j->w[0].cand;
+    if (csfs_ia_csf_parse(&j->orbs, l[0], n[0], l[1], n[1], l[2], n[2], cand, why, sizeof why))
+        return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s", where, why);
+    int b = mr_block_for(j, blk, cand->itjpo, cand->parity);
+    if (b < 0) {
+        csfs_buf_printf(t, NULL, "  not kept: no MR block is paired with its block\n");
+        return 0;
+    }
+    const mr_block *mb = &j->mr.block[b];
+    for (size_t m = mb->first; m < mb->first + mb->n; m++) {
+        const mr_csf *y = &j->mr.csf[m];
+        if (same_text(&j->mr, y, l, n)) {
+            csfs_buf_printf(t, NULL,
+                            "  identical to MR CSF %s: written once, with the MR CSFs (a later "
+                            "copy is tested like any candidate)\n",
+                            y->where);
+            return 0;
+        }
+    }
+    for (size_t m = mb->first; m < mb->first + mb->n; m++) {
+        const mr_csf *y = &j->mr.csf[m];
+        csfs_ia_why w;
+        if (y->q.itjpo != cand->itjpo || y->q.parity != cand->parity) {
+            csfs_buf_printf(t, NULL, "  MR %s: different J or parity\n", y->where);
+            continue;
+        }
+        if (!csfs_ia_may_interact(&j->orbs, &y->q, cand)) {
+            csfs_buf_printf(t, NULL, "  MR %s: occupations differ by more than two electrons\n",
+                            y->where);
+            continue;
+        }
+        if (csfs_ia_interact(j->w[0].pair, &y->q, cand, (int)opt->hamiltonian, &w)) {
+            csfs_buf_printf(t, NULL, "  KEPT: interacts with MR %s through ", y->where);
+            if (strcmp(w.rule, "one-body") == 0)
+                csfs_buf_printf(t, NULL,
+                                "the one-body operator (a single excitation, same "
+                                "kappa, spectators recouple)");
+            else
+                csfs_buf_printf(t, NULL, "two-body pattern %s%s%s, multipole k = %d", w.rule,
+                                *w.part ? " " : "", w.part, w.k);
+            csfs_buf_printf(t, NULL, "; subshells");
+            for (int s = 0; s < 4; s++)
+                if (w.sub[s] >= 0) explain_label(j, t, w.sub[s]);
+            csfs_buf_printf(t, NULL, "\n");
+            return 0;
+        }
+        csfs_buf_printf(t, NULL,
+                        "  MR %s: no one-body or two-body term passes GRASP's angular rules "
+                        "(recoupling, triangle, %s)\n",
+                        y->where,
+                        opt->hamiltonian == CSFS_HAMILTONIAN_DCB ? "Breit ranks" : "C^k rules");
+    }
+    csfs_buf_printf(t, NULL, "  not kept\n");
+    return 0;
+}
+
 int csfs_interact_explain(const csfs_interact_options *opt, uint64_t row, char *out, size_t cap,
                           csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
     csfs_error_clear(err);
+    if (!opt->mr || !opt->candidates)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "an MR list and a candidate list are required");
     ia_job j;
     memset(&j, 0, sizeof j);
     j.opt = opt;
     csfs_header mh;
     memset(&mh, 0, sizeof mh);
-    csfs_text_reader *cr = NULL;
-    int rc = setup(&j, &mh, &cr, err);
+    csfs_pipe_source *cs = NULL;
+    explain_ctx x = {&j, row, {0}, 0};
+    int rc = setup(&j, &mh, &cs, err);
     if (rc == 0) rc = workers_init(&j, 1, err);
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    uint64_t line_base = CSFS_HEADER_LINES, seen = 0;
-    size_t cb = 0;
-    int done = 0;
-    csfs_buf text = {0};
-    while (rc == 0 && !done) {
-        rc = csfs_text_next_chunk(cr, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(cr), &scan, err);
-        if (rc) break;
-        if (seen + scan.n_rec <= row) {
-            seen += scan.n_rec;
-            cb += scan.n_sep;
-            line_base += scan.lines;
-            continue;
-        }
-        size_t i = (size_t)(row - seen), sep = 0;
-        while (sep < scan.n_sep && scan.sep_before[sep] <= i) sep++;
-        size_t blk = cb + sep;
-        const char *l[3];
-        size_t n[3];
-        csfs_record_lines(&scan, chunk.data, i, l, n);
-        uint64_t line = line_base + scan.rec[i].line + 1;
-        char why[256];
-        csfs_ia_csf *c = &j.w[0].cand;
-        csfs_buf_printf(
-            &text, NULL, "candidate %llu (%s:%llu, block %zu), %s Hamiltonian:\n",
-            (unsigned long long)row + 1, opt->candidates, (unsigned long long)line, blk + 1,
-            opt->hamiltonian == CSFS_HAMILTONIAN_DCB ? "Dirac-Coulomb-Breit" : "Dirac-Coulomb");
-        done = 1;
-        if (csfs_ia_csf_parse(&j.orbs, l[0], n[0], l[1], n[1], l[2], n[2], c, why, sizeof why)) {
-            rc = csfs_fail_line(err, CSFS_E_CSF, line, "%s:%llu: %s", opt->candidates,
-                                (unsigned long long)line, why);
-            break;
-        }
-        int b = mr_block_for(&j, blk, c->itjpo, c->parity);
-        if (b < 0) {
-            csfs_buf_printf(&text, NULL, "  not kept: no MR block is paired with it\n");
-            break;
-        }
-        const mr_block *mb = &j.mr.block[b];
-        int kept = 0;
-        for (size_t m = mb->first; m < mb->first + mb->n; m++) {
-            const mr_csf *x = &j.mr.csf[m];
-            csfs_ia_why w;
-            if (same_text(&j.mr, x, l, n)) {
-                csfs_buf_printf(&text, NULL,
-                                "  identical to MR CSF at %s:%llu: written once, with the MR "
-                                "(unless an earlier candidate already matched it)\n",
-                                opt->mr, (unsigned long long)x->line);
-                kept = 1;
-                break;
-            }
-            if (x->q.itjpo != c->itjpo || x->q.parity != c->parity) {
-                csfs_buf_printf(&text, NULL, "  MR %s:%llu: different J or parity\n", opt->mr,
-                                (unsigned long long)x->line);
-                continue;
-            }
-            if (!csfs_ia_may_interact(&j.orbs, &x->q, c)) {
-                csfs_buf_printf(&text, NULL,
-                                "  MR %s:%llu: occupations differ by more than two electrons\n",
-                                opt->mr, (unsigned long long)x->line);
-                continue;
-            }
-            if (csfs_ia_interact(j.w[0].pair, &x->q, c, (int)opt->hamiltonian, &w)) {
-                csfs_buf_printf(&text, NULL, "  KEPT: interacts with MR CSF at %s:%llu by %s",
-                                opt->mr, (unsigned long long)x->line,
-                                strcmp(w.rule, "one-body") == 0 ? "the one-body operator"
-                                                                : "two-body term ");
-                if (strcmp(w.rule, "one-body") != 0)
-                    csfs_buf_printf(&text, NULL, "%s%s%s, k = %d", w.rule, *w.part ? " " : "",
-                                    w.part, w.k);
-                csfs_buf_printf(&text, NULL, " (subshells");
-                for (int s = 0; s < 4; s++)
-                    if (w.sub[s] >= 0) {
-                        int q = w.sub[s];
-                        if (q < j.orbs.ncore)
-                            csfs_buf_printf(&text, NULL, " core#%d", q + 1);
-                        else {
-                            uint64_t key = j.orbs.key[q];
-                            char lab[9] = {0};
-                            memcpy(lab, &key, 8);
-                            csfs_buf_printf(&text, NULL, " %s", lab);
-                        }
-                    }
-                csfs_buf_printf(&text, NULL, ")\n");
-                kept = 1;
-                break;
-            }
-            csfs_buf_printf(&text, NULL,
-                            "  MR %s:%llu: no one-body or two-body term passes GRASP's angular "
-                            "rules\n",
-                            opt->mr, (unsigned long long)x->line);
-        }
-        if (!kept) csfs_buf_printf(&text, NULL, "  not kept\n");
+    csfs_pipe_result res;
+    memset(&res, 0, sizeof res);
+    if (rc == 0) {
+        csfs_page_sink sink = {.ops = &null_ops, .unordered = 1, .lanes = 1};
+        csfs_pipe_kind kind = {.ctx = &x,
+                               .sink = &sink,
+                               .page_rows = IA_PAGE_ROWS,
+                               .group_rows = IA_PAGE_ROWS,
+                               .parse = explain_parse,
+                               .account = explain_account};
+        csfs_pipe_config cfg = {.threads = 1, .cancel = opt->cancel};
+        rc = csfs_pipe_run(cs, &cfg, &kind, &res, err);
     }
-    if (rc == 0 && !done)
-        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s has only %llu CSFs", opt->candidates,
-                       (unsigned long long)seen);
-    if (rc == 0) snprintf(out, cap, "%.*s", (int)text.len, text.data ? text.data : "");
-    csfs_buf_free(&text);
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    if (cr) csfs_text_close(cr);
+    if (rc == 0 && !x.done)
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "row %llu is out of range: %s has %llu CSFs",
+                       (unsigned long long)row + 1, opt->candidates, (unsigned long long)res.rows);
+    if (rc == 0) snprintf(out, cap, "%.*s", (int)x.text.len, x.text.data ? x.text.data : "");
+    free(res.blocks);
+    csfs_buf_free(&x.text);
+    if (cs) csfs_pipe_source_close(cs);
     header_free(&mh);
     job_free(&j);
     return rc;
