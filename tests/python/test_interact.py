@@ -223,3 +223,26 @@ def test_parquet_inputs(tmp_path):
         out = tmp_path / "out.c"
         run_csfs("interact", m, c, "-o", out, "--force", "-q")
         assert hashlib.sha256(out.read_bytes()).hexdigest() == readme_sha(case, "dc")
+
+
+def test_by_j_pairs_blocks_by_j(tmp_path):
+    """MR blocks in reverse order: by position GRASP's pairing mismatches J
+    (warned, nothing kept for those blocks); --by-j restores GRASP's bytes."""
+    case, short = "fe_3d6_4s2_sd", "fe"
+    mr = GEN / case / "utils" / f"{short}_mr.c"
+    cand = candidates(case)
+    if not mr.exists() or cand is None:
+        pytest.skip(f"{case}: utils/ oracle data not in CSFS_SHARED_DIR")
+    header, blocks = read_list(mr)
+    rev = tmp_path / "mr_reversed.c"
+    write_list(rev, header, blocks[::-1])
+    out = tmp_path / "by_j.c"
+    run_csfs("interact", rev, cand, "-o", out, "--by-j", "-q")
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == readme_sha(case, "dc")
+    proc = run_csfs("interact", rev, cand, "-o", tmp_path / "pos.c")
+    assert "warning" in proc.stderr and "--by-j" in proc.stderr
+    _, got = read_list(tmp_path / "pos.c")
+    mid = len(blocks) // 2  # the middle block stays in place (odd count)
+    for i, (g, m) in enumerate(zip(got, blocks[::-1])):
+        if i != mid:
+            assert len(g) == len(m)  # J differs: only the MR CSFs
