@@ -119,53 +119,69 @@ double csfs_ang_ck_reduced(int kappa_a, int k, int kappa_b)
     return v;
 }
 
-/* ---- seniority of the tabulated j^N states (GRASP's terms table) ---------- */
+/* ---- seniority of j^N states ------------------------------------------------ */
 
-typedef struct sen_state {
-    signed char v;
-    signed char two_J;
-} sen_state;
+/*
+ * Seniorities follow from counting, with no table: the number of
+ * J-multiplets of N electrons in a j shell is n(N, J) = c(N, M=J) -
+ * c(N, M=J+1), c counting the N-electron determinants with total M; the
+ * multiplets of seniority v (v >= 2) are those of j^v not already in
+ * j^(v-2): mult(v, J) = n(v, J) - n(v-2, J). GRASP's terms table lists, for
+ * a row (j, N), the states by increasing seniority, and its loader takes the
+ * first state with the printed J (and the printed seniority when there is
+ * one): the lowest seniority v = N mod 2 ... min(N, holes) with mult(v, J) > 0.
+ * GRASP tabulates N >= 3 electrons/holes for j = 5/2, 7/2 and 9/2 only.
+ */
+#define SEN_MAX_CAP 10 /* j = 9/2 */
+#define SEN_MAX_M 50   /* doubled M up to 2 * 25 */
 
-// clang-format off
-static const sen_state j5_3[] = {{1, 5}, {3, 3}, {3, 9}};
-static const sen_state j7_3[] = {{1, 7}, {3, 3}, {3, 5}, {3, 9}, {3, 11}, {3, 15}};
-static const sen_state j7_4[] = {{0, 0}, {2, 4}, {2, 8}, {2, 12}, {4, 4}, {4, 8}, {4, 10},
-                                 {4, 16}};
-static const sen_state j9_3[] = {{1, 9}, {3, 3}, {3, 5}, {3, 7}, {3, 9}, {3, 11}, {3, 13},
-                                 {3, 15}, {3, 17}, {3, 21}};
-static const sen_state j9_4[] = {{0, 0}, {2, 4}, {2, 8}, {2, 12}, {2, 16}, {4, 0}, {4, 4},
-                                 {4, 6}, {4, 8}, {4, 8}, {4, 10}, {4, 12}, {4, 12}, {4, 14},
-                                 {4, 16}, {4, 18}, {4, 20}, {4, 24}};
-static const sen_state j9_5[] = {{1, 9}, {3, 3}, {3, 5}, {3, 7}, {3, 9}, {3, 11}, {3, 13},
-                                 {3, 15}, {3, 17}, {3, 21}, {5, 1}, {5, 5}, {5, 7}, {5, 9},
-                                 {5, 11}, {5, 13}, {5, 15}, {5, 17}, {5, 19}, {5, 25}};
-// clang-format on
+static int sen_count[SEN_MAX_CAP + 1][SEN_MAX_CAP + 1][2 * SEN_MAX_M + 1]; /* [cap][N][M] */
+static pthread_once_t sen_once = PTHREAD_ONCE_INIT;
+
+static void sen_init(void)
+{
+    for (int cap = 2; cap <= SEN_MAX_CAP; cap += 2) {
+        int two_j = cap - 1;
+        for (unsigned mask = 0; mask < (1u << cap); mask++) {
+            int n = 0, m = 0;
+            for (int b = 0; b < cap; b++)
+                if (mask & (1u << b)) n++, m += -two_j + 2 * b;
+            if (m + SEN_MAX_M >= 0 && m + SEN_MAX_M <= 2 * SEN_MAX_M)
+                sen_count[cap][n][m + SEN_MAX_M]++;
+        }
+    }
+}
+
+/* J-multiplets of j^n (cap = 2j + 1) with doubled J two_J. */
+static int multiplets(int cap, int n, int two_J)
+{
+    if (n < 0 || two_J + 2 > SEN_MAX_M) return 0;
+    return sen_count[cap][n][two_J + SEN_MAX_M] - sen_count[cap][n][two_J + 2 + SEN_MAX_M];
+}
+
+static int of_seniority(int cap, int v, int two_J)
+{
+    return v < 2 ? multiplets(cap, v, two_J)
+                 : multiplets(cap, v, two_J) - multiplets(cap, v - 2, two_J);
+}
 
 int csfs_ang_seniority(int sub_two_j, int occ, int two_J, int label)
 {
     int cap = sub_two_j + 1;
     if (sub_two_j < 1 || !(sub_two_j & 1) || occ < 0 || occ > cap || two_J < 0) return -1;
     int pop = occ < cap - occ ? occ : cap - occ;
-    int v = -1;
-    if (pop == 0) {
-        v = two_J == 0 ? 0 : -1;
-    } else if (pop == 1) {
-        v = two_J == sub_two_j ? 1 : -1;
-    } else if (pop == 2) {
-        if (two_J % 4 == 0 && two_J <= 2 * (sub_two_j - 1)) v = two_J == 0 ? 0 : 2;
-    } else {
-        const sen_state *t = 0;
-        int n = 0;
-        if (sub_two_j == 5 && pop == 3) t = j5_3, n = 3;
-        if (sub_two_j == 7 && pop == 3) t = j7_3, n = 6;
-        if (sub_two_j == 7 && pop == 4) t = j7_4, n = 8;
-        if (sub_two_j == 9 && pop == 3) t = j9_3, n = 10;
-        if (sub_two_j == 9 && pop == 4) t = j9_4, n = 18;
-        if (sub_two_j == 9 && pop == 5) t = j9_5, n = 20;
-        for (int i = 0; i < n; i++)
-            if (t[i].two_J == two_J && (label < 0 || t[i].v == label)) return t[i].v;
-        return -1;
+    if (pop <= 2) {
+        /* every j: empty/full J = 0; one electron J = j; two: even J < 2j */
+        int v = -1;
+        if (pop == 0 && two_J == 0) v = 0;
+        if (pop == 1 && two_J == sub_two_j) v = 1;
+        if (pop == 2 && two_J % 4 == 0 && two_J <= 2 * (sub_two_j - 1)) v = two_J == 0 ? 0 : 2;
+        if (v >= 0 && label >= 0 && label != v) return -1;
+        return v;
     }
-    if (v >= 0 && label >= 0 && label != v) return -1;
-    return v;
+    if (sub_two_j < 5 || sub_two_j > 9) return -1; /* not in GRASP's table */
+    pthread_once(&sen_once, sen_init);
+    for (int v = pop & 1; v <= pop; v += 2)
+        if ((label < 0 || label == v) && of_seniority(cap, v, two_J) > 0) return v;
+    return -1;
 }

@@ -54,10 +54,12 @@ static inline int csfs_ang_kappa_l(int kappa)
 
 /*
  * Seniority of a state of a subshell with doubled angular momentum sub_two_j
- * holding `occ` electrons and doubled total two_J, as GRASP's terms table
- * (NTAB) assigns it: the first tabulated state with that J, or with that J
- * and seniority `label` when the list printed one (label >= 0). Returns the
- * seniority, or -1 when the state is not one GRASP tabulates.
+ * holding `occ` electrons and doubled total two_J, as GRASP's loader assigns
+ * it from its terms table: the lowest seniority with that J, or the printed
+ * seniority `label` when there is one (label >= 0). Computed by counting
+ * determinants (racah.c). Returns the seniority, or -1 when the state does
+ * not exist or GRASP does not tabulate it (3+ electrons and holes beyond
+ * j = 9/2).
  */
 int csfs_ang_seniority(int sub_two_j, int occ, int two_J, int label);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "angular/racah.h"
+#include "descriptor/v2.h"
 #include "testutil.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-12)
@@ -133,6 +134,27 @@ static void seniorities(void)
     }
 }
 
+/* Every state rcsfgenerate prints (descriptor/v2_states.c, GRASP's JKVANT
+ * and SENIOR lists) has a seniority here, the printed one when labelled; and
+ * the states of each seniority add up to all determinants. */
+static void seniorities_vs_v2_tables(void)
+{
+    int bad = 0, seen = 0;
+    for (int tj = 1; tj <= 9; tj += 2)
+        for (int n = 0; n <= tj + 1; n++) {
+            csfs_v2_state st[64];
+            size_t k;
+            if (csfs_v2_subshell_states(tj, n, st, 64, &k) != 0) continue;
+            for (size_t i = 0; i < k; i++, seen++) {
+                int v = csfs_ang_seniority(tj, n, st[i].two_j, st[i].seniority);
+                if (v < 0 || (st[i].seniority >= 0 && v != st[i].seniority)) bad++;
+                if ((v & 1) != (n & 1)) bad++;
+            }
+        }
+    CHECK(seen > 100);
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     tabulated();
@@ -140,5 +162,6 @@ int main(void)
     orthogonality_6j();
     ck();
     seniorities();
+    seniorities_vs_v2_tables();
     return tu_done();
 }
