@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 /* Marks every public function: the shared library exports these and nothing
  * else (it is built with hidden visibility by default). */
 #if defined(_WIN32)
@@ -21,13 +20,12 @@
 extern "C" {
 #endif
 
-#define CSFS_VERSION_MAJOR 0
-#define CSFS_VERSION_MINOR 1
-#define CSFS_VERSION_PATCH 0
-#define CSFS_VERSION_STRING "0.1.0"
+/* CSFS_VERSION_MAJOR/MINOR/PATCH and CSFS_VERSION_STRING, generated from the
+ * version in CMakeLists.txt. */
+#include "csfs/version.h"
 
 /* "X.Y.Z" of the library actually linked. */
-const char *csfs_version(void);
+CSFS_API const char *csfs_version(void);
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -56,16 +54,17 @@ typedef struct csfs_error {
 typedef struct csfs_peel csfs_peel;
 
 /* Split "4d-,4d,5s" (commas and/or white space) into a list. */
-int csfs_peel_parse(const char *text, csfs_peel **out, csfs_error *err);
+CSFS_API int csfs_peel_parse(const char *text, csfs_peel **out, csfs_error *err);
 /* A list from n names (copied). */
-int csfs_peel_from_names(const char *const *names, size_t n, csfs_peel **out, csfs_error *err);
-size_t csfs_peel_count(const csfs_peel *peel);
+CSFS_API int csfs_peel_from_names(const char *const *names, size_t n, csfs_peel **out,
+                                  csfs_error *err);
+CSFS_API size_t csfs_peel_count(const csfs_peel *peel);
 /* The i-th name; valid until csfs_peel_free. */
-const char *csfs_peel_name(const csfs_peel *peel, size_t i);
-void csfs_peel_free(csfs_peel *peel);
+CSFS_API const char *csfs_peel_name(const csfs_peel *peel, size_t i);
+CSFS_API void csfs_peel_free(csfs_peel *peel);
 
 /* The peel list of a CSF list (text, .zst/.gz, or "-" is refused here). */
-int csfs_peel_read(const char *path, csfs_peel **out, csfs_error *err);
+CSFS_API int csfs_peel_read(const char *path, csfs_peel **out, csfs_error *err);
 
 /* ---- one CSF --------------------------------------------------------------- */
 
@@ -76,7 +75,7 @@ typedef enum csfs_layout {
 } csfs_layout;
 
 /* Width of one descriptor row for a peel list of n names. */
-size_t csfs_row_width(csfs_layout layout, size_t n_peel);
+CSFS_API size_t csfs_row_width(csfs_layout layout, size_t n_peel);
 
 /*
  * Descriptor of one CSF given as its three lines (without line ends; a
@@ -85,9 +84,9 @@ size_t csfs_row_width(csfs_layout layout, size_t n_peel);
  * Returns 0, or CSFS_E_CSF when the CSF fails under the rCSFs rule (row_out is
  * then all zeros and err says why).
  */
-int csfs_parse_csf(const char *line1, size_t len1, const char *line2, size_t len2,
-                   const char *line3, size_t len3, const csfs_peel *peel, int normalize,
-                   void *row_out, csfs_error *err);
+CSFS_API int csfs_parse_csf(const char *line1, size_t len1, const char *line2, size_t len2,
+                            const char *line3, size_t len3, const csfs_peel *peel, int normalize,
+                            void *row_out, csfs_error *err);
 
 /* ---- whole files ----------------------------------------------------------- */
 
@@ -99,7 +98,7 @@ typedef enum csfs_codec {
 } csfs_codec;
 
 /* Parse "none", "snappy", "gzip[:LEVEL]", "zstd[:LEVEL]". */
-int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error *err);
+CSFS_API int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error *err);
 
 /* Progress of a running job, for a progress line. */
 typedef struct csfs_progress {

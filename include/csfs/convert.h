@@ -30,7 +30,7 @@ typedef struct csfs_convert_options {
     const volatile int *cancel;
 } csfs_convert_options;
 
-void csfs_convert_options_init(csfs_convert_options *opt);
+CSFS_API void csfs_convert_options_init(csfs_convert_options *opt);
 
 typedef struct csfs_convert_summary {
     uint64_t csf_count;
@@ -44,8 +44,8 @@ typedef struct csfs_convert_summary {
 } csfs_convert_summary;
 
 /* Text -> CSF Parquet (+ header TOML). Outputs appear only on success. */
-int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *summary,
-                     csfs_error *err);
+CSFS_API int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *summary,
+                              csfs_error *err);
 
 #ifdef __cplusplus
 }

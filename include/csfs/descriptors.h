@@ -59,7 +59,7 @@ typedef struct csfs_descriptor_options {
 } csfs_descriptor_options;
 
 /* Defaults for every field (codec ZSTD level 3, the layout's row group size). */
-void csfs_descriptor_options_init(csfs_descriptor_options *opt);
+CSFS_API void csfs_descriptor_options_init(csfs_descriptor_options *opt);
 
 typedef struct csfs_summary {
     uint64_t csf_count;              /* rows written */
@@ -85,8 +85,8 @@ typedef struct csfs_summary {
  * directory and renamed at the end; on any error no output or temporary file
  * is left and an existing output is untouched.
  */
-int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
-                         csfs_error *err);
+CSFS_API int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary,
+                                  csfs_error *err);
 
 /* A descriptor matrix in memory: row-major (C order), rows * cols values. */
 typedef struct csfs_matrix {
@@ -103,9 +103,9 @@ typedef struct csfs_matrix {
  * place, so there is no copy at the end. *out is owned by the caller and
  * released with csfs_matrix_free, also after a failure.
  */
-int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
-                            csfs_summary *summary, csfs_error *err);
-void csfs_matrix_free(csfs_matrix *m);
+CSFS_API int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
+                                     csfs_summary *summary, csfs_error *err);
+CSFS_API void csfs_matrix_free(csfs_matrix *m);
 
 #ifdef __cplusplus
 }
