@@ -1,77 +1,30 @@
-"""The csfs Python package for the tests: installed from python/ with pip.
+"""The csfs Python package for the tests: the one the CMake build made.
 
-`pip install --no-build-isolation --no-deps --target BUILD_DIR/python-pkg
-python/` -- the real install path, into the build tree rather than the shared
-venv -- redone only when a source of the package or of the library changed
-since the last install (pip's own build reuses up-to-date objects in
-python/build/). A lock serialises test files that start together under
-`ctest -j`.
+The build tree's python/csfs/ holds the extension module csfs._csfs (built by
+cmake/python.cmake from python/csfs/*.c over the library's own objects, for
+the interpreter running the tests) beside copies of the package's Python
+files: the same files a wheel holds. `pip install .` and `pip wheel .` from a
+fresh clone are checked by scripts/install_check.sh.
 """
-import fcntl
-import hashlib
 import os
 import pathlib
-import subprocess
 import sys
 
-from conftest import BUILD_DIR, SOURCE_DIR
+from conftest import BUILD_DIR
 
-PKG_DIR = BUILD_DIR / "python-pkg"
-STAMP = PKG_DIR / ".csfs-sources"
-LOCK = SOURCE_DIR / "python" / "build" / ".install.lock"
-
-
-def _fingerprint():
-    h = hashlib.sha256()
-    patterns = [("python", "*.py"), ("python", "*.toml"), ("python/csfs", "*"),
-                ("src", "**/*.[ch]"), ("include", "**/*.h")]
-    for folder, pattern in patterns:
-        for p in sorted((SOURCE_DIR / folder).glob(pattern)):
-            if p.is_file():
-                st = p.stat()
-                h.update(f"{p.relative_to(SOURCE_DIR)} {st.st_mtime_ns} {st.st_size}\n".encode())
-    h.update(sys.executable.encode())
-    return h.hexdigest()
-
-
-def pip_install(source, target):
-    """pip-installs the package from source (a directory) into target."""
-    cmd = [sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-deps",
-           "--upgrade", "--quiet", "--target", str(target), str(source)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n"
-                           f"{proc.stderr}")
-
-
-def locked():
-    """A context manager holding the build lock (python/build/ is shared)."""
-    LOCK.parent.mkdir(parents=True, exist_ok=True)
-
-    class _Lock:
-        def __enter__(self):
-            self.f = open(LOCK, "w")
-            fcntl.flock(self.f, fcntl.LOCK_EX)
-
-        def __exit__(self, *exc):
-            fcntl.flock(self.f, fcntl.LOCK_UN)
-            self.f.close()
-
-    return _Lock()
+PKG_DIR = BUILD_DIR / "python"
 
 
 def ensure_installed():
-    """Installs the package into PKG_DIR when stale; returns PKG_DIR."""
-    with locked():
-        fp = _fingerprint()
-        if not (STAMP.exists() and STAMP.read_text() == fp):
-            pip_install(SOURCE_DIR / "python", PKG_DIR)
-            STAMP.write_text(fp)
+    """The directory to put on sys.path / PYTHONPATH; fails if it was not built."""
+    if not any((PKG_DIR / "csfs").glob("_csfs*.so")):
+        raise RuntimeError(f"no csfs extension in {PKG_DIR}/csfs: configure with "
+                           "-DCSFS_PYTHON=ON (Python headers and NumPy needed) and build")
     return PKG_DIR
 
 
 def import_csfs():
-    """The installed csfs package (PKG_DIR first on sys.path)."""
+    """The built csfs package (PKG_DIR first on sys.path)."""
     path = str(ensure_installed())
     if path not in sys.path:
         sys.path.insert(0, path)
@@ -81,7 +34,7 @@ def import_csfs():
 
 
 def env_with_package(extra=None):
-    """Environment for a subprocess that imports the installed package."""
+    """Environment for a subprocess that imports the built package."""
     env = dict(os.environ)
     paths = [str(PKG_DIR)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
     env["PYTHONPATH"] = os.pathsep.join(paths)
