@@ -9,17 +9,85 @@ import pytest
 
 SOURCE_DIR = pathlib.Path(os.environ.get("CSFS_SOURCE_DIR", pathlib.Path(__file__).parents[2]))
 BUILD_DIR = pathlib.Path(os.environ.get("CSFS_BUILD_DIR", SOURCE_DIR / "build"))
-SHARED_DIR = pathlib.Path(os.environ.get("CSFS_SHARED_DIR", SOURCE_DIR.parent / "shared"))
+SHARED_ROOT = pathlib.Path(os.environ.get("CSFS_SHARED_DIR", SOURCE_DIR.parent / "shared"))
 CSFS_BIN = pathlib.Path(os.environ.get("CSFS_BIN", BUILD_DIR / "csfs"))
+BUNDLED_DIR = SOURCE_DIR / "tests" / "data"  # small real fixtures in every clone
 
-GRASP_DIR = SHARED_DIR / "data" / "grasp"
-GOLDEN_DIR = SHARED_DIR / "golden"
+
+class DataPath(os.PathLike):
+    """A test data file or folder, looked up when used: first in tests/data
+    (the bundled fixtures, laid out as shared/ without its data/ level), then
+    in CSFS_SHARED_DIR. A path found in neither skips the test that uses it
+    (one line naming the file), so that a clone without shared/ runs every
+    test its own fixtures allow. `/` gives another DataPath; exists() and
+    glob() look in both places; anything else acts on the found Path."""
+
+    def __init__(self, roots, rel=()):
+        self._roots, self._rel = tuple(roots), tuple(rel)
+
+    def __truediv__(self, part):
+        return DataPath(self._roots, self._rel + tuple(pathlib.PurePath(part).parts))
+
+    def _candidates(self):
+        return [root.joinpath(*self._rel) for root in self._roots]
+
+    def exists(self):
+        return any(p.exists() for p in self._candidates())
+
+    def glob(self, pattern):
+        seen = {}
+        for p in self._candidates():
+            for q in sorted(p.glob(pattern)) if p.is_dir() else ():
+                seen.setdefault(q.name, q)
+        return iter(sorted(seen.values()))
+
+    def path(self):
+        """The Path found, or a skip of the calling test."""
+        for p in self._candidates():
+            if p.exists():
+                return p
+        pytest.skip(f"needs {'/'.join(self._rel) or '.'} from CSFS_SHARED_DIR "
+                    f"({SHARED_ROOT} lacks it and tests/data does not bundle it)",
+                    allow_module_level=True)
+
+    def __fspath__(self):
+        return str(self.path())
+
+    def __str__(self):
+        return str(self.path())
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+    def __repr__(self):
+        return f"DataPath({'/'.join(self._rel)!r})"
+
+    # Names need no lookup (test ids are made from them at collection).
+    name = property(lambda self: pathlib.PurePath(*self._rel).name)
+    stem = property(lambda self: pathlib.PurePath(*self._rel).stem)
+    suffix = property(lambda self: pathlib.PurePath(*self._rel).suffix)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # introspection (pytest, copy, pickle): no lookup
+            raise AttributeError(name)
+        return getattr(self.path(), name)
+
+
+def _data(*rel):
+    bundled = BUNDLED_DIR.joinpath(*rel[1:]) if rel[:1] == ("data",) else BUNDLED_DIR.joinpath(*rel)
+    return DataPath([bundled, SHARED_ROOT.joinpath(*rel)])
+
+
+SHARED_DIR = DataPath([SHARED_ROOT])  # shared/ itself: files no clone bundles
+GRASP_DIR = _data("data", "grasp")
+GOLDEN_DIR = _data("golden")
+RUNS_DIR = _data("data", "grasp-runs")
 LIST_NAMES = sorted(p.stem for p in GRASP_DIR.glob("*.c"))
 
 
 def golden(name, kind):
     """Expected matrix for a list: kind is 'raw', 'norm' or 'v2'."""
-    return np.load(GOLDEN_DIR / f"{name}.{kind}.npy")
+    return np.load((GOLDEN_DIR / f"{name}.{kind}.npy").path())
 
 
 def run_csfs(*args, check=True, input=None, env=None):

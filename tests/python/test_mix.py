@@ -14,9 +14,8 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SHARED_DIR, run_csfs
+from conftest import RUNS_DIR as RUNS, run_csfs
 
-RUNS = SHARED_DIR / "data" / "grasp-runs"
 CASES = [(d, n, e) for d, n in (("o6_li_like", "O6"), ("o3_c_like", "O3"),
                                 ("o6_li_like_emptyblock", "O6z")) for e in ("m", "cm")]
 IDS = [f"{n}.{e}" for _, n, e in CASES]

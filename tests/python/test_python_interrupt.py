@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import SHARED_DIR
+from conftest import GRASP_DIR, SHARED_DIR
 from csfs_package import env_with_package, ensure_installed
 
 BIG = SHARED_DIR / "data" / "bench" / "gd_19peel_9J.c.zst"
@@ -41,7 +41,7 @@ CHILD = textwrap.dedent("""
 
 def interrupt(mode):
     ensure_installed()
-    sample = SHARED_DIR / "data" / "grasp" / "rcsfs_sample.c"
+    sample = GRASP_DIR / "rcsfs_sample.c"
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(BIG), mode, str(sample)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env_with_package())

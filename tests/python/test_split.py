@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import GRASP_DIR, SHARED_DIR, run_csfs
+from conftest import GRASP_DIR, RUNS_DIR, run_csfs
 
 
 def blocks(path):
@@ -30,7 +30,7 @@ def two_j(block):
     return int(total.split("/")[0]) if "/" in total else 2 * int(total)
 
 
-@pytest.mark.parametrize("src", [SHARED_DIR / "data/grasp-runs/o3_c_like/O3.c",
+@pytest.mark.parametrize("src", [RUNS_DIR / "o3_c_like/O3.c",
                                  GRASP_DIR / "nd_4f4_6s2_seniority.c",
                                  GRASP_DIR / "c_like_n3_2x.c"])
 def test_split_by_j(tmp, src):
