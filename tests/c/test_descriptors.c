@@ -1,6 +1,6 @@
 /*
- * The whole descriptor job through the library API, against the goldens in
- * shared/golden (compared through .npy data bytes). Runs in the sanitizer
+ * The whole descriptor job through the library API, against the goldens
+ * (tests/data/golden, else shared/golden; compared through .npy data bytes). Runs in the sanitizer
  * builds too, so it covers reader, scanner, parser and sinks under ASan/UBSan.
  */
 #include <stdio.h>
@@ -41,11 +41,13 @@ static void test_goldens(const char *dir)
 {
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         for (int norm = 0; norm < 2; norm++) {
-            char in[1024], out[1024], want[1024];
-            snprintf(in, sizeof in, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[i]);
+            char rel[256], out[1024];
+            snprintf(rel, sizeof rel, "data/grasp/%s.c", lists[i]);
+            const char *in = tu_data(rel);
+            snprintf(rel, sizeof rel, "golden/%s.%s.npy", lists[i], norm ? "norm" : "raw");
+            const char *want = tu_data(rel);
+            if (!in || !want) continue;
             snprintf(out, sizeof out, "%s/%s.%d.npy", dir, lists[i], norm);
-            snprintf(want, sizeof want, "%s/golden/%s.%s.npy", CSFS_SHARED_DIR, lists[i],
-                     norm ? "norm" : "raw");
             csfs_descriptor_options opt;
             csfs_descriptor_options_init(&opt);
             opt.input = in;
@@ -69,9 +71,12 @@ static void test_matrix(void)
 {
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         for (int threads = 1; threads <= 3; threads += 2) {
-            char in[1024], want[1024];
-            snprintf(in, sizeof in, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[i]);
-            snprintf(want, sizeof want, "%s/golden/%s.norm.npy", CSFS_SHARED_DIR, lists[i]);
+            char rel[256];
+            snprintf(rel, sizeof rel, "data/grasp/%s.c", lists[i]);
+            const char *in = tu_data(rel);
+            snprintf(rel, sizeof rel, "golden/%s.norm.npy", lists[i]);
+            const char *want = tu_data(rel);
+            if (!in || !want) continue;
             csfs_descriptor_options opt;
             csfs_descriptor_options_init(&opt);
             opt.input = in;
@@ -94,15 +99,16 @@ static void test_matrix(void)
 
 static void test_parquet_output_is_chunk_independent(const char *dir)
 {
-    char in[1024], a[1024], b[1024];
-    snprintf(in, sizeof in, "%s/data/grasp/nd_4f4_6s2_seniority.c", CSFS_SHARED_DIR);
+    char a[1024], b[1024];
+    const char *in = tu_data("data/grasp/c_like_n3_2x.c"); /* bundled: 505 CSFs, 5 blocks */
+    if (!in) return;
     snprintf(a, sizeof a, "%s/a.parquet", dir);
     snprintf(b, sizeof b, "%s/b.parquet", dir);
     csfs_descriptor_options opt;
     csfs_descriptor_options_init(&opt);
     opt.input = in;
     opt.output = a;
-    opt.row_group_rows = 700;
+    opt.row_group_rows = 70;
     csfs_error err;
     CHECK_EQ_INT(csfs_descriptors_run(&opt, NULL, &err), 0);
     opt.output = b;

@@ -12,7 +12,7 @@
 #include "grasp/peel.h"
 #include "testutil.h"
 
-#define SAMPLE CSFS_SHARED_DIR "/data/grasp/rcsfs_sample.c"
+#define SAMPLE tu_data("data/grasp/rcsfs_sample.c") /* bundled in tests/data */
 
 /* rcsfs_sample.c: 28 CSFs in one block. Rules: [header_info] first; the
  * 5-item array one item a line with 4 spaces and a trailing comma; a blank

@@ -14,6 +14,21 @@
 
 static const char *lists[] = {"nd_4f4_6s2_seniority", "li_like_gh_2x"};
 
+/* The list named, or, when shared/ lacks it, the bundled c_like_n3_2x (505
+ * CSFs, 5 blocks: smaller, but chunks, pages and groups still straddle). */
+static const char *list_path(const char *name)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "data/grasp/%s.c", name);
+    const char *p = tu_data_quiet(rel);
+    if (!p) {
+        printf("note: %s not in CSFS_SHARED_DIR (%s): using tests/data's c_like_n3_2x.c\n", rel,
+               CSFS_SHARED_DIR);
+        p = tu_data("data/grasp/c_like_n3_2x.c");
+    }
+    return p;
+}
+
 static char *run_file(const char *in, const char *out, int threads, size_t chunk, int64_t group,
                       csfs_layout layout, size_t *len)
 {
@@ -41,8 +56,8 @@ static void test_same_bytes(const char *dir)
         int64_t group;
     } runs[] = {{8, 1, 7}, {16, 64, 1}, {5, 700, 333}};
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
-        char in[1024];
-        snprintf(in, sizeof in, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[l]);
+        const char *in = list_path(lists[l]);
+        if (!in) continue;
         for (int v2 = 0; v2 < 2; v2++) {
             csfs_layout layout = v2 ? CSFS_LAYOUT_V2 : CSFS_LAYOUT_V1;
             for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
@@ -72,8 +87,8 @@ static void test_same_bytes(const char *dir)
 /* In memory: workers write rows straight into the matrix. */
 static void test_matrix(void)
 {
-    char in[1024];
-    snprintf(in, sizeof in, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[0]);
+    const char *in = list_path(lists[0]);
+    if (!in) return;
     csfs_matrix ref, m;
     csfs_descriptor_options opt;
     csfs_descriptor_options_init(&opt);
@@ -98,8 +113,9 @@ static void test_matrix(void)
 static void test_failure_midway(void)
 {
     const char *dir = tu_temp_dir();
-    char src[1024], in[1100], out[1100];
-    snprintf(src, sizeof src, "%s/data/grasp/%s.c", CSFS_SHARED_DIR, lists[0]);
+    char in[1100], out[1100];
+    const char *src = list_path(lists[0]);
+    if (!src) return;
     snprintf(in, sizeof in, "%s/broken.c", dir);
     snprintf(out, sizeof out, "%s/out.parquet", dir);
     size_t len = 0;

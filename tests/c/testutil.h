@@ -8,6 +8,7 @@
 
 extern int tu_failed;
 extern int tu_passed;
+extern int tu_skipped;
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -48,7 +49,18 @@ const char *tu_temp_dir(void);
 /* Number of entries in dir other than . and .. */
 int tu_count_entries(const char *dir);
 
-/* Prints "N passed, N failed" and returns the process exit status. */
+/* Test data, by its place in shared/ ("data/grasp/x.c", "golden/x.raw.npy"):
+ * the copy bundled in tests/data (laid out as shared/ without its data/
+ * level) if there is one, else the file in CSFS_SHARED_DIR. When neither has
+ * it: NULL, after one line "SKIP: needs ..." (the caller skips that part).
+ * Paths stay valid until the process ends. */
+const char *tu_data(const char *rel);
+/* The same without the skip line (for a fallback to bundled data). */
+const char *tu_data_quiet(const char *rel);
+
+/* Prints "N passed, N failed[, N skipped]" and returns the exit status: 1 on
+ * a failure, 77 (ctest's SKIP_RETURN_CODE) when every part was skipped for
+ * want of data, else 0. */
 int tu_done(void);
 
 #endif
