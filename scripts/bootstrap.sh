@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing csfs needs, only where it is missing:
 # Debian packages (compiler, CMake, compression libraries, clang for the
-# fuzzers) and a Python virtual environment inside the build tree with the
-# independent Parquet readers the tests use as oracles.
+# fuzzers, git and man-db for the install checks) and a Python virtual
+# environment inside the build tree with the independent Parquet readers the
+# tests use as oracles.
 #
 # Usage: scripts/bootstrap.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
@@ -12,7 +13,7 @@ build=${1:-"$root/build"}
 
 debs=(build-essential cmake pkg-config zstd gzip
       libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev
-      clang clang-format libclang-rt-14-dev python3-venv python3-dev)
+      clang clang-format libclang-rt-14-dev python3-venv python3-dev git man-db)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
