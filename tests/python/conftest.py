@@ -22,11 +22,13 @@ class DataPath(os.PathLike):
     test its own fixtures allow. `/` gives another DataPath; exists() and
     glob() look in both places; anything else acts on the found Path."""
 
-    def __init__(self, roots, rel=()):
-        self._roots, self._rel = tuple(roots), tuple(rel)
+    def __init__(self, roots, rel=(), shown=()):
+        # shown: where the roots are in shared/ (for the skip message)
+        self._roots, self._rel, self._shown = tuple(roots), tuple(rel), tuple(shown)
 
     def __truediv__(self, part):
-        return DataPath(self._roots, self._rel + tuple(pathlib.PurePath(part).parts))
+        return DataPath(self._roots, self._rel + tuple(pathlib.PurePath(part).parts),
+                        self._shown)
 
     def _candidates(self):
         return [root.joinpath(*self._rel) for root in self._roots]
@@ -46,7 +48,7 @@ class DataPath(os.PathLike):
         for p in self._candidates():
             if p.exists():
                 return p
-        pytest.skip(f"needs {'/'.join(self._rel) or '.'} from CSFS_SHARED_DIR "
+        pytest.skip(f"needs {'/'.join(self._shown + self._rel) or '.'} from CSFS_SHARED_DIR "
                     f"({SHARED_ROOT} lacks it and tests/data does not bundle it)",
                     allow_module_level=True)
 
@@ -75,7 +77,7 @@ class DataPath(os.PathLike):
 
 def _data(*rel):
     bundled = BUNDLED_DIR.joinpath(*rel[1:]) if rel[:1] == ("data",) else BUNDLED_DIR.joinpath(*rel)
-    return DataPath([bundled, SHARED_ROOT.joinpath(*rel)])
+    return DataPath([bundled, SHARED_ROOT.joinpath(*rel)], shown=rel)
 
 
 SHARED_DIR = DataPath([SHARED_ROOT])  # shared/ itself: files no clone bundles
