@@ -7,7 +7,16 @@
 if(NOT SKBUILD AND NOT DEFINED Python_EXECUTABLE AND EXISTS "${CSFS_VENV}/bin/python")
   set(Python_EXECUTABLE "${CSFS_VENV}/bin/python")
 endif()
-find_package(Python 3.9 REQUIRED COMPONENTS Interpreter Development.Module NumPy)
+if(CSFS_PYTHON STREQUAL "AUTO")
+  find_package(Python 3.9 COMPONENTS Interpreter Development.Module NumPy)
+  if(NOT Python_FOUND)
+    message(STATUS "csfs: Python extension not built (no Python headers or NumPy found; "
+                   "-DCSFS_PYTHON=OFF silences this, ON makes it an error)")
+    return()
+  endif()
+else()
+  find_package(Python 3.9 REQUIRED COMPONENTS Interpreter Development.Module NumPy)
+endif()
 
 # Every C file of the package: _csfs.c and the _py_*.c binding files.
 file(GLOB CSFS_PY_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/python/csfs/*.c)
