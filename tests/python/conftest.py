@@ -15,23 +15,24 @@ BUNDLED_DIR = SOURCE_DIR / "tests" / "data"  # small real fixtures in every clon
 
 
 class DataPath(os.PathLike):
-    """A test data file or folder, looked up when used: first in tests/data
-    (the bundled fixtures, laid out as shared/ without its data/ level), then
-    in CSFS_SHARED_DIR. A path found in neither skips the test that uses it
-    (one line naming the file), so that a clone without shared/ runs every
-    test its own fixtures allow. `/` gives another DataPath; exists() and
-    glob() look in both places; anything else acts on the found Path."""
+    """A test data file or folder of shared/ (named by its place there, e.g.
+    data/grasp/x.c), looked up when used: first in tests/data (the bundled
+    fixtures, laid out as shared/ without its data/ level), then in
+    CSFS_SHARED_DIR. A path found in neither skips the test that uses it (one
+    line naming the file), so that a clone without shared/ runs every test
+    its own fixtures allow. `/` gives another DataPath; exists() and glob()
+    look in both places; f-strings never skip (they show the shared/ path of a
+    missing file); anything else acts on the found Path."""
 
-    def __init__(self, roots, rel=(), shown=()):
-        # shown: where the roots are in shared/ (for the skip message)
-        self._roots, self._rel, self._shown = tuple(roots), tuple(rel), tuple(shown)
+    def __init__(self, rel=()):
+        self._rel = tuple(rel)
 
     def __truediv__(self, part):
-        return DataPath(self._roots, self._rel + tuple(pathlib.PurePath(part).parts),
-                        self._shown)
+        return DataPath(self._rel + tuple(pathlib.PurePath(part).parts))
 
     def _candidates(self):
-        return [root.joinpath(*self._rel) for root in self._roots]
+        bundled = self._rel[1:] if self._rel[:1] == ("data",) else self._rel
+        return [BUNDLED_DIR.joinpath(*bundled), SHARED_ROOT.joinpath(*self._rel)]
 
     def exists(self):
         return any(p.exists() for p in self._candidates())
@@ -48,7 +49,7 @@ class DataPath(os.PathLike):
         for p in self._candidates():
             if p.exists():
                 return p
-        pytest.skip(f"needs {'/'.join(self._shown + self._rel) or '.'} from CSFS_SHARED_DIR "
+        pytest.skip(f"needs {'/'.join(self._rel) or '.'} from CSFS_SHARED_DIR "
                     f"({SHARED_ROOT} lacks it and tests/data does not bundle it)",
                     allow_module_level=True)
 
@@ -58,8 +59,9 @@ class DataPath(os.PathLike):
     def __str__(self):
         return str(self.path())
 
-    def __format__(self, spec):
-        return format(str(self), spec)
+    def __format__(self, spec):  # messages, e.g. skipif reasons made at import
+        found = [p for p in self._candidates() if p.exists()]
+        return format(str(found[0] if found else self._candidates()[-1]), spec)
 
     def __repr__(self):
         return f"DataPath({'/'.join(self._rel)!r})"
@@ -75,15 +77,10 @@ class DataPath(os.PathLike):
         return getattr(self.path(), name)
 
 
-def _data(*rel):
-    bundled = BUNDLED_DIR.joinpath(*rel[1:]) if rel[:1] == ("data",) else BUNDLED_DIR.joinpath(*rel)
-    return DataPath([bundled, SHARED_ROOT.joinpath(*rel)], shown=rel)
-
-
-SHARED_DIR = DataPath([SHARED_ROOT])  # shared/ itself: files no clone bundles
-GRASP_DIR = _data("data", "grasp")
-GOLDEN_DIR = _data("golden")
-RUNS_DIR = _data("data", "grasp-runs")
+SHARED_DIR = DataPath()  # shared/ (bundled copies first)
+GRASP_DIR = SHARED_DIR / "data" / "grasp"
+GOLDEN_DIR = SHARED_DIR / "golden"
+RUNS_DIR = SHARED_DIR / "data" / "grasp-runs"
 LIST_NAMES = sorted(p.stem for p in GRASP_DIR.glob("*.c"))
 
 
