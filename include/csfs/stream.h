@@ -129,7 +129,7 @@ typedef struct csfs_stream_options {
     const volatile int *cancel;
 } csfs_stream_options;
 
-void csfs_stream_options_init(csfs_stream_options *opt);
+CSFS_API void csfs_stream_options_init(csfs_stream_options *opt);
 
 /*
  * Opens the source, checks it and starts making batches in the background.
