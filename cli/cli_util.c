@@ -155,16 +155,9 @@ void cli_progress_clear(void)
 
 void cli_print_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
+    char *q = csfs_json_quote(s, strlen(s));
+    if (q) fputs(q, f);
+    csfs_free(q);
 }
 
 void cli_common_init(cli_common *c)

@@ -6,8 +6,6 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "jobs/export.h"
-#include "rows/rows_file.h"
 
 static void help(void)
 {
@@ -81,7 +79,7 @@ int cmd_export(int argc, char **argv)
     cli_install_signals();
     csfs_export_summary sum;
     int rc = csfs_export_run(&opt, &sum, &err);
-    free(rows);
+    csfs_free(rows);
     if (rc != 0) {
         fprintf(stderr, "csfs export: %s\n", err.message);
         return cli_exit_for(&err);

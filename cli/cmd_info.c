@@ -1,11 +1,10 @@
-/* csfs info: argument parsing only; the description is pq_file_describe(). */
+/* csfs info: argument parsing only; the description is csfs_parquet_info(). */
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "cli_util.h"
 #include "commands.h"
-#include "parquet/pq_info.h"
-#include "parquet/pq_reader.h"
+#include "csfs.h"
 
 static void help(void)
 {
@@ -43,11 +42,15 @@ int cmd_info(int argc, char **argv)
         return EXIT_USAGE;
     }
     csfs_error err = {0};
-    pq_file *f;
-    int rc = pq_file_open(&f, path, &err);
-    if (!rc) {
-        rc = pq_file_describe(f, json, stdout, &err);
-        pq_file_close(f);
+    char *text = NULL;
+    int rc = csfs_parquet_info(path, json, &text, &err);
+    if (rc == 0) {
+        fputs(text, stdout);
+        csfs_free(text);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "csfs info: cannot write the description\n");
+            return EXIT_FAIL;
+        }
     }
     if (rc) {
         fprintf(stderr, "csfs info: %s\n", err.message);

@@ -4,13 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "mixing/labels.h"
-#include "mixing/levels.h"
-#include "mixing/reader.h"
 
 static void help(void)
 {
@@ -43,13 +39,6 @@ static void help(void)
            "  --quiet                 no summary or warnings on stderr (errors still)\n");
 }
 
-static void print_json_string(const char *s)
-{
-    csfs_buf b = {0};
-    if (csfs_buf_json_string(&b, s, strlen(s), NULL) == 0) fwrite(b.data, 1, b.len, stdout);
-    csfs_buf_free(&b);
-}
-
 static int run_levels(const char *input, const char *list_path, int json)
 {
     csfs_error err = {0};
@@ -62,11 +51,10 @@ static int run_levels(const char *input, const char *list_path, int json)
     csfs_mix_levels lv;
     memset(&lv, 0, sizeof lv);
     if (rc == 0) rc = csfs_mix_levels_read(input, have_list ? &list : NULL, &lv, &err);
-    csfs_buf out = {0};
-    if (rc == 0)
-        rc = json ? csfs_mix_levels_json(&lv, &out, &err) : csfs_mix_levels_text(&lv, &out, &err);
-    if (rc == 0) fwrite(out.data, 1, out.len, stdout);
-    csfs_buf_free(&out);
+    char *text = NULL;
+    if (rc == 0) rc = csfs_mix_levels_format(&lv, json, &text, &err);
+    if (rc == 0) fputs(text, stdout);
+    csfs_free(text);
     csfs_mix_levels_free(&lv);
     if (have_list) csfs_mix_list_free(&list);
     if (rc) {
@@ -92,11 +80,11 @@ static void print_summary(const csfs_mix_options *opt, const csfs_mix_summary *s
     }
     if (!json) return;
     printf("{\"input\": ");
-    print_json_string(opt->input);
+    cli_print_json_string(stdout, opt->input);
     printf(", \"csf_list\": ");
-    print_json_string(opt->csf_list);
+    cli_print_json_string(stdout, opt->csf_list);
     printf(", \"output\": ");
-    print_json_string(opt->output);
+    cli_print_json_string(stdout, opt->output);
     printf(", \"layout\": \"%s\", \"rows\": %llu, \"columns\": %llu, \"csf_count\": %llu, "
            "\"list_blocks\": %llu, \"stored_blocks\": %llu, \"levels\": %llu, "
            "\"coefficients\": %llu, \"input_bytes\": %llu, \"jp_checked\": %s, \"jp_note\": ",
@@ -105,7 +93,7 @@ static void print_summary(const csfs_mix_options *opt, const csfs_mix_summary *s
            (unsigned long long)s->stored_blocks, (unsigned long long)s->levels,
            (unsigned long long)s->coefficients, (unsigned long long)s->input_bytes,
            s->jp_checked ? "true" : "false");
-    print_json_string(s->jp_note);
+    cli_print_json_string(stdout, s->jp_note);
     printf(", \"seconds\": %.6f}\n", s->seconds);
 }
 

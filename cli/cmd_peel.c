@@ -6,7 +6,6 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "grasp/peel_source.h"
 
 static void help(void)
 {
@@ -56,12 +55,10 @@ int cmd_peel(int argc, char **argv)
     }
     size_t n = csfs_peel_count(peel);
     if (json) {
-        static const char *kinds[] = {"", "csf list", "header toml", "parquet metadata",
-                                      "parquet header"};
         printf("{\"file\": ");
         cli_print_json_string(stdout, path);
         printf(", \"source\": ");
-        cli_print_json_string(stdout, kinds[origin]);
+        cli_print_json_string(stdout, csfs_peel_origin_name(origin));
         printf(", \"detail\": ");
         cli_print_json_string(stdout, detail ? detail : "");
         printf(", \"peel_subshells\": [");
@@ -73,7 +70,7 @@ int cmd_peel(int argc, char **argv)
     } else {
         for (size_t i = 0; i < n; i++) printf("%s\n", csfs_peel_name(peel, i));
     }
-    free(detail);
+    csfs_free(detail);
     csfs_peel_free(peel);
     return EXIT_OK;
 }

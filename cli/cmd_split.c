@@ -7,7 +7,6 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "csfs.h"
-#include "jobs/split_by_j.h"
 
 static void help(void)
 {
@@ -81,15 +80,19 @@ static int add_set(csfs_active_set **sets, size_t *n, const char *arg)
 static int run_j(const char *input, const char *dir, const char *prefix, int copy_w, int force,
                  int json)
 {
-    csfs_split_options opt = {
-        .input = input, .dir = dir, .prefix = prefix, .copy_w = copy_w, .force = force};
+    csfs_split_options opt;
+    csfs_split_options_init(&opt);
+    opt.input = input;
+    opt.dir = dir;
+    opt.prefix = prefix;
+    opt.copy_w = copy_w;
+    opt.force = force;
     opt.cancel = &cli_cancel;
     csfs_split_summary sum;
     csfs_error err;
     int rc = csfs_split_run(&opt, &sum, &err);
     if (rc) {
-        fprintf(stderr, "csfs split: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("split", &err);
     }
     fprintf(stderr, "csfs split: %llu CSFs in %llu blocks -> %zu files\n",
             (unsigned long long)sum.csf_count, (unsigned long long)sum.block_count, sum.n_outputs);
@@ -112,8 +115,7 @@ static int run_active(csfs_split_active_options *opt, int quiet, int json)
     csfs_split_active_summary sum;
     csfs_error err;
     if (csfs_split_active_run(opt, &sum, &err) != 0) {
-        fprintf(stderr, "csfs split: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("split", &err);
     }
     if (!quiet)
         for (size_t i = 0; i < sum.n_outputs; i++)
@@ -150,8 +152,7 @@ static int run_block(csfs_split_block_options *opt, int quiet, int json)
     csfs_split_block_summary sum;
     csfs_error err;
     if (csfs_split_block_run(opt, &sum, &err) != 0) {
-        fprintf(stderr, "csfs split: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("split", &err);
     }
     if (!quiet)
         for (size_t i = 0; i < sum.n_outputs; i++)

@@ -21,9 +21,14 @@
 #include "csfs/interact.h"
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
+#include "csfs/export.h"
 #include "csfs/generate.h"
+#include "csfs/info.h"
 #include "csfs/list_tools.h"
+#include "csfs/mixing.h"
+#include "csfs/peel.h"
 #include "csfs/select.h"
+#include "csfs/split.h"
 #include "csfs/stream.h"
 
 #endif /* CSFS_H */

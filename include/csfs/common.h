@@ -108,6 +108,16 @@ typedef struct csfs_progress {
     double seconds;      /* since the job started */
 } csfs_progress;
 
+/* ---- memory and text the library hands out --------------------------------- */
+
+/* Releases memory a csfs function returned (strings, row arrays). */
+CSFS_API void csfs_free(void *p);
+
+/* s[0..len) as a JSON string literal, quotes included: quotes, backslashes
+ * and control characters escaped, bytes that are not UTF-8 replaced by
+ * U+FFFD. NUL-terminated, released with csfs_free; NULL when out of memory. */
+CSFS_API char *csfs_json_quote(const char *s, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,14 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/error.h"
-#include "jobs/export.h"
-#include "grasp/header_toml.h"
-#include "mixing/labels.h"
-#include "mixing/reader.h"
-#include "parquet/pq_info.h"
-#include "grasp/peel_source.h"
-#include "jobs/split_by_j.h"
 
 /* ---- descriptors(path, peel=None, normalize=False, threads=None, *, layout, ...) ---------- */
 
@@ -68,7 +60,7 @@ static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs
     csfs_layout layout = CSFS_LAYOUT_V1;
     csfs_peel *peel = NULL;
     if ((layout_obj && py_layout_from_object(layout_obj, "layout", &layout) < 0) ||
-        py_positive_or_none(threads_obj, "threads", 1024, &threads) < 0 ||
+        py_positive_or_none(threads_obj, "threads", INT_MAX, &threads) < 0 ||
         py_positive_or_none(chunk_obj, "chunk_bytes", (long long)(SIZE_MAX >> 1), &chunk) < 0) {
         Py_DECREF(path);
         return NULL;
@@ -143,7 +135,7 @@ static PyObject *py_generate_descriptors(PyObject *self, PyObject *args, PyObjec
     int level;
     csfs_peel *peel = NULL;
     if ((version_obj && py_layout_from_object(version_obj, "descriptor_version", &layout) < 0) ||
-        py_positive_or_none(workers_obj, "num_workers", 1024, &workers) < 0 ||
+        py_positive_or_none(workers_obj, "num_workers", INT_MAX, &workers) < 0 ||
         py_codec_from_object(compression, &codec, &level) < 0 ||
         py_path_or_none(header_obj, &header) < 0)
         goto done;
@@ -252,7 +244,7 @@ static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwarg
     if ((len_obj && line_len_from_object(len_obj, &max_line_len) < 0) ||
         (chunk_obj && chunk_obj != Py_None &&
          py_positive_or_none(chunk_obj, "chunk_size", LLONG_MAX, &chunk) < 0) ||
-        py_positive_or_none(workers_obj, "num_workers", 1024, &workers) < 0)
+        py_positive_or_none(workers_obj, "num_workers", INT_MAX, &workers) < 0)
         goto done;
 
     convert_job c;
@@ -353,12 +345,12 @@ static PyObject *py_parquet_info_json(PyObject *self, PyObject *arg)
     char *json = NULL;
     csfs_error err = {0};
     PyThreadState *ts = PyEval_SaveThread();
-    int rc = pq_describe(PyBytes_AS_STRING(path), true, &json, &err);
+    int rc = csfs_parquet_info(PyBytes_AS_STRING(path), 1, &json, &err);
     PyEval_RestoreThread(ts);
     Py_DECREF(path);
     if (rc != 0) return py_raise_error(&err);
     PyObject *s = py_text(json);
-    pq_describe_free(json);
+    csfs_free(json);
     return s;
 }
 
@@ -368,17 +360,10 @@ static PyObject *py_read_peel_subshells(PyObject *self, PyObject *arg)
 {
     PyObject *path;
     if (!PyUnicode_FSConverter(arg, &path)) return NULL;
-    const char *p = PyBytes_AS_STRING(path);
-    csfs_header_toml h;
-    memset(&h, 0, sizeof h);
     csfs_peel *peel = NULL;
     csfs_error err = {0};
     PyThreadState *ts = PyEval_SaveThread();
-    int rc = csfs_header_toml_read(p, &h, &err);
-    if (rc == 0) rc = csfs_header_toml_peel(&h, &peel, &err);
-    if (rc == 0 && csfs_peel_count(peel) == 0)
-        rc = csfs_fail(&err, CSFS_E_FORMAT, "%s: no peel subshells in header line 4", p);
-    csfs_header_toml_free(&h);
+    int rc = csfs_peel_read_header_toml(PyBytes_AS_STRING(path), &peel, &err);
     PyEval_RestoreThread(ts);
     Py_DECREF(path);
     PyObject *list = rc == 0 ? py_peel_to_list(peel) : py_raise_error(&err);
@@ -388,101 +373,16 @@ static PyObject *py_read_peel_subshells(PyObject *self, PyObject *arg)
 
 /* ---- read_mixing(path) ----------------------------------------------------------------------- */
 
-/* One stored block, copied out of the reader (which reuses its memory). */
-typedef struct mix_block_copy {
-    int32_t jblock, ncf, nev, iatjpo, iaspar, two_j;
-    char parity;
-    double eav;
-    uint64_t offset;
-    int32_t *ivec;           /* [nev] */
-    double *eval, *energies; /* [nev]: as stored (relative to eav), and eav + eval */
-    double *coef;            /* [nev * ncf]: level k's coefficients at k * ncf */
-} mix_block_copy;
-
 typedef struct mixing_job {
     py_job base;
     const char *path;
-    csfs_mix_header header;
-    const char *format; /* static string */
-    int marker_bytes, big_endian;
-    uint64_t size;
-    mix_block_copy *blocks;
-    size_t n, cap;
+    csfs_mix_file file;
 } mixing_job;
-
-static void mixing_job_free(mixing_job *m)
-{
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->blocks[i].ivec);
-        free(m->blocks[i].eval);
-        free(m->blocks[i].energies);
-        free(m->blocks[i].coef);
-    }
-    free(m->blocks);
-    m->blocks = NULL;
-    m->n = m->cap = 0;
-}
-
-static int copy_block(mixing_job *m, csfs_mix_reader *r, const csfs_mix_block *b, csfs_error *err)
-{
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 16;
-        mix_block_copy *grown = realloc(m->blocks, cap * sizeof *grown);
-        if (!grown) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        m->blocks = grown;
-        m->cap = cap;
-    }
-    mix_block_copy *c = &m->blocks[m->n++];
-    memset(c, 0, sizeof *c);
-    c->jblock = b->jblock;
-    c->ncf = b->ncf;
-    c->nev = b->nev;
-    c->iatjpo = b->iatjpo;
-    c->iaspar = b->iaspar;
-    c->two_j = csfs_mix_block_two_j(b);
-    c->parity = csfs_mix_block_parity(b);
-    c->eav = b->eav;
-    c->offset = b->offset;
-    if (b->nev <= 0) return 0;
-    /* The reader checked nev * ncf against the bytes left in the file. */
-    size_t nev = (size_t)b->nev, ncf = (size_t)b->ncf;
-    c->ivec = malloc(nev * sizeof *c->ivec);
-    c->eval = malloc(nev * sizeof *c->eval);
-    c->energies = malloc(nev * sizeof *c->energies);
-    size_t cells = nev * ncf;
-    c->coef = malloc((cells ? cells : 1) * sizeof *c->coef);
-    if (!c->ivec || !c->eval || !c->energies || !c->coef)
-        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory for block %d (%zu x %zu)", m->path,
-                         b->jblock, nev, ncf);
-    for (size_t k = 0; k < nev; k++) {
-        c->ivec[k] = b->ivec[k];
-        c->eval[k] = b->eval[k];
-        c->energies[k] = b->eav + b->eval[k]; /* as the library's level listing */
-    }
-    for (size_t k = 0; k < nev; k++) {
-        if (m->base.cancel) return csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", m->path);
-        int rc = csfs_mix_read_level(r, c->coef + k * ncf, err);
-        if (rc) return rc;
-    }
-    return 0;
-}
 
 static int mixing_run(py_job *j)
 {
     mixing_job *m = (mixing_job *)j;
-    csfs_mix_reader *r;
-    int rc = csfs_mix_open(m->path, &r, &j->err);
-    if (rc) return rc;
-    m->header = *csfs_mix_get_header(r);
-    m->format = csfs_mix_format(r);
-    m->marker_bytes = csfs_mix_marker_bytes(r);
-    m->big_endian = csfs_mix_big_endian(r);
-    m->size = csfs_mix_file_size(r);
-    const csfs_mix_block *b;
-    while ((rc = csfs_mix_next_block(r, &b, &j->err)) == 1)
-        if ((rc = copy_block(m, r, b, &j->err)) != 0) break;
-    csfs_mix_close(r);
-    return rc < 0 ? rc : 0;
+    return csfs_mix_file_read(m->path, &j->cancel, &m->file, &j->err);
 }
 
 /* Adds one array per name to d (NULL: only frees), each taking its buffer
@@ -511,7 +411,7 @@ static int put_arrays(PyObject *d, named_buffer *bufs, size_t n)
 }
 
 /* The dict of one block; takes the block's arrays (NULL afterwards). */
-static PyObject *block_dict(mix_block_copy *c)
+static PyObject *block_dict(csfs_mix_file_block *c)
 {
     npy_intp nev = c->nev > 0 ? c->nev : 0, dims[2] = {nev, c->ncf};
     named_buffer bufs[] = {{"ivec", c->ivec, 1, NPY_INT32, &nev},
@@ -553,10 +453,11 @@ static PyObject *py_read_mixing(PyObject *self, PyObject *arg)
     m.path = PyBytes_AS_STRING(path);
     PyObject *result = NULL, *header = NULL, *blocks = NULL;
     if (py_run_job(&m.base) != 0) goto done;
-    const csfs_mix_header *h = &m.header;
+    csfs_mix_file *f = &m.file;
+    const csfs_mix_header *h = &f->header;
     result = PyDict_New();
     header = PyDict_New();
-    blocks = PyList_New((Py_ssize_t)m.n);
+    blocks = PyList_New((Py_ssize_t)f->n_blocks);
     if (!result || !header || !blocks) goto fail;
     if (py_dict_put(header, "nelec", PyLong_FromLong(h->nelec)) < 0 ||
         py_dict_put(header, "ncftot", PyLong_FromLong(h->ncftot)) < 0 ||
@@ -565,16 +466,16 @@ static PyObject *py_read_mixing(PyObject *self, PyObject *arg)
         py_dict_put(header, "nvecsiz", PyLong_FromLong(h->nvecsiz)) < 0 ||
         py_dict_put(header, "nblock", PyLong_FromLong(h->nblock)) < 0)
         goto fail;
-    for (size_t i = 0; i < m.n; i++) {
-        PyObject *b = block_dict(&m.blocks[i]);
+    for (size_t i = 0; i < f->n_blocks; i++) {
+        PyObject *b = block_dict(&f->blocks[i]);
         if (!b) goto fail;
         PyList_SET_ITEM(blocks, (Py_ssize_t)i, b);
     }
     if (py_dict_put(result, "file", PyUnicode_DecodeFSDefault(m.path)) < 0 ||
-        py_dict_put(result, "size", py_u64(m.size)) < 0 ||
-        py_dict_put(result, "format", py_text(m.format)) < 0 ||
-        py_dict_put(result, "marker_bytes", PyLong_FromLong(m.marker_bytes)) < 0 ||
-        py_dict_put(result, "byte_order", py_text(m.big_endian ? "big" : "little")) < 0)
+        py_dict_put(result, "size", py_u64(f->size)) < 0 ||
+        py_dict_put(result, "format", py_text(f->format)) < 0 ||
+        py_dict_put(result, "marker_bytes", PyLong_FromLong(f->marker_bytes)) < 0 ||
+        py_dict_put(result, "byte_order", py_text(f->big_endian ? "big" : "little")) < 0)
         goto fail;
     int rc = PyDict_SetItemString(result, "header", header);
     if (rc == 0) rc = PyDict_SetItemString(result, "blocks", blocks);
@@ -584,7 +485,7 @@ fail:
 done:
     Py_XDECREF(header);
     Py_XDECREF(blocks);
-    mixing_job_free(&m);
+    csfs_mix_file_free(&m.file);
     py_job_free(&m.base);
     Py_DECREF(path);
     return result;
@@ -595,28 +496,13 @@ done:
 typedef struct labels_job {
     py_job base;
     const char *mix_path, *list_path;
-    csfs_mix_list list;
     csfs_mix_labels labels;
-    int64_t *row;
 } labels_job;
 
 static int labels_run(py_job *j)
 {
     labels_job *l = (labels_job *)j;
-    int rc = csfs_mix_list_read(l->list_path, &l->list, &j->err);
-    if (rc) return rc;
-    if (j->cancel) return csfs_fail(&j->err, CSFS_E_CANCELLED, "%s: interrupted", l->mix_path);
-    csfs_mix_reader *r;
-    rc = csfs_mix_open(l->mix_path, &r, &j->err);
-    if (rc) return rc;
-    rc = csfs_mix_labels_compute(r, &l->list, &l->labels, &j->err);
-    csfs_mix_close(r);
-    if (rc) return rc;
-    uint64_t n = l->labels.rows;
-    l->row = malloc((n ? n : 1) * sizeof *l->row);
-    if (!l->row) return csfs_fail(&j->err, CSFS_E_NOMEM, "out of memory");
-    for (uint64_t i = 0; i < n; i++) l->row[i] = (int64_t)i;
-    return 0;
+    return csfs_mix_labels_read(l->mix_path, l->list_path, &j->cancel, &l->labels, &j->err);
 }
 
 static PyObject *py_ci2_labels(PyObject *self, PyObject *args, PyObject *kwargs)
@@ -635,20 +521,17 @@ static PyObject *py_ci2_labels(PyObject *self, PyObject *args, PyObject *kwargs)
     if (py_run_job(&l.base) == 0) {
         npy_intp n = (npy_intp)l.labels.rows;
         csfs_mix_labels *lb = &l.labels;
-        named_buffer bufs[] = {{"row", l.row, 1, NPY_INT64, &n},
+        named_buffer bufs[] = {{"row", lb->row, 1, NPY_INT64, &n},
                                {"block", lb->block, 1, NPY_INT32, &n},
                                {"pos_in_block", lb->pos_in_block, 1, NPY_INT32, &n},
                                {"nlev", lb->nlev, 1, NPY_INT32, &n},
                                {"ci2_max", lb->ci2_max, 1, NPY_FLOAT64, &n},
                                {"level_argmax", lb->level_argmax, 1, NPY_INT32, &n}};
-        l.row = NULL;
         memset(lb, 0, sizeof *lb); /* the arrays own the buffers now */
         result = PyDict_New();
         if (put_arrays(result, bufs, sizeof bufs / sizeof bufs[0]) < 0) Py_CLEAR(result);
     }
-    free(l.row);
     csfs_mix_labels_free(&l.labels);
-    csfs_mix_list_free(&l.list);
     py_job_free(&l.base);
     Py_DECREF(mix);
     Py_DECREF(list);
@@ -700,7 +583,7 @@ static PyObject *py_export(PyObject *self, PyObject *args, PyObject *kwargs)
     export_job x;
     memset(&x, 0, sizeof x);
     py_job_init(&x.base, export_run);
-    if (py_positive_or_none(threads_obj, "threads", 1024, &threads) < 0 ||
+    if (py_positive_or_none(threads_obj, "threads", INT_MAX, &threads) < 0 ||
         py_path_or_none(header_obj, &header) < 0 ||
         export_setup(&x, input, output, header, rows_obj, "rows", &rows) < 0)
         goto done;
@@ -820,6 +703,7 @@ static PyObject *py_split_csfs_by_j(PyObject *self, PyObject *args, PyObject *kw
     split_job s;
     memset(&s, 0, sizeof s);
     py_job_init(&s.base, split_run);
+    csfs_split_options_init(&s.opt);
     s.opt.input = PyBytes_AS_STRING(input);
     s.opt.dir = dir ? PyBytes_AS_STRING(dir) : NULL;
     s.opt.prefix = prefix ? PyBytes_AS_STRING(prefix) : NULL;

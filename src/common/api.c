@@ -3,8 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "descriptor/v1.h"
+#include "common/buf.h"
 #include "common/error.h"
+#include "descriptor/v1.h"
 
 const char *csfs_version(void)
 {
@@ -57,6 +58,8 @@ int csfs_parse_csf(const char *line1, size_t len1, const char *line2, size_t len
                    const char *line3, size_t len3, const csfs_peel *peel, int normalize,
                    void *row_out, csfs_error *err)
 {
+    if (!peel || csfs_peel_count(peel) == 0)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "the peel list names no subshell");
     csfs_desc_ctx ctx;
     int rc = csfs_desc_ctx_init(&ctx, peel, CSFS_LAYOUT_V1, normalize, err);
     if (rc) return rc;
@@ -70,4 +73,19 @@ int csfs_parse_csf(const char *line1, size_t len1, const char *line2, size_t len
         return csfs_fail(err, CSFS_E_CSF, "CSF failed: %s", csfs_csf_status_text(st));
     }
     return 0;
+}
+
+void csfs_free(void *p)
+{
+    free(p);
+}
+
+char *csfs_json_quote(const char *s, size_t len)
+{
+    csfs_buf b = {0};
+    if (csfs_buf_json_string(&b, s, len, NULL) != 0 || csfs_buf_terminate(&b, NULL) != 0) {
+        csfs_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }

@@ -1,5 +1,7 @@
 #include "common/buf.h"
 
+#include "common/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,15 +50,20 @@ int csfs_buf_printf(csfs_buf *b, csfs_error *err, const char *fmt, ...)
 int csfs_buf_json_string(csfs_buf *b, const char *s, size_t len, csfs_error *err)
 {
     int rc = csfs_buf_append(b, "\"", 1, err);
-    for (size_t i = 0; rc == 0 && i < len; i++) {
+    for (size_t i = 0; rc == 0 && i < len;) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             rc = csfs_buf_append(b, e, 2, err);
+            i++;
         } else if (c < 0x20) {
             rc = csfs_buf_printf(b, err, "\\u%04x", c);
+            i++;
         } else {
-            rc = csfs_buf_append(b, &s[i], 1, err);
+            /* JSON text is UTF-8: a byte that starts no valid sequence is U+FFFD. */
+            size_t n = csfs_utf8_seq_len(s + i, len - i);
+            rc = n ? csfs_buf_append(b, s + i, n, err) : csfs_buf_append(b, "\\ufffd", 6, err);
+            i += n ? n : 1;
         }
     }
     return rc ? rc : csfs_buf_append(b, "\"", 1, err);

@@ -5,6 +5,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
 typedef struct cursor {
     const char *p, *end;
@@ -41,30 +42,6 @@ static int hex4(const char *p, unsigned *v)
     }
     *v = x;
     return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* One string literal at c->p (the opening quote) appended to out, NUL-terminated. */
@@ -130,7 +107,7 @@ static int parse_string(cursor *c, csfs_buf *out, csfs_error *err)
                 return syntax(c, err, "unpaired surrogate in a \\u escape");
             }
             if (cp == 0) return syntax(c, err, "NUL character in a string");
-            n = put_utf8(dec, cp);
+            n = csfs_utf8_encode(cp, dec);
             break;
         }
         default:

@@ -58,10 +58,29 @@ static int build_map(csfs_peel *p, csfs_error *err)
     return 0;
 }
 
-int csfs_peel_from_names(const char *const *names, size_t n, csfs_peel **out, csfs_error *err)
+/* A name that could never match a subshell field (empty, white space, a
+ * comma or a control character inside) is surely a mistake. */
+static int check_name(const char *name, csfs_error *err)
+{
+    int ok = name[0] != '\0';
+    for (const unsigned char *p = (const unsigned char *)name; ok && *p; p++)
+        if (*p < 0x20 || *p == ' ' || *p == ',' || *p == 0x7f) ok = 0;
+    if (ok) return 0;
+    return csfs_fail(err, CSFS_E_ARGUMENT,
+                     "peel name '%s' is not a subshell name (empty, or has white space, a comma "
+                     "or a control character)",
+                     name);
+}
+
+/* The list from n names (may be 0: a header line can name none). */
+static int peel_build(const char *const *names, size_t n, csfs_peel **out, csfs_error *err)
 {
     *out = NULL;
     if (n > UINT32_MAX / 4) return csfs_fail(err, CSFS_E_ARGUMENT, "peel list too long");
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_name(names[i], err);
+        if (rc) return rc;
+    }
     csfs_peel *p = calloc(1, sizeof *p);
     if (!p) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     p->names = calloc(n ? n : 1, sizeof *p->names);
@@ -120,7 +139,7 @@ static int split_tokens(const char *text, size_t len, int (*is_sep)(unsigned cha
         names[n][i - start] = '\0';
         n++;
     }
-    if (rc == 0) rc = csfs_peel_from_names((const char *const *)names, n, out, err);
+    if (rc == 0) rc = peel_build((const char *const *)names, n, out, err);
     for (size_t k = 0; k < n; k++) free(names[k]);
     free(names);
     return rc;
@@ -155,9 +174,26 @@ static int keep_subshell_token(const char *t, size_t n)
     return letter;
 }
 
+static int need_names(size_t n, csfs_error *err)
+{
+    return n ? 0 : csfs_fail(err, CSFS_E_ARGUMENT, "the peel list names no subshell");
+}
+
+int csfs_peel_from_names(const char *const *names, size_t n, csfs_peel **out, csfs_error *err)
+{
+    *out = NULL;
+    int rc = need_names(n, err);
+    return rc ? rc : peel_build(names, n, out, err);
+}
+
 int csfs_peel_parse(const char *text, csfs_peel **out, csfs_error *err)
 {
-    return split_tokens(text, strlen(text), sep_list, keep_any, out, err);
+    int rc = split_tokens(text, strlen(text), sep_list, keep_any, out, err);
+    if (rc == 0 && (rc = need_names((*out)->count, err)) != 0) {
+        csfs_peel_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int csfs_peel_from_header_line(const char *line, size_t len, csfs_peel **out, csfs_error *err)

@@ -86,3 +86,31 @@ int csfs_peel_read_any(const char *path, csfs_peel **out, csfs_peel_origin *orig
     *origin = CSFS_PEEL_FROM_TEXT;
     return csfs_peel_read(path, out, err);
 }
+
+int csfs_peel_read_header_toml(const char *path, csfs_peel **out, csfs_error *err)
+{
+    *out = NULL;
+    csfs_error_clear(err);
+    int rc = from_toml(path, out, err);
+    if (rc == 0 && csfs_peel_count(*out) == 0) {
+        csfs_peel_free(*out);
+        *out = NULL;
+        rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no peel subshells in header line 4", path);
+    }
+    return rc;
+}
+
+const char *csfs_peel_origin_name(csfs_peel_origin origin)
+{
+    switch (origin) {
+    case CSFS_PEEL_FROM_TEXT:
+        return "csf list";
+    case CSFS_PEEL_FROM_TOML:
+        return "header toml";
+    case CSFS_PEEL_FROM_PARQUET_LIST:
+        return "parquet metadata";
+    case CSFS_PEEL_FROM_PARQUET_HEADER:
+        return "parquet header";
+    }
+    return "";
+}

@@ -13,16 +13,6 @@
 
 #include "csfs.h"
 
-typedef enum csfs_peel_origin {
-    CSFS_PEEL_FROM_TEXT = 1,           /* a CSF list's header */
-    CSFS_PEEL_FROM_TOML = 2,           /* a header TOML given as the file */
-    CSFS_PEEL_FROM_PARQUET_LIST = 3,   /* Parquet metadata listing the names */
-    CSFS_PEEL_FROM_PARQUET_HEADER = 4, /* a Parquet file's header (metadata or sidecar) */
-} csfs_peel_origin;
-
-/* *out is freed with csfs_peel_free. origin and detail may be NULL; *detail
- * (malloc'd) names the metadata key or the header TOML used, when any. */
-int csfs_peel_read_any(const char *path, csfs_peel **out, csfs_peel_origin *origin, char **detail,
-                       csfs_error *err);
+#include "csfs/peel.h"
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 int toml_fail(toml_cursor *P, const char *fmt, const char *detail)
 {
@@ -86,18 +87,7 @@ int toml_hexval(char c)
 static int put_utf8(csfs_buf *b, unsigned long cp, csfs_error *err)
 {
     char o[4];
-    size_t n;
-    if (cp < 0x80)
-        o[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        o[0] = (char)(0xC0 | (cp >> 6)), o[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000)
-        o[0] = (char)(0xE0 | (cp >> 12)), o[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        o[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else
-        o[0] = (char)(0xF0 | (cp >> 18)), o[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), o[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    return csfs_buf_append(b, o, n, err);
+    return csfs_buf_append(b, o, csfs_utf8_encode(cp, o), err);
 }
 
 /* One escape after '\' in a basic string (TOML 1.0, plus \e and \xHH of 1.1). */

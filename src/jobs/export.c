@@ -1,6 +1,6 @@
 /* csfs export: CSF Parquet -> GRASP text (rules in jobs/export.h). */
 #include "common/clock.h"
-#include "jobs/export.h"
+#include "csfs/export.h"
 
 #include <errno.h>
 #include <stdio.h>

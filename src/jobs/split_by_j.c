@@ -6,7 +6,7 @@
  * keeps it. Every output is staged and published only after the whole input
  * was read and checked.
  */
-#include "jobs/split_by_j.h"
+#include "csfs/split.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -213,6 +213,12 @@ static int copy_w(splitter *s, csfs_error *err)
     }
     close(fd);
     return rc;
+}
+
+void csfs_split_options_init(csfs_split_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->copy_w = 1;
 }
 
 int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_error *err)

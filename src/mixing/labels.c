@@ -42,6 +42,7 @@ int csfs_mix_block_maxima(csfs_mix_reader *r, const csfs_mix_block *b, double *l
 
 void csfs_mix_labels_free(csfs_mix_labels *l)
 {
+    free(l->row);
     free(l->block);
     free(l->pos_in_block);
     free(l->nlev);
@@ -58,12 +59,13 @@ int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list, csfs_
     if (rc) return rc;
     size_t n = (size_t)list->csf_count, alloc = n ? n : 1;
     out->rows = n;
+    out->row = malloc(alloc * sizeof *out->row);
     out->block = malloc(alloc * sizeof *out->block);
     out->pos_in_block = malloc(alloc * sizeof *out->pos_in_block);
     out->nlev = malloc(alloc * sizeof *out->nlev);
     out->level_argmax = malloc(alloc * sizeof *out->level_argmax);
     out->ci2_max = malloc(alloc * sizeof *out->ci2_max);
-    if (!out->block || !out->pos_in_block || !out->nlev || !out->level_argmax || !out->ci2_max) {
+    if (!out->row || !out->block || !out->pos_in_block || !out->nlev || !out->level_argmax || !out->ci2_max) {
         csfs_mix_labels_free(out);
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory for %zu labels", n);
     }
@@ -89,6 +91,7 @@ int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list, csfs_
             rc = csfs_mix_block_maxima(r, cur, level, NULL, out->ci2_max + first,
                                        out->level_argmax + first, err);
         for (size_t i = 0; rc >= 0 && i < len; i++) {
+            out->row[first + i] = (int64_t)(first + i);
             out->block[first + i] = (int32_t)(b + 1);
             out->pos_in_block[first + i] = (int32_t)(i + 1);
             out->nlev[first + i] = nev;
@@ -105,4 +108,23 @@ int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list, csfs_
         return rc;
     }
     return 0;
+}
+
+int csfs_mix_labels_read(const char *mix_path, const char *list_path, const volatile int *cancel,
+                         csfs_mix_labels *out, csfs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    csfs_error_clear(err);
+    if (!mix_path || !list_path)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "a mixing file and its CSF list are needed");
+    csfs_mix_list list;
+    int rc = csfs_mix_list_read(list_path, &list, err);
+    if (rc) return rc;
+    if (cancel && *cancel) rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", mix_path);
+    csfs_mix_reader *r = NULL;
+    if (rc == 0) rc = csfs_mix_open(mix_path, &r, err);
+    if (rc == 0) rc = csfs_mix_labels_compute(r, &list, out, err);
+    csfs_mix_close(r);
+    csfs_mix_list_free(&list);
+    return rc;
 }

@@ -371,3 +371,17 @@ int csfs_mix_levels_text(const csfs_mix_levels *lv, csfs_buf *o, csfs_error *err
     }
     return rc;
 }
+
+int csfs_mix_levels_format(const csfs_mix_levels *lv, int json, char **text, csfs_error *err)
+{
+    *text = NULL;
+    csfs_buf b = {0};
+    int rc = json ? csfs_mix_levels_json(lv, &b, err) : csfs_mix_levels_text(lv, &b, err);
+    if (rc == 0) rc = csfs_buf_terminate(&b, err);
+    if (rc) {
+        csfs_buf_free(&b);
+        return rc;
+    }
+    *text = b.data;
+    return 0;
+}

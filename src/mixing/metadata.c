@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "mixing/labels.h"
+#include "mixing/levels.h"
 
 static const char *basename_of(const char *path)
 {

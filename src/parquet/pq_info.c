@@ -1,91 +1,81 @@
 #include "parquet/pq_info.h"
 
-#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/error.h"
+#include "common/utf8.h"
 #include "parquet/pq_names.h"
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-    uint8_t b = p[0];
-    size_t len;
-    uint32_t min, cp;
-    if (b < 0x80) return 1;
-    if (b >= 0xc2 && b <= 0xdf)
-        len = 2, min = 0x80, cp = b & 0x1f;
-    else if (b >= 0xe0 && b <= 0xef)
-        len = 3, min = 0x800, cp = b & 0x0f;
-    else if (b >= 0xf0 && b <= 0xf4)
-        len = 4, min = 0x10000, cp = b & 0x07;
-    else
-        return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return len;
-}
+/* The description is built in memory; the first failed append is kept. */
+typedef struct pq_out {
+    csfs_buf b;
+    int rc;
+} pq_out;
 
-static bool utf8_valid(const uint8_t *p, size_t n)
+static void outf(pq_out *o, const char *fmt, ...) CSFS_PRINTF(2, 3);
+static void outf(pq_out *o, const char *fmt, ...)
 {
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_len(p + i, n - i);
-        if (!k) return false;
-        i += k;
-    }
-    return true;
-}
-
-void pq_json_string(FILE *out, const char *s, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    fputc('"', out);
-    for (size_t i = 0; i < len;) {
-        uint8_t b = p[i];
-        if (b == '"' || b == '\\') {
-            fputc('\\', out);
-            fputc(b, out);
-            i++;
-        } else if (b < 0x20) {
-            fprintf(out, "\\u%04x", b);
-            i++;
-        } else {
-            size_t k = utf8_len(p + i, len - i);
-            if (k)
-                fwrite(p + i, 1, k, out);
-            else
-                fputs("\\ufffd", out);
-            i += k ? k : 1;
+    if (o->rc) return;
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        o->rc = CSFS_E_NOMEM;
+    } else if ((size_t)n < sizeof small) {
+        o->rc = csfs_buf_append(&o->b, small, (size_t)n, NULL);
+    } else {
+        o->rc = csfs_buf_reserve(&o->b, o->b.len + (size_t)n + 1, NULL);
+        if (o->rc == 0) {
+            va_start(ap, fmt);
+            vsnprintf(o->b.data + o->b.len, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+            o->b.len += (size_t)n;
         }
     }
-    fputc('"', out);
 }
 
-static void json_cstr(FILE *out, const char *s)
+static void outs(const char *s, pq_out *o)
+{
+    if (o->rc == 0) o->rc = csfs_buf_append(&o->b, s, strlen(s), NULL);
+}
+
+static void outc(int c, pq_out *o)
+{
+    char ch = (char)c;
+    if (o->rc == 0) o->rc = csfs_buf_append(&o->b, &ch, 1, NULL);
+}
+
+static void json_str(pq_out *o, const char *s, size_t len)
+{
+    if (o->rc == 0) o->rc = csfs_buf_json_string(&o->b, s, len, NULL);
+}
+
+static void json_cstr(pq_out *out, const char *s)
 {
     if (s)
-        pq_json_string(out, s, strlen(s));
+        json_str(out, s, strlen(s));
     else
-        fputs("null", out);
+        outs("null", out);
 }
 
-static void json_double(FILE *out, double v)
+static void json_double(pq_out *out, double v)
 {
     if (isnan(v))
-        fputs("\"NaN\"", out);
+        outs("\"NaN\"", out);
     else if (isinf(v))
-        fputs(v > 0 ? "\"Infinity\"" : "\"-Infinity\"", out);
+        outs(v > 0 ? "\"Infinity\"" : "\"-Infinity\"", out);
     else
-        fprintf(out, "%.17g", v);
+        outf(out, "%.17g", v);
 }
 
 /* ---- rendering of types and statistics ----------------------------------------- */
@@ -159,24 +149,24 @@ static bool is_unsigned(const pq_column_info *col)
 
 /* A statistics value in JSON (json) or text: numbers for numeric types,
  * strings for text columns, "0x..." hex otherwise. */
-static void stat_value(FILE *out, const pq_column_info *col, const uint8_t *v, size_t n, bool json)
+static void stat_value(pq_out *out, const pq_column_info *col, const uint8_t *v, size_t n, bool json)
 {
     uint8_t b[8] = {0};
     memcpy(b, v, n < 8 ? n : 8);
     uint64_t u = 0;
     for (int i = 7; i >= 0; i--) u = u << 8 | b[i];
     if (col->type == PQ_BOOLEAN && n == 1) {
-        fputs(b[0] ? "true" : "false", out);
+        outs(b[0] ? "true" : "false", out);
     } else if (col->type == PQ_INT32 && n == 4) {
         if (is_unsigned(col))
-            fprintf(out, "%" PRIu32, (uint32_t)u);
+            outf(out, "%" PRIu32, (uint32_t)u);
         else
-            fprintf(out, "%" PRId32, (int32_t)(uint32_t)u);
+            outf(out, "%" PRId32, (int32_t)(uint32_t)u);
     } else if (col->type == PQ_INT64 && n == 8) {
         if (is_unsigned(col))
-            fprintf(out, "%" PRIu64, u);
+            outf(out, "%" PRIu64, u);
         else
-            fprintf(out, "%" PRId64, (int64_t)u);
+            outf(out, "%" PRId64, (int64_t)u);
     } else if (col->type == PQ_FLOAT && n == 4) {
         float fv;
         uint32_t u32 = (uint32_t)u;
@@ -184,172 +174,172 @@ static void stat_value(FILE *out, const pq_column_info *col, const uint8_t *v, s
         if (json)
             json_double(out, fv);
         else
-            fprintf(out, "%.9g", fv);
+            outf(out, "%.9g", fv);
     } else if (col->type == PQ_DOUBLE && n == 8) {
         double dv;
         memcpy(&dv, &u, 8);
         if (json)
             json_double(out, dv);
         else
-            fprintf(out, "%.17g", dv);
-    } else if (is_text(col) && utf8_valid(v, n)) {
+            outf(out, "%.17g", dv);
+    } else if (is_text(col) && csfs_utf8_valid_prefix((const char *)v, n) == n) {
         if (json)
-            pq_json_string(out, (const char *)v, n);
+            json_str(out, (const char *)v, n);
         else
-            fprintf(out, "%.*s", n > 40 ? 40 : (int)n, (const char *)v);
+            outf(out, "%.*s", n > 40 ? 40 : (int)n, (const char *)v);
     } else {
-        if (json) fputc('"', out);
-        fputs("0x", out);
-        for (size_t i = 0; i < n && (json || i < 20); i++) fprintf(out, "%02x", v[i]);
-        if (json) fputc('"', out);
+        if (json) outc('"', out);
+        outs("0x", out);
+        for (size_t i = 0; i < n && (json || i < 20); i++) outf(out, "%02x", v[i]);
+        if (json) outc('"', out);
     }
 }
 
-static void encodings_list(FILE *out, uint32_t enc, bool json)
+static void encodings_list(pq_out *out, uint32_t enc, bool json)
 {
     bool first = true;
     for (int e = 0; e < 32; e++) {
         if (!(enc >> e & 1)) continue;
-        if (!first) fputs(json ? ", " : ",", out);
+        if (!first) outs(json ? ", " : ",", out);
         if (json)
             json_cstr(out, pq_encoding_name(e));
         else
-            fputs(pq_encoding_name(e), out);
+            outs(pq_encoding_name(e), out);
         first = false;
     }
 }
 
 /* ---- JSON description --------------------------------------------------------- */
 
-static void describe_json(const pq_file *f, FILE *out)
+static void describe_json(const pq_file *f, pq_out *out)
 {
     size_t ncols = pq_file_num_columns(f), nrg = pq_file_num_row_groups(f);
     char buf[96];
-    fputs("{\"file_path\": ", out);
+    outs("{\"file_path\": ", out);
     json_cstr(out, pq_file_name(f));
-    fprintf(out, ", \"file_size\": %" PRIu64 ", \"num_rows\": %" PRId64 ", \"num_columns\": %zu",
+    outf(out, ", \"file_size\": %" PRIu64 ", \"num_rows\": %" PRId64 ", \"num_columns\": %zu",
             pq_file_size(f), pq_file_num_rows(f), ncols);
-    fputs(", \"compression\": ", out);
+    outs(", \"compression\": ", out);
     json_cstr(out, nrg && ncols ? pq_codec_name(pq_file_chunk(f, 0, 0)->codec) : NULL);
-    fputs(", \"created_by\": ", out);
+    outs(", \"created_by\": ", out);
     json_cstr(out, pq_file_created_by(f));
-    fprintf(out, ", \"format_version\": %" PRId32 ", \"num_row_groups\": %zu", pq_file_version(f),
+    outf(out, ", \"format_version\": %" PRId32 ", \"num_row_groups\": %zu", pq_file_version(f),
             nrg);
 
-    fputs(", \"schema\": [", out);
+    outs(", \"schema\": [", out);
     for (size_t i = 0; i < ncols; i++) {
         const pq_column_info *c = pq_file_column(f, i);
-        fputs(i ? ", {\"name\": " : "{\"name\": ", out);
+        outs(i ? ", {\"name\": " : "{\"name\": ", out);
         json_cstr(out, c->name);
-        fputs(", \"path\": ", out);
+        outs(", \"path\": ", out);
         json_cstr(out, c->path);
-        fprintf(out, ", \"physical_type\": \"%s\", \"logical_type\": ", pq_type_name(c->type));
+        outf(out, ", \"physical_type\": \"%s\", \"logical_type\": ", pq_type_name(c->type));
         json_cstr(out, logical_text(&c->logical, buf, sizeof buf));
-        fputs(", \"converted_type\": ", out);
+        outs(", \"converted_type\": ", out);
         json_cstr(out, pq_converted_name(c->converted_type));
-        fprintf(out, ", \"repetition\": \"%s\"", pq_repetition_name(c->repetition));
+        outf(out, ", \"repetition\": \"%s\"", pq_repetition_name(c->repetition));
         if (c->type == PQ_FIXED_LEN_BYTE_ARRAY)
-            fprintf(out, ", \"type_length\": %" PRId32, c->type_length);
-        fprintf(out, ", \"max_definition_level\": %d, \"max_repetition_level\": %d, \"flat\": %s}",
+            outf(out, ", \"type_length\": %" PRId32, c->type_length);
+        outf(out, ", \"max_definition_level\": %d, \"max_repetition_level\": %d, \"flat\": %s}",
                 c->max_def, c->max_rep, c->flat ? "true" : "false");
     }
-    fputs("]", out);
+    outs("]", out);
 
-    fputs(", \"row_groups\": [", out);
+    outs(", \"row_groups\": [", out);
     for (size_t g = 0; g < nrg; g++) {
         const pq_row_group_meta *rg = pq_file_row_group(f, g);
-        fprintf(out,
+        outf(out,
                 "%s{\"num_rows\": %" PRId64 ", \"total_byte_size\": %" PRId64 ", \"columns\": [",
                 g ? ", " : "", rg->num_rows, rg->total_byte_size);
         for (size_t i = 0; i < ncols; i++) {
             const pq_column_info *c = pq_file_column(f, i);
             const pq_chunk_meta *m = pq_file_chunk(f, g, i);
-            fputs(i ? ", {\"path\": " : "{\"path\": ", out);
+            outs(i ? ", {\"path\": " : "{\"path\": ", out);
             json_cstr(out, c->path);
-            fputs(", \"codec\": ", out);
+            outs(", \"codec\": ", out);
             json_cstr(out, pq_codec_name(m->codec));
-            fputs(", \"encodings\": [", out);
+            outs(", \"encodings\": [", out);
             encodings_list(out, m->encodings, true);
-            fprintf(out,
+            outf(out,
                     "], \"num_values\": %" PRId64 ", \"compressed_size\": %" PRId64
                     ", \"uncompressed_size\": %" PRId64 ", \"data_page_offset\": %" PRId64,
                     m->num_values, m->total_compressed_size, m->total_uncompressed_size,
                     m->data_page_offset);
             if (m->dictionary_page_offset >= 0)
-                fprintf(out, ", \"dictionary_page_offset\": %" PRId64, m->dictionary_page_offset);
+                outf(out, ", \"dictionary_page_offset\": %" PRId64, m->dictionary_page_offset);
             const pq_statistics *st = &m->stats;
-            fputs(", \"statistics\": {", out);
+            outs(", \"statistics\": {", out);
             const char *sep = "";
             if (st->has_null_count) {
-                fprintf(out, "\"null_count\": %" PRId64, st->null_count);
+                outf(out, "\"null_count\": %" PRId64, st->null_count);
                 sep = ", ";
             }
             if (st->has_distinct_count) {
-                fprintf(out, "%s\"distinct_count\": %" PRId64, sep, st->distinct_count);
+                outf(out, "%s\"distinct_count\": %" PRId64, sep, st->distinct_count);
                 sep = ", ";
             }
             if (st->has_min) {
-                fprintf(out, "%s\"min\": ", sep);
+                outf(out, "%s\"min\": ", sep);
                 stat_value(out, c, st->min, st->min_len, true);
                 sep = ", ";
             }
             if (st->has_max) {
-                fprintf(out, "%s\"max\": ", sep);
+                outf(out, "%s\"max\": ", sep);
                 stat_value(out, c, st->max, st->max_len, true);
             }
-            fputs("}}", out);
+            outs("}}", out);
         }
-        fputs("]}", out);
+        outs("]}", out);
     }
-    fputs("]", out);
+    outs("]", out);
 
-    fputs(", \"key_value_metadata\": [", out);
+    outs(", \"key_value_metadata\": [", out);
     for (size_t i = 0; i < pq_file_num_kv(f); i++) {
         const pq_kv_pair *kv = pq_file_kv(f, i);
-        fputs(i ? ", {\"key\": " : "{\"key\": ", out);
-        pq_json_string(out, kv->key, kv->key_len);
-        fputs(", \"value\": ", out);
+        outs(i ? ", {\"key\": " : "{\"key\": ", out);
+        json_str(out, kv->key, kv->key_len);
+        outs(", \"value\": ", out);
         if (kv->value)
-            pq_json_string(out, kv->value, kv->value_len);
+            json_str(out, kv->value, kv->value_len);
         else
-            fputs("null", out);
-        fputs("}", out);
+            outs("null", out);
+        outs("}", out);
     }
-    fputs("]}\n", out);
+    outs("]}\n", out);
 }
 
 /* ---- text description --------------------------------------------------------- */
 
 /* Prints up to max bytes of s, control characters shown as '?', then the
  * full size when cut. */
-static void text_excerpt(FILE *out, const char *s, size_t len, size_t max)
+static void text_excerpt(pq_out *out, const char *s, size_t len, size_t max)
 {
     size_t n = len < max ? len : max;
-    for (size_t i = 0; i < n; i++) fputc((unsigned char)s[i] < 0x20 ? '?' : s[i], out);
-    if (len > max) fprintf(out, "... (%zu bytes)", len);
+    for (size_t i = 0; i < n; i++) outc((unsigned char)s[i] < 0x20 ? '?' : s[i], out);
+    if (len > max) outf(out, "... (%zu bytes)", len);
 }
 
-static void describe_text(const pq_file *f, FILE *out)
+static void describe_text(const pq_file *f, pq_out *out)
 {
     size_t ncols = pq_file_num_columns(f), nrg = pq_file_num_row_groups(f);
     char buf[96];
     const char *cb = pq_file_created_by(f);
-    fprintf(out, "file:         %s\n", pq_file_name(f));
-    fprintf(out, "size:         %" PRIu64 " bytes\n", pq_file_size(f));
-    fprintf(out, "created_by:   %s\n", cb ? cb : "-");
-    fprintf(out, "version:      %" PRId32 "\n", pq_file_version(f));
-    fprintf(out, "rows:         %" PRId64 "\n", pq_file_num_rows(f));
-    fprintf(out, "row groups:   %zu\n", nrg);
-    fprintf(out, "columns:      %zu\n", ncols);
+    outf(out, "file:         %s\n", pq_file_name(f));
+    outf(out, "size:         %" PRIu64 " bytes\n", pq_file_size(f));
+    outf(out, "created_by:   %s\n", cb ? cb : "-");
+    outf(out, "version:      %" PRId32 "\n", pq_file_version(f));
+    outf(out, "rows:         %" PRId64 "\n", pq_file_num_rows(f));
+    outf(out, "row groups:   %zu\n", nrg);
+    outf(out, "columns:      %zu\n", ncols);
     if (nrg && ncols)
-        fprintf(out, "compression:  %s\n", pq_codec_name(pq_file_chunk(f, 0, 0)->codec));
+        outf(out, "compression:  %s\n", pq_codec_name(pq_file_chunk(f, 0, 0)->codec));
 
     int w = 4;
     for (size_t i = 0; i < ncols; i++) {
         int n = (int)strlen(pq_file_column(f, i)->path);
         if (n > w) w = n < 40 ? n : 40;
     }
-    fprintf(out, "\nschema:\n  %-*s  %-20s  %-22s  %s\n", w, "name", "physical", "logical",
+    outf(out, "\nschema:\n  %-*s  %-20s  %-22s  %s\n", w, "name", "physical", "logical",
             "repetition");
     for (size_t i = 0; i < ncols; i++) {
         const pq_column_info *c = pq_file_column(f, i);
@@ -360,81 +350,73 @@ static void describe_text(const pq_file *f, FILE *out)
             snprintf(phys, sizeof phys, "FIXED_LEN_BYTE_ARRAY(%" PRId32 ")", c->type_length);
         else
             snprintf(phys, sizeof phys, "%s", pq_type_name(c->type));
-        fprintf(out, "  %-*s  %-20s  %-22s  %s%s\n", w, c->path, phys, lt ? lt : "-",
+        outf(out, "  %-*s  %-20s  %-22s  %s%s\n", w, c->path, phys, lt ? lt : "-",
                 pq_repetition_name(c->repetition), c->flat ? "" : " (nested)");
     }
 
     for (size_t g = 0; g < nrg; g++) {
         const pq_row_group_meta *rg = pq_file_row_group(f, g);
-        fprintf(out, "\nrow group %zu: %" PRId64 " rows, %" PRId64 " bytes\n", g, rg->num_rows,
+        outf(out, "\nrow group %zu: %" PRId64 " rows, %" PRId64 " bytes\n", g, rg->num_rows,
                 rg->total_byte_size);
         for (size_t i = 0; i < ncols; i++) {
             const pq_column_info *c = pq_file_column(f, i);
             const pq_chunk_meta *m = pq_file_chunk(f, g, i);
-            fprintf(out, "  %-*s  %-12s  ", w, c->path, pq_codec_name(m->codec));
+            outf(out, "  %-*s  %-12s  ", w, c->path, pq_codec_name(m->codec));
             encodings_list(out, m->encodings, false);
-            fprintf(out, "  %" PRId64 " -> %" PRId64 " bytes", m->total_compressed_size,
+            outf(out, "  %" PRId64 " -> %" PRId64 " bytes", m->total_compressed_size,
                     m->total_uncompressed_size);
-            if (m->stats.has_null_count) fprintf(out, ", nulls %" PRId64, m->stats.null_count);
+            if (m->stats.has_null_count) outf(out, ", nulls %" PRId64, m->stats.null_count);
             if (m->stats.has_min && m->stats.has_max) {
-                fputs(", min ", out);
+                outs(", min ", out);
                 stat_value(out, c, m->stats.min, m->stats.min_len, false);
-                fputs(" max ", out);
+                outs(" max ", out);
                 stat_value(out, c, m->stats.max, m->stats.max_len, false);
             }
-            fputc('\n', out);
+            outc('\n', out);
         }
     }
 
     size_t nkv = pq_file_num_kv(f);
-    fprintf(out, "\nkey-value metadata: %zu\n", nkv);
+    outf(out, "\nkey-value metadata: %zu\n", nkv);
     for (size_t i = 0; i < nkv; i++) {
         const pq_kv_pair *kv = pq_file_kv(f, i);
-        fputs("  ", out);
+        outs("  ", out);
         text_excerpt(out, kv->key, kv->key_len, 60);
-        fputs(" = ", out);
+        outs(" = ", out);
         if (kv->value)
             text_excerpt(out, kv->value, kv->value_len, 100);
         else
-            fputs("(none)", out);
-        fputc('\n', out);
+            outs("(none)", out);
+        outc('\n', out);
     }
 }
 
-int pq_file_describe(const pq_file *f, bool json, FILE *out, csfs_error *err)
+int pq_file_describe(const pq_file *f, bool json, char **text, csfs_error *err)
 {
+    *text = NULL;
+    pq_out o = {{0}, 0};
     if (json)
-        describe_json(f, out);
+        describe_json(f, &o);
     else
-        describe_text(f, out);
-    if (fflush(out) != 0 || ferror(out))
-        return csfs_fail_errno(err, errno, "writing the description");
+        describe_text(f, &o);
+    if (o.rc == 0) o.rc = csfs_buf_terminate(&o.b, NULL);
+    if (o.rc) {
+        csfs_buf_free(&o.b);
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory for its description",
+                         pq_file_name(f));
+    }
+    *text = o.b.data;
     return 0;
 }
 
-int pq_describe(const char *path, bool json, char **text, csfs_error *err)
+int csfs_parquet_info(const char *path, int json, char **text, csfs_error *err)
 {
     *text = NULL;
+    csfs_error_clear(err);
     pq_file *f;
     int rc = pq_file_open(&f, path, err);
     if (rc) return rc;
-    size_t len;
-    FILE *mem = open_memstream(text, &len);
-    if (!mem) {
-        pq_file_close(f);
-        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", path);
-    }
-    rc = pq_file_describe(f, json, mem, err);
-    fclose(mem);
+    rc = pq_file_describe(f, json != 0, text, err);
     pq_file_close(f);
-    if (rc) {
-        free(*text);
-        *text = NULL;
-    }
     return rc;
-}
-
-void pq_describe_free(char *text)
-{
-    free(text);
 }

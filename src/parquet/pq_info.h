@@ -14,22 +14,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "csfs.h"
 #include "parquet/pq_reader.h"
 
-/* Writes the description of f to out. CSFS_E_IO when writing fails. */
-int pq_file_describe(const pq_file *f, bool json, FILE *out, csfs_error *err);
+#include "csfs/info.h"
 
-/* Opens path and returns its description as a NUL-terminated string the
- * caller releases with pq_describe_free() (for bindings that cannot pass a
- * FILE *). */
-int pq_describe(const char *path, bool json, char **text, csfs_error *err);
-void pq_describe_free(char *text);
-
-/* Writes s[0..len) as a JSON string literal: escapes quotes, backslashes
- * and control characters, and replaces bytes that are not UTF-8 by U+FFFD. */
-void pq_json_string(FILE *out, const char *s, size_t len);
+/* The description of an open file (csfs_parquet_info opens one), as a
+ * malloc'd NUL-terminated string. */
+int pq_file_describe(const pq_file *f, bool json, char **text, csfs_error *err);
 
 #endif

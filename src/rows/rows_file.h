@@ -17,11 +17,9 @@
 #include <stdint.h>
 
 #include "csfs.h"
+#include "csfs/export.h"
 
-/* *rows is malloc'd (NULL when *n is 0) and owned by the caller. Negative
- * values, non-integer dtypes, other shapes and malformed lines are errors
- * naming the file (and the line or entry). */
-int csfs_rows_load(const char *path, uint64_t **rows, size_t *n, csfs_error *err);
+/* csfs_rows_load (public, csfs/export.h) reads a file; this parses bytes. */
 
 /* The same over bytes in memory (`name` in messages). */
 int csfs_rows_parse(const char *data, size_t len, const char *name, uint64_t **rows, size_t *n,

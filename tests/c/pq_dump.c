@@ -132,6 +132,13 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+static void print_json_string(const char *s)
+{
+    char *q = csfs_json_quote(s, strlen(s));
+    if (q) fputs(q, stdout);
+    csfs_free(q);
+}
+
 int main(int argc, char **argv)
 {
     const char *columns = NULL, *path = NULL;
@@ -179,7 +186,7 @@ int main(int argc, char **argv)
     for (size_t c = 0; c < ncols; c++) {
         const pq_column_info *ci = pq_file_column(f, c);
         fputs(c ? ", {\"path\": " : "{\"path\": ", stdout);
-        pq_json_string(stdout, ci->path, strlen(ci->path));
+        print_json_string(ci->path);
         printf(", \"type\": \"%s\", \"repetition\": \"%s\", \"type_length\": %" PRId32
                ", \"flat\": %s}",
                pq_type_name(ci->type), pq_repetition_name(ci->repetition), ci->type_length,
@@ -196,7 +203,7 @@ int main(int argc, char **argv)
             const pq_column_info *ci = pq_file_column(f, c);
             if (!wanted(columns, ci->path)) continue;
             printf("{\"rg\": %zu, \"col\": ", g);
-            pq_json_string(stdout, ci->path, strlen(ci->path));
+            print_json_string(ci->path);
             if (!ci->flat && flat_only) {
                 fputs(", \"skipped\": \"nested\"}\n", stdout);
                 continue;

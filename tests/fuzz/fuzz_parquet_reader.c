@@ -41,12 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pq_file_open_memory(&f, data, size, "fuzz-input", &err) != 0) return 0;
 
     char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (mem) {
-        pq_file_describe(f, size & 1, mem, &err);
-        fclose(mem);
-    }
+    pq_file_describe(f, size & 1, &text, &err);
     free(text);
 
     pq_column_data d;
