@@ -38,6 +38,14 @@ int cli_exit_for(const csfs_error *err)
     return EXIT_FAIL;
 }
 
+int cli_fail(const char *command, const csfs_error *err)
+{
+    /* The library describes the problem; the option that changes it is ours. */
+    const char *hint = err->code == CSFS_E_EXISTS ? " (use --force to replace it)" : "";
+    fprintf(stderr, "csfs %s: %s%s\n", command, err->message, hint);
+    return cli_exit_for(err);
+}
+
 void cli_usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;

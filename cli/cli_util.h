@@ -20,6 +20,10 @@ void cli_install_signals(void);
 /* Exit status for a library error (interrupted runs get 128 + signal). */
 int cli_exit_for(const csfs_error *err);
 
+/* Prints "csfs COMMAND: MESSAGE" for a library error, with the CLI's hint
+ * where an option would change the outcome; returns cli_exit_for(err). */
+int cli_fail(const char *command, const csfs_error *err);
+
 /*
  * Long-option scanner over argv[1..]: `--name value`, `--name=value`, `-o value`,
  * flags, and positionals. Usage:

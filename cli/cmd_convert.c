@@ -12,15 +12,16 @@ static void help(void)
 {
     printf("usage: csfs convert INPUT -o OUTPUT.parquet [options]\n\n"
            "Converts a GRASP CSF list (text, .zst/.gz, or '-') into a CSF Parquet file, as\n"
-           "rCSFs' convert_csfs does: columns idx (uint64, 0-based CSF number), line1,\n"
-           "line2, line3 (the exact line text, trailing spaces kept), then block (0-based J\n"
-           "block). Every CSF of every block is kept. The header lines, peel list and block\n"
-           "lengths go into the key-value metadata, and <input stem>_header.toml (rCSFs'\n"
-           "sidecar) is written next to the output.\n\n"
+           "rCSFs' convert_csfs does: the 4 columns idx (uint64, 0-based CSF number), line1,\n"
+           "line2, line3 (the exact line text, trailing spaces kept); --block-column adds\n"
+           "block (0-based J block). Every CSF of every block is kept. The header lines,\n"
+           "peel list and block lengths go into the key-value metadata, and\n"
+           "<input stem>_header.toml (rCSFs' sidecar) is written next to the output.\n\n"
            "options:\n"
            "  -o, --output FILE       output Parquet file (required)\n"
            "  --max-line-len N        cut lines to N bytes as rCSFs did (default: keep all;\n"
            "                          rCSFs used 256), counted in truncated_count\n"
+           "  --block-column          also write the column block (int32, 0-based J block)\n"
            "  --no-header-toml        do not write the header TOML\n"
            "  --compression C         none | snappy | gzip[:1-9] | zstd[:1-22] (default zstd:3)\n"
            "  --row-group-size ROWS   rows per row group (default 65536)\n"
@@ -46,6 +47,8 @@ int cmd_convert(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--max-line-len", NULL)) {
             opt.max_line_len = (size_t)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--block-column", NULL)) {
+            opt.block_column = 1;
         } else if (cli_is(&a, "--no-header-toml", NULL)) {
             opt.header_toml = 0;
         } else if (!cli_common_option(&a, &c, CLI_THREADS | CLI_PARQUET)) {
@@ -72,8 +75,7 @@ int cmd_convert(int argc, char **argv)
     int rc = csfs_convert_run(&opt, &sum, &err);
     if (opt.progress) cli_progress_clear();
     if (rc != 0) {
-        fprintf(stderr, "csfs convert: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("convert", &err);
     }
     double mbs = sum.seconds > 0 ? (double)sum.input_bytes / 1e6 / sum.seconds : 0;
     if (!quiet)

@@ -146,8 +146,7 @@ int cmd_descriptors(int argc, char **argv)
     csfs_peel_free(peel);
     if (opt.progress) cli_progress_clear();
     if (rc != 0) {
-        fprintf(stderr, "csfs descriptors: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("descriptors", &err);
     }
     double rate = sum.seconds > 0 ? (double)sum.csf_count / sum.seconds : 0.0;
     if (!quiet)

@@ -68,8 +68,7 @@ int cmd_export(int argc, char **argv)
     if (rows_file) {
         size_t n;
         if (csfs_rows_load(rows_file, &rows, &n, &err) != 0) {
-            fprintf(stderr, "csfs export: %s\n", err.message);
-            return cli_exit_for(&err);
+            return cli_fail("export", &err);
         }
         opt.has_rows = 1;
         opt.rows = rows;
@@ -81,8 +80,7 @@ int cmd_export(int argc, char **argv)
     int rc = csfs_export_run(&opt, &sum, &err);
     csfs_free(rows);
     if (rc != 0) {
-        fprintf(stderr, "csfs export: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("export", &err);
     }
     double mbs = sum.seconds > 0 ? (double)sum.output_bytes / 1e6 / sum.seconds : 0;
     if (!quiet)

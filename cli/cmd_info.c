@@ -53,8 +53,7 @@ int cmd_info(int argc, char **argv)
         }
     }
     if (rc) {
-        fprintf(stderr, "csfs info: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("info", &err);
     }
     return EXIT_OK;
 }

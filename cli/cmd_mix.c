@@ -58,8 +58,7 @@ static int run_levels(const char *input, const char *list_path, int json)
     csfs_mix_levels_free(&lv);
     if (have_list) csfs_mix_list_free(&list);
     if (rc) {
-        fprintf(stderr, "csfs mix: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("mix", &err);
     }
     return EXIT_OK;
 }
@@ -162,8 +161,7 @@ int cmd_mix(int argc, char **argv)
     csfs_mix_summary sum;
     int rc = csfs_mix_labels_run(&opt, &sum, &err);
     if (rc != 0) {
-        fprintf(stderr, "csfs mix: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("mix", &err);
     }
     print_summary(&opt, &sum, quiet, json);
     return EXIT_OK;

@@ -50,8 +50,7 @@ int cmd_peel(int argc, char **argv)
     csfs_peel_origin origin;
     char *detail = NULL;
     if (csfs_peel_read_any(path, &peel, &origin, &detail, &err) != 0) {
-        fprintf(stderr, "csfs peel: %s\n", err.message);
-        return cli_exit_for(&err);
+        return cli_fail("peel", &err);
     }
     size_t n = csfs_peel_count(peel);
     if (json) {

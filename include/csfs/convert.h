@@ -14,7 +14,8 @@ extern "C" {
 
 typedef struct csfs_convert_options {
     const char *input;  /* CSF list: text, .zst/.gz or "-" */
-    const char *output; /* CSF Parquet: idx, line1, line2, line3, block */
+    const char *output; /* CSF Parquet: idx, line1, line2, line3 (rCSFs' 4 columns) */
+    int block_column;   /* also the column block: int32, 0-based J block of each CSF */
     int force;
     int threads;        /* 0: online CPUs */
     size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */

@@ -437,14 +437,16 @@ def get_parquet_info(input_path: StrPath) -> ParquetInfo:
 
 def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Optional[int] = 256,
                  chunk_size: Optional[int] = 3000000,
-                 num_workers: Optional[int] = None) -> ConversionStats:
+                 num_workers: Optional[int] = None, *,
+                 include_block: bool = False) -> ConversionStats:
     """A CSF list to a CSF Parquet file and its header TOML, as rcsfs 1.2.
 
-    The library's ``csfs convert``: columns idx (uint64), line1, line2, line3
-    (the exact line text) and block (the 0-based J block), every CSF of every
-    block in file order; the header lines, peel list and block lengths in
-    the key-value metadata; and ``<input stem>_header.toml`` beside the
-    output, byte-identical to rcsfs's. Existing outputs are replaced, as
+    The library's ``csfs convert``: rcsfs's 4 columns idx (uint64), line1,
+    line2, line3 (the exact line text), every CSF of every block in file
+    order; the header lines, peel list and block lengths in the key-value
+    metadata (so that :func:`export` and :func:`descriptors` keep the J
+    blocks); and ``<input stem>_header.toml`` beside the output,
+    byte-identical to rcsfs's. Existing outputs are replaced, as
     rcsfs did; both appear only when complete (written to temporaries and
     renamed), so an error or Ctrl-C leaves nothing behind.
 
@@ -459,6 +461,9 @@ def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Option
             positive int); it has no effect: the output never depends on how
             the work is divided.
         num_workers: worker threads; None uses one per online CPU.
+        include_block: also write the column ``block`` (int32, the 0-based J
+            block of each CSF; a csfs extension, as ``csfs convert
+            --block-column``).
 
     Returns:
         The rcsfs 1.2 dictionary: ``success`` (True), ``input_file``,
@@ -474,7 +479,7 @@ def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Option
         KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
     """
     return _csfs.convert_csfs(_path(input_path), _path(output_path), max_line_len, chunk_size,
-                              num_workers)
+                              num_workers, include_block=include_block)
 
 
 def generate_descriptors_from_parquet(

@@ -65,17 +65,6 @@ static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs
         Py_DECREF(path);
         return NULL;
     }
-    if (layout == CSFS_LAYOUT_V2 && normalize) {
-        PyErr_SetString(PyExc_ValueError,
-                        "normalize=True needs layout=\"v1\": V2 descriptors are int32 only");
-        Py_DECREF(path);
-        return NULL;
-    }
-    if (layout == CSFS_LAYOUT_V1 && keep_going) {
-        PyErr_SetString(PyExc_ValueError, "keep_going is for layout=\"v2\"");
-        Py_DECREF(path);
-        return NULL;
-    }
     if (py_peel_from_object(peel_obj, 1, &peel) < 0) {
         Py_DECREF(path);
         return NULL;
@@ -139,11 +128,6 @@ static PyObject *py_generate_descriptors(PyObject *self, PyObject *args, PyObjec
         py_codec_from_object(compression, &codec, &level) < 0 ||
         py_path_or_none(header_obj, &header) < 0)
         goto done;
-    if (layout == CSFS_LAYOUT_V2 && normalize) {
-        PyErr_SetString(PyExc_ValueError,
-                        "normalize=True needs descriptor_version=1: V2 descriptors are int32 only");
-        goto done;
-    }
     if (py_peel_from_object(peel_obj, 1, &peel) < 0) goto done;
 
     descriptors_job d;
@@ -231,13 +215,14 @@ static int line_len_from_object(PyObject *obj, size_t *out)
 
 static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"input_path", "output_path", "max_line_len",
-                             "chunk_size", "num_workers", NULL};
+    static char *kwlist[] = {"input_path", "output_path", "max_line_len", "chunk_size",
+                             "num_workers", "include_block", NULL};
     PyObject *input = NULL, *output = NULL, *len_obj = NULL, *chunk_obj = NULL;
     PyObject *workers_obj = Py_None, *result = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|OOO:convert_csfs", kwlist,
+    int include_block = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|OOO$p:convert_csfs", kwlist,
                                      PyUnicode_FSConverter, &input, PyUnicode_FSConverter, &output,
-                                     &len_obj, &chunk_obj, &workers_obj))
+                                     &len_obj, &chunk_obj, &workers_obj, &include_block))
         return NULL;
     size_t max_line_len = 256; /* rCSFs' default */
     long long chunk = 3000000, workers;
@@ -253,6 +238,7 @@ static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwarg
     c.opt.input = PyBytes_AS_STRING(input);
     c.opt.output = PyBytes_AS_STRING(output);
     c.opt.max_line_len = max_line_len;
+    c.opt.block_column = include_block;
     c.opt.threads = (int)workers;
     c.opt.force = 1;       /* rCSFs replaced existing outputs */
     c.opt.header_toml = 1; /* <input stem>_header.toml beside the output */
@@ -763,7 +749,8 @@ PyMethodDef csfs_py_core_methods[] = {
      "parquet_info_json(path, /)\n--\n\nThe JSON description `csfs info --json` prints."},
     {"convert_csfs", (PyCFunction)(void (*)(void))py_convert_csfs, METH_VARARGS | METH_KEYWORDS,
      "convert_csfs(input_path, output_path, max_line_len=256, chunk_size=3000000, "
-     "num_workers=None)\n--\n\nCSF list -> CSF Parquet + header TOML (see csfs)."},
+     "num_workers=None, *, include_block=False)\n--\n\nCSF list -> CSF Parquet + header TOML "
+     "(see csfs)."},
     {"generate_descriptors_from_parquet", (PyCFunction)(void (*)(void))py_generate_descriptors,
      METH_VARARGS | METH_KEYWORDS,
      "generate_descriptors_from_parquet(input_parquet, output_parquet, peel_subshells, "

@@ -52,6 +52,8 @@ def convert_csfs(
     max_line_len: Optional[int] = 256,
     chunk_size: Optional[int] = 3000000,
     num_workers: Optional[int] = None,
+    *,
+    include_block: bool = False,
 ) -> Dict[str, Any]: ...
 def generate_descriptors_from_parquet(
     input_parquet: Union[str, bytes],

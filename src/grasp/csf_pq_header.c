@@ -145,7 +145,7 @@ static int from_sidecar(const pq_file *f, csfs_header_toml *hdr, char **found, c
     } else if (rc == 0) {
         rc = csfs_fail(err, CSFS_E_FORMAT,
                        "%s: no header: no csfs.header_lines metadata and no header TOML beside "
-                       "it (tried %s); name one with --header",
+                       "it (tried %s): a header TOML must be given",
                        pq_file_name(f), tried.data ? tried.data : "nothing");
     }
     csfs_buf_free(&tried);

@@ -40,7 +40,7 @@ int csfs_outfile_open(csfs_outfile *out, const char *path, int force, csfs_error
     out->force = force;
     struct stat st;
     if (!force && lstat(path, &st) == 0)
-        return csfs_fail(err, CSFS_E_EXISTS, "%s: output exists (use --force to replace it)", path);
+        return csfs_fail(err, CSFS_E_EXISTS, "%s: output exists", path);
     size_t len = strlen(path);
     if (len == 0 || path[len - 1] == '/')
         return csfs_fail(err, CSFS_E_ARGUMENT, "'%s': output must name a file", path);
@@ -108,7 +108,7 @@ int csfs_outfile_commit(csfs_outfile *out, csfs_error *err)
             return 0;
         }
         if (errno == EEXIST) {
-            csfs_fail(err, CSFS_E_EXISTS, "%s: output exists (use --force to replace it)",
+            csfs_fail(err, CSFS_E_EXISTS, "%s: output exists",
                       out->path);
             csfs_outfile_abort(out);
             return CSFS_E_EXISTS;

@@ -1,6 +1,6 @@
 /*
- * The convert job: a CSF list -> CSF Parquet (idx, line1, line2, line3,
- * block) and rCSFs' header TOML, through the parallel engine. Workers copy
+ * The convert job: a CSF list -> CSF Parquet (idx, line1, line2, line3 as
+ * rCSFs; block on request) and rCSFs' header TOML, through the parallel engine. Workers copy
  * each segment's lines into a piece of its page; the Parquet lanes gather a
  * page's pieces in row order when they encode it.
  */
@@ -336,7 +336,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     if (rc == 0) {
         j.out_open = 1;
         csfs_parquet_columns cols = {
-            .defs = conv_columns, .n = 5, .ctx = &j, .values = conv_values};
+            .defs = conv_columns, .n = opt->block_column ? 5 : 4, .ctx = &j, .values = conv_values};
         /* PLAIN: idx is all distinct, lines nearly so; zstd takes the rest. */
         rc = csfs_page_sink_parquet_columns(&j.sink, &j.out, &cols, opt->codec, opt->codec_level, 0,
                                             err);

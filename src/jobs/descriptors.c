@@ -245,8 +245,8 @@ static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
             where(d, c, r->record, r->line, at, sizeof at, &line);
             if (!opt->keep_going)
                 return csfs_fail_line(err, CSFS_E_CSF, line,
-                                      "%s: not a valid V2 CSF: %s (use --keep-going to write it "
-                                      "as a rejected row)",
+                                      "%s: not a valid V2 CSF: %s (keeping going would write it as a "
+                                      "rejected row)",
                                       at, r->reason);
             if (d->rejects &&
                 fprintf(d->rejects, "%llu\t%llu\t%s\t%s\n",
@@ -332,7 +332,8 @@ static int choose_peel(desc_job *d, csfs_error *err)
 {
     if (d->opt->peel) {
         d->peel = d->opt->peel;
-        return 0;
+        return d->peel->count ? 0
+                              : csfs_fail(err, CSFS_E_ARGUMENT, "the peel list names no subshell");
     }
     const char *kv = csfs_pipe_source_kv(d->src, "csfs.peel_subshells");
     if (kv) {
@@ -348,8 +349,8 @@ static int choose_peel(desc_job *d, csfs_error *err)
         const csfs_header *h = csfs_pipe_source_header(d->src);
         if (!h)
             return csfs_fail(err, CSFS_E_ARGUMENT,
-                             "%s: no peel subshell list (no csfs metadata or header TOML): "
-                             "pass --peel",
+                             "%s: no peel subshell list (no csfs metadata or header TOML "
+                             "beside it): a peel list must be given",
                              d->name);
         int rc = csfs_peel_from_header_line(h->lines[3], h->lens[3], &d->own_peel, err);
         if (rc) return rc;
@@ -357,7 +358,7 @@ static int choose_peel(desc_job *d, csfs_error *err)
     d->peel = d->own_peel;
     if (d->peel->count == 0)
         return csfs_fail_line(err, CSFS_E_FORMAT, 4,
-                              "%s:4: no peel subshells in the header (pass --peel)", d->name);
+                              "%s:4: no peel subshells in the header line 4", d->name);
     return 0;
 }
 
@@ -371,9 +372,10 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
     int v2 = opt->layout == CSFS_LAYOUT_V2;
     if (v2 && opt->normalize)
         return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "V2 descriptors are int32 only: --normalize needs --layout v1");
+                         "V2 descriptors are int32 only: normalized descriptors need the v1 layout");
     if (!v2 && (opt->keep_going || opt->rejects))
-        return csfs_fail(err, CSFS_E_ARGUMENT, "--keep-going and --rejects are for --layout v2");
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "keeping going past bad CSFs and a rejects file are for the V2 layout");
     if (opt->threads < 0 || opt->threads > 1024)
         return csfs_fail(err, CSFS_E_ARGUMENT, "threads must be between 1 and 1024");
     if (opt->row_group_rows < 0)
@@ -407,20 +409,23 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
             rc = csfs_desc_ctx_init(&d->ctx[i], d->peel, opt->layout, opt->normalize, err);
             if (rc) return rc;
         }
-        /* A bad --peel is the caller's (usage); a bad list in the file is the file's. */
-        if (opt->normalize && d->ctx[0].no_capacity_name && opt->peel)
-            return csfs_fail(err, CSFS_E_ARGUMENT,
-                             "cannot normalise: peel subshell '%s' has no known capacity "
-                             "(names must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)",
-                             d->ctx[0].no_capacity_name);
-        if (opt->normalize && d->ctx[0].no_capacity_name)
-            return csfs_fail_line(
-                err, CSFS_E_FORMAT, csfs_pipe_source_is_parquet(d->src) ? 0 : 4,
-                "%s%s: cannot normalise: peel subshell '%s' of the file's peel list has no known "
-                "capacity (names must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i; "
-                "--peel gives another list)",
-                d->name, csfs_pipe_source_is_parquet(d->src) ? "" : ":4",
-                d->ctx[0].no_capacity_name);
+        /* A name without a capacity fails normalisation for every CSF: rows of
+         * zeros, counted, as in rCSFs; strict mode makes it an error at once. */
+        const char *bad = d->ctx[0].no_capacity_name;
+        int line4 = !opt->peel && !csfs_pipe_source_is_parquet(d->src); /* the header's */
+        if (opt->normalize && bad && opt->strict)
+            return csfs_fail_line(err, opt->peel ? CSFS_E_ARGUMENT : CSFS_E_FORMAT, line4 ? 4 : 0,
+                                  "%s%s: cannot normalise: peel subshell '%s'%s has no known "
+                                  "capacity (names must end in s, p-, p, d-, d, f-, f, g-, g, h-, "
+                                  "h, i- or i)",
+                                  d->name, line4 ? ":4" : "", bad,
+                                  opt->peel ? "" : " of the file's peel list");
+        if (opt->normalize && bad)
+            report(d,
+                   "%s: warning: peel subshell '%s' has no known capacity (names must end in s, "
+                   "p-, p, d-, d, f-, f, g-, g, h-, h, i- or i): every CSF fails normalisation "
+                   "and is written as a row of zeros",
+                   d->name, bad);
         d->width = csfs_desc_width(&d->ctx[0]);
     }
     if (d->hooks)
@@ -472,11 +477,11 @@ static void warn_at_end(desc_job *d, const csfs_pipe_result *res)
                (unsigned long long)d->first_unknown_csf);
     if (d->rejected > (uint64_t)opt->max_reported_failures)
         report(d, "%s: %llu CSFs rejected in all (listed in %s)", d->name,
-               (unsigned long long)d->rejected, opt->rejects ? opt->rejects : "no --rejects file");
+               (unsigned long long)d->rejected, opt->rejects ? opt->rejects : "no rejects file");
     if (d->noncanonical)
         report(d,
                "%s: note: %llu CSFs or lines are not in canonical GRASP form (e.g. CSF %llu); "
-               "restoring the text from these descriptors rewrites them (--strict refuses)",
+               "restoring the text from these descriptors rewrites them (strict mode refuses)",
                d->name, (unsigned long long)d->noncanonical,
                (unsigned long long)d->first_noncanonical_csf);
     if (res->rows == 0)

@@ -138,7 +138,7 @@ static int refuse_v1(exporter *x, csfs_error *err)
     return csfs_fail(err, CSFS_E_ARGUMENT,
                      "%s: v1 descriptors cannot be turned back into CSF text (they drop the "
                      "seniority and which couplings were printed); export the CSF Parquet file "
-                     "or the CSF list, or make V2 descriptors (--layout v2)",
+                     "or the CSF list, or make V2 descriptors",
                      x->opt->input);
 }
 
@@ -528,7 +528,7 @@ static int run_text(exporter *x, csfs_error *err)
     /* Opened first: a missing input is "not found", not a list given a header. */
     if (rc == 0) rc = csfs_text_open(o->input, 0, &r, err);
     if (rc == 0 && o->header)
-        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: no --header",
+        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: it takes no header TOML",
                        o->input);
     if (rc == 0 && csfs_same_file(o->output, o->input))
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);

@@ -170,7 +170,7 @@ def test_output_equal_to_input_is_refused(tmp):
 
 
 def test_normalise_with_peel_name_without_capacity(tmp):
-    err = fails(tmp, SRC, "--normalize", "--peel", "2s,2p-,2p,k")
+    err = fails(tmp, SRC, "--normalize", "--strict", "--peel", "2s,2p-,2p,k")
     assert "'k' has no known capacity" in err
 
 

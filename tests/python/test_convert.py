@@ -36,12 +36,22 @@ def test_convert_keeps_every_line(tmp, name):
     summary = json.loads(proc.stdout)
     want = records(src)
     t = pq.read_table(out)
-    assert t.column_names == ["idx", "line1", "line2", "line3", "block"]
-    assert [str(x) for x in t.schema.types] == ["uint64", "string", "string", "string", "int32"]
+    # rCSFs' schema exactly: 4 columns, the J blocks in the metadata only.
+    assert t.column_names == ["idx", "line1", "line2", "line3"]
+    assert [str(x) for x in t.schema.types] == ["uint64", "string", "string", "string"]
+    assert not any(f.nullable for f in t.schema)
     assert t.column("idx").to_pylist() == list(range(len(want)))
     for k in range(3):
         assert t.column(f"line{k + 1}").to_pylist() == [r[k] for r in want]
-    assert t.column("block").to_pylist() == [r[3] for r in want]
+    # The block column on request, the same rows otherwise.
+    with_block = tmp / "with_block.parquet"
+    run_csfs("convert", src, "-o", with_block, "--block-column", "--quiet",
+             "--row-group-size", 256, "--no-header-toml")
+    tb = pq.read_table(with_block)
+    assert tb.column_names == ["idx", "line1", "line2", "line3", "block"]
+    assert str(tb.schema.field("block").type) == "int32"
+    assert tb.column("block").to_pylist() == [r[3] for r in want]
+    assert tb.select(["idx", "line1", "line2", "line3"]).equals(t)
     assert pl.read_parquet(out)["line3"].to_list() == [r[2] for r in want]
     kv = {k.decode(): v.decode() for k, v in pq.ParquetFile(out).metadata.metadata.items()}
     assert json.loads(kv["csfs.header_lines"]) == src.read_text().split("\n")[:5]
@@ -124,7 +134,7 @@ def test_rcsfs_written_parquet_with_header_toml(tmp):
     # without a TOML or --peel there is no peel list: a clear error
     (tmp / "rcsfs_header.toml").unlink()
     proc = run_csfs("descriptors", tmp / "rcsfs.parquet", "-o", tmp / "e.npy", check=False)
-    assert proc.returncode != 0 and "pass --peel" in proc.stderr
+    assert proc.returncode != 0 and "a peel list must be given" in proc.stderr
     peel = ",".join(src.read_text().split("\n")[3].split())
     run_csfs("descriptors", tmp / "rcsfs.parquet", "-o", tmp / "e.npy", "--peel", peel,
              "--quiet")

@@ -287,14 +287,25 @@ def test_normalize_with_peel_names_without_capacity(tmp):
     ls = lines()
     ls[3] = "  2s   2p-  2p   3s   3p-  3p   3d-  3d   4k"
     src = write_lines(tmp / "k.c", ls)
-    expect_failure(tmp, src, "--normalize",
+    # rCSFs' rule: every CSF fails normalisation -> rows of zeros, counted, a warning.
+    out = tmp / "k-norm.npy"
+    proc = csfs("descriptors", src, "-o", out, "--normalize")
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert (f"{src}: warning: peel subshell '4k' has no known capacity (names must end in s, "
+            "p-, p, d-, d, f-, f, g-, g, h-, h, i- or i): every CSF fails normalisation and is "
+            "written as a row of zeros") in err
+    got = np.load(out)
+    assert got.shape == (505, 27) and got.dtype == np.float32 and not got.any()
+    assert f"{src}: 505 CSFs failed in all" in err
+    # --strict makes it an error at once: the file's list, or --peel (exit 2).
+    expect_failure(tmp, src, "--normalize", "--strict",
                    message=f"{src}:4: cannot normalise: peel subshell '4k' of the file's peel "
                            "list has no known capacity (names must end in s, p-, p, d-, d, f-, "
-                           "f, g-, g, h-, h, i- or i; --peel gives another list)")
-    # The same list from --peel is a usage error (exit 2).
-    expect_failure(tmp, SRC, "--normalize", "--peel", "2s,2p-,2p,k", code=2,
-                   message="cannot normalise: peel subshell 'k' has no known capacity (names "
-                           "must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)")
+                           "f, g-, g, h-, h, i- or i)")
+    expect_failure(tmp, SRC, "--normalize", "--strict", "--peel", "2s,2p-,2p,k", code=2,
+                   message=f"{SRC}: cannot normalise: peel subshell 'k' has no known capacity "
+                           "(names must end in s, p-, p, d-, d, f-, f, g-, g, h-, h, i- or i)")
     # Without --normalize a 'k' column is just another name.
     out = tmp / "k.npy"
     assert csfs("descriptors", src, "-o", out, "--quiet").returncode == 0

@@ -115,8 +115,16 @@ def test_goldens_two_step(tmp, name):
     assert conv["total_lines"] == 3 * n + blocks - 1
     assert os.path.isfile(conv["header_file"])
     t = pq.read_table(csf)
-    assert t.column_names == ["idx", "line1", "line2", "line3", "block"]
+    # rcsfs's schema exactly (csfs_conversion.rs: idx UInt64, line1..3 Utf8, not null).
+    assert t.column_names == ["idx", "line1", "line2", "line3"]
+    assert [str(x) for x in t.schema.types] == ["uint64", "string", "string", "string"]
+    assert not any(f.nullable for f in t.schema)
     assert list(zip(*(t.column(f"line{k}").to_pylist() for k in (1, 2, 3)))) == want_records
+    with_block = tmp / f"{name}.block.parquet"
+    assert csfs.convert_csfs(src, with_block, include_block=True)["csf_count"] == n
+    tb = pq.read_table(with_block)
+    assert tb.column_names == ["idx", "line1", "line2", "line3", "block"]
+    assert tb.select(["idx", "line1", "line2", "line3"]).equals(t)
 
     peel = csfs.read_peel_subshells(conv["header_file"])
     assert peel == header_peel(src) == csfs.peel_subshells(src)
@@ -379,9 +387,32 @@ def test_bad_arguments(tmp):
         csfs.descriptors(SAMPLE, layout="v3")
     with pytest.raises(ValueError, match="normalize"):
         csfs.descriptors(SAMPLE, layout="v2", normalize=True)
-    with pytest.raises(ValueError, match="keep_going"):
+    with pytest.raises(ValueError, match="V2 layout"):
         csfs.descriptors(SAMPLE, keep_going=True)
     only(out)
+
+
+def test_normalize_with_peel_names_without_capacity(tmp):
+    """rcsfs (descriptor_normalization.rs): a peel name with no capacity fails
+    normalize_descriptor_per_csf for every CSF, which becomes a zero row, and
+    the call succeeds; csfs counts the rows in failed_count and warns."""
+    csf = tmp / "s.parquet"
+    csfs.convert_csfs(SAMPLE, csf)
+    n = len(records(SAMPLE))
+    peel = header_peel(SAMPLE)[:-1] + ["4k"]
+    out = tmp / "d.parquet"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats = csfs.generate_descriptors_from_parquet(csf, out, peel, normalize=True)
+    assert stats["success"] is True
+    assert stats["csf_count"] == stats["descriptor_count"] == stats["failed_count"] == n
+    assert stats["descriptor_size"] == 3 * len(peel)
+    assert any("'4k' has no known capacity" in str(w.message) for w in caught)
+    t = pq.read_table(out)
+    assert t.num_rows == n and t.column_names == [f"col_{i}" for i in range(3 * len(peel))]
+    assert all(str(f.type) == "float" for f in t.schema)
+    got = np.column_stack([c.to_numpy() for c in t.columns])
+    assert not got.any()
 
 
 def test_read_peel_subshells_errors(tmp):
