@@ -40,19 +40,6 @@ static inline int all_ws(const char *s, size_t len)
     return 1;
 }
 
-int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
-{
-    csfs_trim(&s, &len);
-    const char *slash = memchr(s, '/', len);
-    if (slash) return csfs_parse_i32(s, (size_t)(slash - s), out); /* denominator never read */
-    while (len && s[len - 1] == '-') len--;
-    while (len && s[len - 1] == '+') len--;
-    int32_t v;
-    if (csfs_parse_i32(s, len, &v)) return -1;
-    *out = (int32_t)((uint32_t)v * 2u); /* wraps like the release build of rCSFs */
-    return 0;
-}
-
 int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout layout, int normalize,
                        csfs_error *err)
 {
@@ -114,16 +101,6 @@ static void forget_touched(csfs_desc_ctx *ctx)
     ctx->n_touched = 0;
 }
 
-/* The total J in GRASP's form (blanks, then the token, in the 4 bytes before
- * the parity sign): 1 with *out set, else 0 and the general parse decides. */
-static inline int fast_final_j(const csfs_csf_lines *c, int32_t *out)
-{
-    const char *p = c->final_j.p;
-    size_t n = c->final_j.len;
-    while (n && *p == ' ') p++, n--;
-    return n && csfs_j_token_fast(p, n, out) == 1;
-}
-
 csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, const char *l2,
                                 size_t n2, const char *l3, size_t n3)
 {
@@ -136,8 +113,7 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
     csfs_csf_lines c;
     csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
     int32_t final_2j;
-    if (!fast_final_j(&c, &final_2j) && csfs_j_to_2j(c.final_j.p, c.final_j.len, &final_2j))
-        return CSFS_CSF_BAD_FINAL_J;
+    if (csfs_total_2j(&c, &final_2j)) return CSFS_CSF_BAD_FINAL_J;
 
     /* The per-CSF state in locals (see forget_touched). */
     const csfs_peel *peel = ctx->peel;

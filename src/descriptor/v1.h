@@ -71,9 +71,6 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
  */
 csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride);
 
-/* J text to 2J under the rCSFs rule; 0 on success, -1 when it does not parse. */
-int csfs_j_to_2j(const char *s, size_t len, int32_t *out);
-
 /* ---- records of a chunk into column buffers ------------------------------ */
 
 #define CSFS_MAX_NOTES 8

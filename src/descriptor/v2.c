@@ -141,39 +141,10 @@ static inline int parse_u8(const char *s, size_t len)
     return v;
 }
 
-/* j_to_double_j: "n/d" -> n (denominator never read), else strip trailing
- * '-' then '+', x2. Same rule as V1's csfs_j_to_2j, kept here so the hot
- * path inlines it. */
-static inline int j_to_2j(const char *s, size_t len, int32_t *out)
-{
-    csfs_trim(&s, &len);
-    /* A single digit, the most common J, skips the general path. */
-    if (len == 1 && (unsigned)(s[0] - '0') <= 9) {
-        *out = 2 * (s[0] - '0');
-        return 0;
-    }
-    /* Fields are at most 9 bytes: a plain loop beats a memchr call. */
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '/') return csfs_parse_i32(s, i, out);
-    while (len && s[len - 1] == '-') len--;
-    while (len && s[len - 1] == '+') len--;
-    int32_t v;
-    if (csfs_parse_i32(s, len, &v)) return -1;
-    /* Wraps like V1 (and rCSFs' release build) on huge input; a 9-byte
-     * field never gets there. */
-    *out = (int32_t)((uint32_t)v * 2u);
-    return 0;
-}
-
-int csfs_v2_j_to_2j(const char *s, size_t len, int32_t *out)
-{
-    return j_to_2j(s, len, out);
-}
-
 /* j_to_double_j followed by rCSFs' u16::try_from. */
 static inline int j_to_u16(const char *s, size_t len, int32_t *out)
 {
-    return j_to_2j(s, len, out) || *out < 0 || *out > CSFS_V2_MAX_TWO_J ? -1 : 0;
+    return csfs_j_to_2j(s, len, out) || *out < 0 || *out > CSFS_V2_MAX_TWO_J ? -1 : 0;
 }
 
 /* ---- context and records --------------------------------------------------- */
@@ -662,16 +633,6 @@ static inline uint32_t j4(const csfs_v2_ctx *ctx, int32_t v)
     return (uint32_t)v < CSFS_V2_J4_CACHE ? ctx->j4[v] : j4_slow(v);
 }
 
-/* The total J in GRASP's form (see csfs_j_token_fast): 1 with *out set, else
- * 0 and the general parse decides (values it takes are far below 2^15). */
-static inline int fast_total(const csfs_csf_lines *c, int32_t *out)
-{
-    const char *p = c->final_j.p;
-    size_t n = c->final_j.len;
-    while (n && *p == ' ') p++, n--;
-    return n && csfs_j_token_fast(p, n, out) == 1;
-}
-
 int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_t n2,
                   const char *l3, size_t n3, csfs_v2_record *rec, csfs_v2_failure *why)
 {
@@ -702,12 +663,12 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         return fail(why, CSFS_V2_E_LINE3_LENGTH, -1, -1, -1,
                     "line 3 is too short (%zu bytes) for %zu subshells", c.r, nf);
     int32_t total;
-    if (!fast_total(&c, &total) && j_to_u16(c.final_j.p, c.final_j.len, &total))
+    if (csfs_total_2j(&c, &total) || total < 0 || total > CSFS_V2_MAX_TWO_J)
         return fail(why, CSFS_V2_E_TOTAL_J, -1, -1, -1,
                     "total J '%s' at the end of line 3 is not a J value (0..32767 or n/2)",
                     shown(c.final_j.p, c.final_j.len, buf));
     char pc = l3[c.r - 1];
-    if (pc != '+' && pc != '-')
+    if (!csfs_total_parity(&c))
         return fail(why, CSFS_V2_E_PARITY, -1, -1, -1,
                     "parity '%s' at the end of line 3 is neither '+' nor '-'", shown(&pc, 1, buf));
 

@@ -189,9 +189,6 @@ int csfs_v2_validate(const csfs_v2_ctx *ctx, const csfs_v2_record *rec, csfs_v2_
 int csfs_v2_format(const csfs_v2_ctx *ctx, const csfs_v2_record *rec, csfs_buf *out,
                    csfs_v2_failure *why);
 
-/* j_to_double_j of rCSFs (the same rule as V1's j_to_2j): 0 and *out set, or -1. */
-int csfs_v2_j_to_2j(const char *s, size_t len, int32_t *out);
-
 /* ---- GRASP subshell data (descriptor/v2_states.c) ----------------------------------- */
 
 /* Capacity 2|kappa| of a subshell label ("4f-" -> 6), or 0 when the label is

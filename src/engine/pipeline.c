@@ -794,7 +794,7 @@ static int run_threads(engine *j, csfs_error *err)
         /* Raised by another thread (or a signal handler): read atomically. */
         if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
             csfs_error e;
-            csfs_fail(&e, CSFS_E_CANCELLED, "%s: interrupted", csfs_pipe_source_name(j->src));
+            csfs_fail(&e, CSFS_E_CANCELLED, "%s: cancelled", csfs_pipe_source_name(j->src));
             fail_locked(j, CSFS_E_CANCELLED, &e);
             break;
         }

@@ -65,6 +65,31 @@ static inline int csfs_parse_i32(const char *s, size_t len, int32_t *out)
 }
 
 /*
+ * J text to 2J under the rCSFs rule (j_to_double_j): "n/d" -> n (the
+ * denominator is never read), else strip trailing '-' then '+' and double
+ * (wrapping like rCSFs' release build). 0 with *out set, or -1. The one J
+ * rule of csfs: both descriptor layouts, split and the mixing list use it.
+ */
+static inline int csfs_j_to_2j(const char *s, size_t len, int32_t *out)
+{
+    csfs_trim(&s, &len);
+    /* A single digit, the most common J, skips the general path. */
+    if (len == 1 && (unsigned)(s[0] - '0') <= 9) {
+        *out = 2 * (s[0] - '0');
+        return 0;
+    }
+    /* Fields are at most 9 bytes: a plain loop beats a memchr call. */
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '/') return csfs_parse_i32(s, i, out);
+    while (len && s[len - 1] == '-') len--;
+    while (len && s[len - 1] == '+') len--;
+    int32_t v;
+    if (csfs_parse_i32(s, len, &v)) return -1;
+    *out = (int32_t)((uint32_t)v * 2u);
+    return 0;
+}
+
+/*
  * 2J of a right-aligned J token in the form GRASP writes: "n" (2J = 2n) or
  * "n/d" (2J = n; GRASP writes d = 2), n of 1 to 3 digits, d one digit,
  * nothing but blanks before it. Returns 1 with *two_j set, or -1 for any
@@ -165,6 +190,38 @@ static inline void csfs_csf_lines_init(csfs_csf_lines *c, const char *l1, size_t
     c->coupling.len = r >= 9 ? r - 9 : r;
     c->final_j.p = r >= 5 ? l3 + r - 5 : l3;
     c->final_j.len = r >= 5 ? 4 : (r >= 1 ? r - 1 : 0);
+}
+
+/*
+ * The total J of a CSF: the 4 bytes before line 3's last non-blank byte,
+ * GRASP's right-aligned form by the fast path, anything else by the general
+ * rule. 0 with *two_j set, or -1.
+ */
+static inline int csfs_total_2j(const csfs_csf_lines *c, int32_t *two_j)
+{
+    const char *p = c->final_j.p;
+    size_t n = c->final_j.len;
+    while (n && *p == ' ') p++, n--;
+    if (n && csfs_j_token_fast(p, n, two_j) == 1) return 0;
+    return csfs_j_to_2j(c->final_j.p, c->final_j.len, two_j);
+}
+
+/* The parity of a CSF: line 3's last non-blank byte, +1 for '+', -1 for '-',
+ * 0 for anything else. */
+static inline int csfs_total_parity(const csfs_csf_lines *c)
+{
+    char p = c->r ? c->l3[c->r - 1] : ' ';
+    return p == '+' ? 1 : p == '-' ? -1 : 0;
+}
+
+/* Total 2J (>= 0) and parity (+1/-1) of a CSF from its line 3 alone, by the
+ * descriptors' rule: what split and the mixing list read. 0, or -1. */
+static inline int csfs_line3_jp(const char *l3, size_t n3, int32_t *two_j, int *parity)
+{
+    csfs_csf_lines c;
+    csfs_csf_lines_init(&c, "", 0, "", 0, l3, n3);
+    *parity = csfs_total_parity(&c);
+    return *parity && csfs_total_2j(&c, two_j) == 0 && *two_j >= 0 ? 0 : -1;
 }
 
 static inline csfs_slice csfs_sub(const char *p, size_t len, size_t at)

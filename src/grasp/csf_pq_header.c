@@ -58,13 +58,10 @@ static int from_metadata(const pq_file *f, const char *lines_kv, csfs_header_tom
         rc = csfs_json_parse_u64(kv, strlen(kv), what, &hdr->csf_count, err);
         hdr->has_csf_count = rc == 0;
     }
-    kv = pq_file_kv_lookup(f, "csfs.block_lengths");
-    if (rc == 0 && kv) {
-        snprintf(what, sizeof what, "%s: metadata csfs.block_lengths", name);
-        rc = csfs_json_parse_u64_array(kv, strlen(kv), what, &hdr->block_lengths, &hdr->n_blocks,
-                                       err);
-        hdr->has_block_info = rc == 0;
-    }
+    int has_lengths = 0;
+    if (rc == 0)
+        rc = csfs_pq_block_lengths(f, &hdr->block_lengths, &hdr->n_blocks, &has_lengths, err);
+    hdr->has_block_info = rc == 0 && has_lengths;
     if (rc == 0 && hdr->has_block_info && hdr->has_csf_count) {
         uint64_t sum = 0;
         for (size_t b = 0; b < hdr->n_blocks; b++) {
@@ -183,4 +180,23 @@ int csfs_csf_parquet_header(const pq_file *f, const char *header_option, csfs_he
     else
         free(found);
     return 0;
+}
+
+int csfs_block_lengths_parse(const char *kv, const char *name, uint64_t **lengths, size_t *n,
+                             csfs_error *err)
+{
+    *lengths = NULL;
+    *n = 0;
+    if (!kv) return 0;
+    char what[1200];
+    snprintf(what, sizeof what, "%s: metadata csfs.block_lengths", name);
+    return csfs_json_parse_u64_array(kv, strlen(kv), what, lengths, n, err);
+}
+
+int csfs_pq_block_lengths(const pq_file *f, uint64_t **lengths, size_t *n, int *present,
+                          csfs_error *err)
+{
+    const char *kv = pq_file_kv_lookup(f, "csfs.block_lengths");
+    *present = kv != NULL;
+    return csfs_block_lengths_parse(kv, pq_file_name(f), lengths, n, err);
 }

@@ -35,6 +35,19 @@ int csfs_csf_parquet_header(const pq_file *f, const char *header_option, csfs_he
  * NULL when there is none; the paths tried are appended to *tried if given. */
 int csfs_csf_parquet_find_sidecar(const pq_file *f, char **found, csfs_buf *tried, csfs_error *err);
 
+/*
+ * The block lengths csfs records in key-value metadata csfs.block_lengths (a
+ * JSON array of CSFs per J block; empty blocks kept): the one reader of that
+ * key. kv is the value (NULL: absent, *n = 0 and *lengths = NULL); name is
+ * the file for messages. *lengths is malloc'd.
+ */
+int csfs_block_lengths_parse(const char *kv, const char *name, uint64_t **lengths, size_t *n,
+                             csfs_error *err);
+
+/* The same for an open Parquet file; *present says whether it has the key. */
+int csfs_pq_block_lengths(const pq_file *f, uint64_t **lengths, size_t *n, int *present,
+                          csfs_error *err);
+
 /* The first cap bytes of a file (fewer when shorter): for telling formats
  * apart by content. */
 int csfs_read_prefix(const char *path, char *buf, size_t cap, size_t *got, csfs_error *err);

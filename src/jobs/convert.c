@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/clock.h"
 #include "descriptor/metadata.h"
 #include "common/error.h"
 #include "grasp/header_toml.h"
 #include "io/outfile.h"
+#include "jobs/job.h"
 #include "engine/page_sink.h"
 #include "grasp/peel.h"
 #include "engine/pipeline.h"
@@ -305,16 +305,17 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
 {
     csfs_error local;
     if (!err) err = &local;
-    csfs_error_clear(err);
-    double t0 = csfs_now_seconds();
     if (sum) memset(sum, 0, sizeof *sum);
+    csfs_job job = {.cancel = opt->cancel};
+    int begun = csfs_job_begin(&job, opt->input, opt->threads, err);
+    if (begun) return begun;
     if (!opt->input || !opt->output)
         return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
     if (strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
                          opt->output);
-    if (opt->row_group_rows < 0 || opt->threads < 0)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "bad row group size or thread count");
+    if (opt->row_group_rows < 0)
+        return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
     conv_job j;
     memset(&j, 0, sizeof j);
     j.opt = opt;
@@ -365,8 +366,8 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
         rc = j.sink->ops->finish(j.sink, &info, err);
     }
     csfs_kv_list_free(&kv);
-    if (rc == 0 && opt->cancel && *opt->cancel)
-        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", j.name);
+    if (j.name) job.name = j.name;
+    if (rc == 0) rc = csfs_job_cancelled(&job, err);
     /* The TOML first: if it fails, the Parquet file is not published either. */
     if (rc == 0 && opt->header_toml) rc = write_toml(&j, &res, sum, err);
     if (rc == 0) {
@@ -381,7 +382,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
         sum->truncated_count = j.truncated;
         sum->input_bytes = res.input_bytes;
         sum->threads = (uint64_t)threads;
-        sum->seconds = csfs_now_seconds() - t0;
+        csfs_job_end(&job, rc, &sum->seconds, err);
         if (rc) sum->header_toml[0] = '\0';
     }
     if (j.sink) j.sink->ops->destroy(j.sink);

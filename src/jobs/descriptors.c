@@ -11,14 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/clock.h"
 #include "descriptor/metadata.h"
 #include "descriptor/v1.h"
 #include "descriptor/v2.h"
 #include "grasp/header_toml.h"
 #include "common/sha256.h"
 #include "common/error.h"
+#include "grasp/csf_pq_header.h"
 #include "io/outfile.h"
+#include "jobs/job.h"
 #include "common/json_array.h"
 #include "engine/page_sink.h"
 #include "grasp/peel.h"
@@ -376,8 +377,6 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
     if (!v2 && (opt->keep_going || opt->rejects))
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "keeping going past bad CSFs and a rejects file are for the V2 layout");
-    if (opt->threads < 0 || opt->threads > 1024)
-        return csfs_fail(err, CSFS_E_ARGUMENT, "threads must be between 1 and 1024");
     if (opt->row_group_rows < 0)
         return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
     if (!matrix && !d->hooks && strcmp(opt->input, "-") != 0 &&
@@ -509,7 +508,7 @@ static void recorded_blocks(desc_job *d, csfs_pipe_result *res)
     size_t n = 0;
     csfs_error ignore;
     if (kv) {
-        if (csfs_json_parse_u64_array(kv, strlen(kv), "", &v, &n, &ignore) != 0) return;
+        if (csfs_block_lengths_parse(kv, d->name, &v, &n, &ignore) != 0) return;
     } else {
         const uint64_t *t = csfs_pipe_source_toml_blocks(d->src, &n);
         if (!t || !n || !(v = malloc(n * sizeof *v))) return;
@@ -537,8 +536,12 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
 {
     csfs_error local;
     if (!err) err = &local;
-    csfs_error_clear(err);
-    double t0 = csfs_now_seconds();
+    csfs_job job = {.cancel = opt->cancel};
+    int begun = csfs_job_begin(&job, opt->input, opt->threads, err);
+    if (begun) {
+        if (summary) memset(summary, 0, sizeof *summary);
+        return begun;
+    }
     desc_job d;
     memset(&d, 0, sizeof d);
     d.opt = opt;
@@ -599,8 +602,8 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
         };
         rc = d.sink->ops->finish(d.sink, &info, err);
     }
-    if (rc == 0 && opt->cancel && __atomic_load_n(opt->cancel, __ATOMIC_RELAXED))
-        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", d.name);
+    if (d.name) job.name = d.name;
+    if (rc == 0) rc = csfs_job_cancelled(&job, err);
     if (rc == 0 && d.rejects) {
         int bad = fclose(d.rejects) != 0;
         d.rejects = NULL;
@@ -627,7 +630,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
         summary->stages = res.stages;
         summary->rejected_count = d.rejected;
         summary->noncanonical_count = d.noncanonical;
-        summary->seconds = csfs_now_seconds() - t0;
+        csfs_job_end(&job, rc, &summary->seconds, err);
     }
     if (d.sink) d.sink->ops->destroy(d.sink);
     if (d.out_open) csfs_outfile_abort(&d.out);

@@ -1,5 +1,4 @@
 /* csfs export: CSF Parquet -> GRASP text (rules in jobs/export.h). */
-#include "common/clock.h"
 #include "csfs/export.h"
 
 #include <errno.h>
@@ -11,11 +10,13 @@
 #include "common/buf.h"
 #include "grasp/csf_parquet.h"
 #include "grasp/csf_pq_header.h"
+#include "grasp/csf_serial.h"
 #include "grasp/csf_text.h"
 #include "descriptor/v2.h"
 #include "common/error.h"
 #include "grasp/header_toml.h"
 #include "io/outfile.h"
+#include "jobs/job.h"
 #include "common/json_array.h"
 #include "parquet/pq_reader.h"
 #include "grasp/peel.h"
@@ -33,6 +34,7 @@ enum block_mode {
 
 typedef struct exporter {
     const csfs_export_options *opt;
+    csfs_job *job;
     pq_file *f;
     long cols[CSFS_RG_MAX_COLS]; /* line1, line2, line3, block (-1 unless BLOCKS_COLUMN);
                                     V2: the 4M+2 descriptor columns */
@@ -77,9 +79,9 @@ void csfs_export_options_init(csfs_export_options *opt)
  * text (a million rows: hundreds of MB) can take seconds to write. */
 static int flush(exporter *x, csfs_error *err)
 {
-    const volatile int *cancel = x->opt->cancel;
-    if (cancel && *cancel) return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", x->opt->output);
-    int rc = csfs_outfile_write(&x->out, x->buf.data, x->buf.len, err);
+    int rc = csfs_job_cancelled(x->job, err);
+    if (rc) return rc;
+    rc = csfs_outfile_write(&x->out, x->buf.data, x->buf.len, err);
     x->buf.len = 0;
     return rc;
 }
@@ -251,14 +253,11 @@ static int choose_blocks(exporter *x, csfs_header_source from, csfs_error *err)
                          (unsigned long long)h->csf_count, (unsigned long long)x->rows);
     if (from == CSFS_HEADER_FROM_METADATA && h->has_block_info)
         return use_lengths(x, h->block_lengths, h->n_blocks, "metadata csfs.block_lengths", err);
-    const char *kv = pq_file_kv_lookup(x->f, "csfs.block_lengths");
-    if (kv) {
-        char what[1200];
-        snprintf(what, sizeof what, "%s: metadata csfs.block_lengths", path);
-        size_t n;
-        int rc = csfs_json_parse_u64_array(kv, strlen(kv), what, &x->kv_lengths, &n, err);
-        return rc ? rc : use_lengths(x, x->kv_lengths, n, "metadata csfs.block_lengths", err);
-    }
+    size_t n;
+    int present;
+    int rc = csfs_pq_block_lengths(x->f, &x->kv_lengths, &n, &present, err);
+    if (rc) return rc;
+    if (present) return use_lengths(x, x->kv_lengths, n, "metadata csfs.block_lengths", err);
     long col = pq_file_find_column(x->f, "block");
     if (col >= 0) {
         const pq_column_info *ci = pq_file_column(x->f, (size_t)col);
@@ -481,10 +480,8 @@ static int write_all(exporter *x, csfs_error *err)
         rc = csfs_rg_prefetch_start(x->f, x->cols, x->n_cols, groups, n_groups,
                                     o->threads > 1 ? o->threads : 0, &pf, err);
     for (size_t i = 0; rc == 0 && i < n_groups; i++) {
-        if (o->cancel && *o->cancel) {
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", o->output);
-            break;
-        }
+        csfs_job_progress(x->job, x->sum->csf_count, 0, -1);
+        if ((rc = csfs_job_cancelled(x->job, err)) != 0) break;
         size_t rg;
         pq_column_data *d[CSFS_RG_MAX_COLS];
         rc = csfs_rg_prefetch_next(pf, &rg, d, err);
@@ -524,85 +521,56 @@ static int run_text(exporter *x, csfs_error *err)
 {
     const csfs_export_options *o = x->opt;
     int rc = o->has_rows ? prepare_selection_unbounded(x, err) : 0;
-    csfs_text_reader *r = NULL;
+    csfs_serial *r = NULL;
     /* Opened first: a missing input is "not found", not a list given a header. */
-    if (rc == 0) rc = csfs_text_open(o->input, 0, &r, err);
+    if (rc == 0) rc = csfs_serial_open(o->input, x->job, &r, err);
     if (rc == 0 && o->header)
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: it takes no header TOML",
                        o->input);
     if (rc == 0 && csfs_same_file(o->output, o->input))
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);
     if (rc == 0) rc = csfs_outfile_open(&x->out, o->output, o->force, err);
-    const csfs_header *h = rc == 0 ? csfs_text_header(r) : NULL;
+    const csfs_header *h = rc == 0 ? csfs_serial_header(r) : NULL;
     for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
-        const char *l[3] = {h->lines[i], "", ""};
-        size_t n[3] = {h->lens[i], 0, 0};
-        rc = room(x, n[0] + 1, err);
+        rc = room(x, h->lens[i] + 1, err);
         if (rc == 0) {
-            memcpy(x->buf.data + x->buf.len, l[0], n[0]);
-            x->buf.len += n[0];
+            memcpy(x->buf.data + x->buf.len, h->lines[i], h->lens[i]);
+            x->buf.len += h->lens[i];
             x->buf.data[x->buf.len++] = '\n';
         }
     }
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    uint64_t row = 0, line_base = CSFS_HEADER_LINES;
+    uint64_t row = 0;
     int64_t block = 0;
-    while (rc == 0) {
-        if (o->cancel && *o->cancel) {
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", o->output);
-            break;
+    csfs_serial_record rec;
+    int got = 0;
+    while (rc == 0 && (got = csfs_serial_next(r, &rec, err)) >= 0) {
+        for (uint64_t k = 0; rc == 0 && k < rec.seps_before; k++) {
+            block++;
+            if (!o->has_rows) rc = put_separator(x, err); /* as in the source */
         }
-        rc = csfs_text_next_chunk(r, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(r), &scan, err);
-        if (rc) {
-            uint64_t line = line_base + err->line;
-            char why[sizeof err->message];
-            snprintf(why, sizeof why, "%s", err->message);
-            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", o->input, (unsigned long long)line,
-                                why);
-            break;
+        if (rc || got == 0) break;
+        row = rec.index + 1;
+        if (o->has_rows) {
+            if (x->sel_pos >= x->n_sel || x->sel[x->sel_pos] != rec.index) continue;
+            x->sel_pos++;
+            rc = separators_before(x, block, err);
         }
-        size_t sep = 0;
-        for (size_t i = 0; rc == 0 && i <= scan.n_rec; i++) {
-            while (rc == 0 && sep < scan.n_sep && scan.sep_before[sep] <= i) {
-                block++;
-                sep++;
-                if (!o->has_rows) rc = put_separator(x, err); /* as in the source */
-            }
-            if (rc || i == scan.n_rec) break;
-            if (o->has_rows) {
-                if (x->sel_pos >= x->n_sel || x->sel[x->sel_pos] != row) {
-                    row++;
-                    continue;
-                }
-                x->sel_pos++;
-                rc = separators_before(x, block, err);
-            }
-            const char *l[3];
-            size_t n[3];
-            csfs_record_lines(&scan, chunk.data, i, l, n);
-            if (rc == 0) rc = put_lines(x, l, n, err);
-            row++;
-        }
-        line_base += scan.lines;
+        if (rc == 0) rc = put_lines(x, rec.line, rec.len, err);
     }
+    if (rc == 0 && got < 0) rc = got;
     x->sum->input_rows = row;
     if (rc == 0 && x->n_sel && x->sel[x->n_sel - 1] >= row)
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "row index %llu is out of range: %s has %llu CSFs",
                        (unsigned long long)x->sel[x->n_sel - 1], o->input, (unsigned long long)row);
     if (rc == 0 && (x->sum->csf_count || x->sum->block_count)) x->sum->block_count++;
     if (rc == 0 && x->buf.len) rc = flush(x, err);
+    if (rc == 0) rc = csfs_job_cancelled(x->job, err);
     if (rc == 0) {
         x->sum->output_bytes = x->out.offset;
         rc = csfs_outfile_commit(&x->out, err);
     }
     snprintf(x->sum->header_source, sizeof x->sum->header_source, "%s", "text");
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    csfs_text_close(r);
+    csfs_serial_close(r);
     return rc;
 }
 
@@ -683,6 +651,7 @@ static int run(exporter *x, csfs_error *err)
     if (rc == 0 && o->given_order) rc = write_given_order(x, err);
     if (rc == 0 && (sum->csf_count || sum->block_count)) sum->block_count++;
     if (rc == 0 && x->buf.len) rc = flush(x, err);
+    if (rc == 0) rc = csfs_job_cancelled(x->job, err);
     if (rc == 0) {
         sum->output_bytes = x->out.offset;
         rc = csfs_outfile_commit(&x->out, err);
@@ -695,18 +664,28 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
     csfs_export_summary local;
     if (!sum) sum = &local;
     memset(sum, 0, sizeof *sum);
-    csfs_error_clear(err);
-    if (!opt || !opt->input || !opt->output)
+    csfs_job job = {0};
+    if (opt) {
+        job.cancel = opt->cancel;
+        job.report = opt->report;
+        job.report_ctx = opt->report_ctx;
+        job.progress = opt->progress;
+        job.progress_ctx = opt->progress_ctx;
+    }
+    int rc = csfs_job_begin(&job, opt ? opt->input : NULL, opt ? opt->threads : 0, err);
+    if (rc) return rc;
+    if (!opt->input || !opt->output)
         return csfs_fail(err, CSFS_E_ARGUMENT, "export: an input and an output are needed");
     if (opt->has_rows && opt->n_rows && !opt->rows)
         return csfs_fail(err, CSFS_E_ARGUMENT, "export: rows missing");
-    double t0 = csfs_now_seconds();
     exporter x;
     memset(&x, 0, sizeof x);
     x.opt = opt;
+    x.job = &job;
     x.sum = sum;
     x.out.fd = -1;
-    int rc = run(&x, err);
+    rc = run(&x, err);
+    rc = csfs_job_end(&job, rc, &sum->seconds, err);
     csfs_outfile_abort(&x.out); /* no-op after a commit */
     csfs_buf_free(&x.buf);
     free(x.sel);
@@ -723,6 +702,5 @@ int csfs_export_run(const csfs_export_options *opt, csfs_export_summary *sum, cs
     csfs_peel_free(x.peel);
     csfs_header_toml_free(&x.hdr);
     pq_file_close(x.f);
-    sum->seconds = csfs_now_seconds() - t0;
     return rc;
 }

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/clock.h"
 #include "common/error.h"
 #include "io/outfile.h"
+#include "jobs/job.h"
 #include "mixing/labels.h"
 #include "parquet/pq_writer.h"
 
@@ -37,6 +37,7 @@ typedef struct batch {
 
 typedef struct mix_job {
     const csfs_mix_options *opt;
+    csfs_job *job;
     csfs_mix_list own_list;
     const csfs_mix_list *list;
     csfs_mix_levels lv;
@@ -103,9 +104,8 @@ static void batch_free(batch *b)
 
 static int cancelled(const mix_job *j, csfs_error *err)
 {
-    if (j->opt->cancel && *j->opt->cancel)
-        return csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", j->opt->input);
-    return 0;
+    csfs_job_progress(j->job, j->rows, 0, -1);
+    return csfs_job_cancelled(j->job, err);
 }
 
 /* ---- columns --------------------------------------------------------------- */
@@ -436,14 +436,20 @@ static void close_job(mix_job *j)
 
 int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary, csfs_error *err)
 {
-    double t0 = csfs_now_seconds();
-    csfs_error_clear(err);
+    csfs_job job = {.cancel = opt->cancel,
+                    .report = opt->report,
+                    .report_ctx = opt->report_ctx,
+                    .progress = opt->progress,
+                    .progress_ctx = opt->progress_ctx};
+    if (summary) memset(summary, 0, sizeof *summary);
+    int rc = csfs_job_begin(&job, opt->input, 0, err);
+    if (rc) return rc;
     mix_job j;
     memset(&j, 0, sizeof j);
     j.opt = opt;
-    int rc = run_job(&j, err);
+    j.job = &job;
+    rc = run_job(&j, err);
     if (summary) {
-        memset(summary, 0, sizeof *summary);
         summary->rows = j.rows;
         summary->columns = j.ncols;
         if (j.list) {
@@ -457,7 +463,7 @@ int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary, 
         for (size_t i = 0; i < j.lv.n_blocks; i++)
             summary->coefficients += (uint64_t)j.lv.blocks[i].ncf * (uint64_t)j.lv.blocks[i].nev;
         summary->input_bytes = j.lv.size;
-        summary->seconds = csfs_now_seconds() - t0;
+        csfs_job_end(&job, rc, &summary->seconds, err);
     }
     close_job(&j);
     return rc;

@@ -17,10 +17,11 @@
 #include <unistd.h>
 
 #include "grasp/csf_fields.h"
+#include "grasp/csf_serial.h"
 #include "grasp/csf_text.h"
-#include "descriptor/v1.h"
 #include "common/error.h"
 #include "io/outset.h"
+#include "jobs/job.h"
 
 typedef struct split_out {
     int32_t two_j;
@@ -44,23 +45,10 @@ typedef struct splitter {
     int32_t cur_two_j, cur_parity;
     int cur_has;
     uint64_t cur_first_line;
-    uint64_t line_base;
     uint64_t csfs;
     size_t blocks;
     int w_copied; /* the .w sibling exists and is copied */
 } splitter;
-
-/* Total 2J and parity of a record's line 3, as the descriptors read them. */
-static int line3_j(const char *l3, size_t n3, int32_t *two_j, int32_t *parity)
-{
-    csfs_csf_lines c;
-    csfs_csf_lines_init(&c, "", 0, "", 0, l3, n3);
-    if (c.r == 0) return -1;
-    char p = l3[c.r - 1];
-    *parity = p == '+' ? 1 : p == '-' ? -1 : 0;
-    if (!*parity) return -1;
-    return csfs_j_to_2j(c.final_j.p, c.final_j.len, two_j) != 0 || *two_j < 0 ? -1 : 0;
-}
 
 static int out_for(splitter *s, int32_t two_j, split_out **out, csfs_error *err)
 {
@@ -95,56 +83,49 @@ static int write_line(splitter *s, split_out *o, const char *p, size_t n, csfs_e
     return csfs_outset_line(&s->out, o->file, p, n, err);
 }
 
-/* Records of one scanned chunk into their J's output. */
-static int split_chunk(splitter *s, const char *data, const csfs_chunk_scan *scan, csfs_error *err)
+/* One record into its J's output. */
+static int split_record(splitter *s, const csfs_serial_record *r, csfs_error *err)
 {
-    size_t sep = 0;
-    for (size_t i = 0; i < scan->n_rec; i++) {
-        while (sep < scan->n_sep && scan->sep_before[sep] <= i) {
-            s->cur_has = 0; /* a separator: the next record opens a block */
-            sep++;
+    if (r->seps_before) s->cur_has = 0; /* a separator: this record opens a block */
+    const char *const *l = r->line;
+    const size_t *n = r->len;
+    uint64_t line = r->line_no;
+    int32_t two_j;
+    int parity;
+    if (csfs_line3_jp(l[2], n[2], &two_j, &parity))
+        return csfs_fail_line(err, CSFS_E_FORMAT, line + 2,
+                              "%s:%llu: no total J and parity at the end of line 3", s->name,
+                              (unsigned long long)(line + 2));
+    if (!s->cur_has) {
+        int rc = out_for(s, two_j, &s->cur, err);
+        if (rc) return rc;
+        /* Blocks of one J follow each other in its file, separated. */
+        if (s->cur->blocks > 0 && (rc = write_line(s, s->cur, " *", 2, err))) return rc;
+        if (s->cur->blocks == 0) {
+            s->cur->first_block = s->blocks;
+            s->cur->first_parity = parity;
         }
-        const char *l[3];
-        size_t n[3];
-        csfs_record_lines(scan, data, i, l, n);
-        uint64_t line = s->line_base + scan->rec[i].line + 1;
-        int32_t two_j, parity;
-        if (line3_j(l[2], n[2], &two_j, &parity))
-            return csfs_fail_line(err, CSFS_E_FORMAT, line + 2,
-                                  "%s:%llu: no total J and parity at the end of line 3", s->name,
-                                  (unsigned long long)(line + 2));
-        if (!s->cur_has) {
-            int rc = out_for(s, two_j, &s->cur, err);
-            if (rc) return rc;
-            /* Blocks of one J follow each other in its file, separated. */
-            if (s->cur->blocks > 0 && (rc = write_line(s, s->cur, " *", 2, err))) return rc;
-            if (s->cur->blocks == 0) {
-                s->cur->first_block = s->blocks;
-                s->cur->first_parity = parity;
-            }
-            s->cur->blocks++;
-            s->cur_two_j = two_j;
-            s->cur_parity = parity;
-            s->cur_has = 1;
-            s->cur_first_line = line;
-            s->blocks++;
-        } else if (two_j != s->cur_two_j || parity != s->cur_parity) {
-            return csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                  "%s:%llu: CSF %llu has 2J = %d%c, but its block (from line "
-                                  "%llu) has 2J = %d%c: a block must hold one J and parity",
-                                  s->name, (unsigned long long)line, (unsigned long long)s->csfs,
-                                  (int)two_j, parity > 0 ? '+' : '-',
-                                  (unsigned long long)s->cur_first_line, (int)s->cur_two_j,
-                                  s->cur_parity > 0 ? '+' : '-');
-        }
-        for (int k = 0; k < 3; k++) {
-            int rc = write_line(s, s->cur, l[k], n[k], err);
-            if (rc) return rc;
-        }
-        s->cur->csfs++;
-        s->csfs++;
+        s->cur->blocks++;
+        s->cur_two_j = two_j;
+        s->cur_parity = parity;
+        s->cur_has = 1;
+        s->cur_first_line = line;
+        s->blocks++;
+    } else if (two_j != s->cur_two_j || parity != s->cur_parity) {
+        return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                              "%s:%llu: CSF %llu has 2J = %d%c, but its block (from line "
+                              "%llu) has 2J = %d%c: a block must hold one J and parity",
+                              s->name, (unsigned long long)line, (unsigned long long)s->csfs,
+                              (int)two_j, parity > 0 ? '+' : '-',
+                              (unsigned long long)s->cur_first_line, (int)s->cur_two_j,
+                              s->cur_parity > 0 ? '+' : '-');
     }
-    if (sep < scan->n_sep) s->cur_has = 0;
+    for (int k = 0; k < 3; k++) {
+        int rc = write_line(s, s->cur, l[k], n[k], err);
+        if (rc) return rc;
+    }
+    s->cur->csfs++;
+    s->csfs++;
     return 0;
 }
 
@@ -223,46 +204,35 @@ void csfs_split_options_init(csfs_split_options *opt)
 
 int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_error *err)
 {
-    csfs_error_clear(err);
     if (sum) memset(sum, 0, sizeof *sum);
+    csfs_job job = {.cancel = opt->cancel,
+                    .report = opt->report,
+                    .report_ctx = opt->report_ctx,
+                    .progress = opt->progress,
+                    .progress_ctx = opt->progress_ctx};
+    int rc = csfs_job_begin(&job, opt->input, 0, err);
+    if (rc) return rc;
     if (!opt->input) return csfs_fail(err, CSFS_E_ARGUMENT, "no input file");
     splitter s;
     memset(&s, 0, sizeof s);
     s.opt = opt;
     csfs_outset_init(&s.out, opt->force);
-    csfs_text_reader *r = NULL;
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    int rc = make_prefix(&s, err);
-    if (rc == 0) rc = csfs_text_open(opt->input, 0, &r, err);
+    csfs_serial *r = NULL;
+    rc = make_prefix(&s, err);
+    if (rc == 0) rc = csfs_serial_open(opt->input, &job, &r, err);
     if (rc == 0) {
-        s.name = csfs_text_name(r);
-        s.header = csfs_text_header(r);
-        s.line_base = CSFS_HEADER_LINES;
+        s.name = csfs_serial_name(r);
+        s.header = csfs_serial_header(r);
+        job.name = s.name;
     }
-    while (rc == 0) {
-        if (opt->cancel && *opt->cancel) {
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", s.name);
-            break;
-        }
-        rc = csfs_text_next_chunk(r, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(r), &scan, err);
-        if (rc) {
-            uint64_t line = s.line_base + err->line;
-            char reason[sizeof err->message];
-            snprintf(reason, sizeof reason, "%s", err->message);
-            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", s.name, (unsigned long long)line,
-                                reason);
-            break;
-        }
-        rc = split_chunk(&s, chunk.data, &scan, err);
-        s.line_base += scan.lines;
-    }
+    csfs_serial_record rec;
+    while (rc == 0 && (rc = csfs_serial_next(r, &rec, err)) == 1) rc = split_record(&s, &rec, err);
     if (rc == 0 && s.csfs == 0)
         rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no CSFs to split", s.name ? s.name : opt->input);
     if (rc == 0) rc = copy_w(&s, err);
+    if (rc == 0) rc = csfs_job_cancelled(&job, err);
+    double seconds;
+    rc = csfs_job_end(&job, rc, &seconds, err);
     /* Publish only now: every output, or none. */
     if (rc == 0) rc = csfs_outset_commit(&s.out, err);
     if (sum) {
@@ -270,6 +240,7 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
         sum->block_count = s.blocks;
         sum->n_outputs = rc == 0 ? s.n_outs : 0;
         sum->w_copied = rc == 0 && s.w_copied;
+        sum->seconds = seconds;
         if (s.prefix) snprintf(sum->prefix, sizeof sum->prefix, "%s", s.prefix);
         for (size_t i = 0; rc == 0 && i < s.n_outs && i < CSFS_SPLIT_MAX_REPORTED; i++) {
             sum->two_j[i] = s.outs[i].two_j;
@@ -282,8 +253,6 @@ int csfs_split_run(const csfs_split_options *opt, csfs_split_summary *sum, csfs_
     csfs_outset_free(&s.out);
     free(s.outs);
     free(s.prefix);
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    csfs_text_close(r);
+    csfs_serial_close(r);
     return rc;
 }

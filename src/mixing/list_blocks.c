@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grasp/csf_fields.h"
+#include "grasp/csf_serial.h"
 #include "grasp/csf_text.h"
 #include "grasp/csf_parquet.h"
 #include "common/error.h"
-#include "common/json_array.h"
 #include "mixing/reader.h"
+#include "grasp/csf_pq_header.h"
 #include "parquet/pq_reader.h"
 
 typedef unsigned long long ull;
@@ -69,34 +71,14 @@ static char *copy_string(const char *s)
     return c;
 }
 
-/*
- * J and parity at the end of line 3: the last 5 characters hold J ("1/2",
- * "4") right-aligned and the parity '+' or '-' (GRASP's setcsll reads them
- * there). Trailing blanks are forgiven. Returns 0 or -1.
- */
-static int parse_line3_jp(const char *p, size_t len, int32_t *two_j, int8_t *parity)
+/* J and parity of a block's first CSF by the descriptors' rule (J in the 4
+ * bytes before line 3's last non-blank byte, the parity sign there). */
+static int line3_jp(const char *p, size_t len, int32_t *two_j, int8_t *parity)
 {
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r')) len--;
-    if (len < 2) return -1;
-    char c = p[len - 1];
-    if (c != '+' && c != '-') return -1;
-    *parity = c == '+' ? 1 : -1;
-    size_t end = len - 1, start = end;
-    while (start > 0 && end - start < 4 && p[start - 1] != ' ') start--;
-    if (start == end) return -1;
-    int32_t num = 0;
-    size_t i = start;
-    for (; i < end && p[i] >= '0' && p[i] <= '9'; i++) num = num * 10 + (p[i] - '0');
-    if (i == start) return -1;
-    if (i == end) {
-        *two_j = 2 * num;
-        return 0;
-    }
-    if (end - i == 2 && p[i] == '/' && p[i + 1] == '2' && num % 2 == 1) {
-        *two_j = num;
-        return 0;
-    }
-    return -1;
+    int par;
+    if (csfs_line3_jp(p, len, two_j, &par)) return -1;
+    *parity = (int8_t)par;
+    return 0;
 }
 
 static void quote(const char *p, size_t len, char *out, size_t cap)
@@ -120,7 +102,6 @@ typedef struct text_state {
     int8_t parity;
     uint64_t jp_line;
     int seen_separator;
-    int64_t pending_blank; /* 1-based line of a blank line that must end the file */
 } text_state;
 
 static int close_text_block(text_state *s, csfs_error *err)
@@ -133,91 +114,64 @@ static int close_text_block(text_state *s, csfs_error *err)
     return rc;
 }
 
-static int account_chunk(text_state *s, const char *name, const char *data,
-                         const csfs_chunk_scan *scan, uint64_t line_base, csfs_error *err)
+/* The separators before a record (or after the last one), then the record. */
+static int account_record(text_state *s, const char *name, const csfs_serial_record *r, int got,
+                          csfs_error *err)
 {
-    if (s->pending_blank >= 0 && scan->has_content)
-        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)s->pending_blank,
-                              "%s:%lld: blank line inside the CSF list", name,
-                              (long long)s->pending_blank);
-    size_t k = 0;
-    for (size_t i = 0; i <= scan->n_rec; i++) {
-        for (; k < scan->n_sep && scan->sep_before[k] == i; k++) {
-            s->seen_separator = 1;
-            int rc = close_text_block(s, err);
-            if (rc) return rc;
-        }
-        if (i == scan->n_rec) break;
-        const csfs_record *rec = &scan->rec[i];
-        if (s->in_block == 0) {
-            uint64_t line = line_base + rec->line + 3;
-            const char *l3 = data + rec->off[2];
-            if (parse_line3_jp(l3, rec->len[2], &s->two_j, &s->parity) != 0) {
-                char shown[128];
-                quote(l3, rec->len[2], shown, sizeof shown);
-                return csfs_fail_line(err, CSFS_E_FORMAT, line,
-                                      "%s:%llu: cannot read J and parity from the end of line 3 "
-                                      "of the block's first CSF ('%s'; expected e.g. '1/2+' or "
-                                      "'2-' in the last 5 characters)",
-                                      name, (ull)line, shown);
-            }
-            s->jp_line = line;
-        }
-        s->in_block++;
+    for (uint64_t k = 0; k < r->seps_before; k++) {
+        s->seen_separator = 1;
+        int rc = close_text_block(s, err);
+        if (rc) return rc;
     }
-    if (scan->trailing_blank >= 0 && s->pending_blank < 0)
-        s->pending_blank = (int64_t)(line_base + (uint64_t)scan->trailing_blank + 1);
+    if (!got) return 0;
+    if (s->in_block == 0) {
+        uint64_t line = r->line_no + 2;
+        if (line3_jp(r->line[2], r->len[2], &s->two_j, &s->parity) != 0) {
+            char shown[128];
+            quote(r->line[2], r->len[2], shown, sizeof shown);
+            return csfs_fail_line(err, CSFS_E_FORMAT, line,
+                                  "%s:%llu: cannot read J and parity from the end of line 3 "
+                                  "of the block's first CSF ('%s'; expected e.g. '1/2+' or "
+                                  "'2-' in the last 5 characters)",
+                                  name, (ull)line, shown);
+        }
+        s->jp_line = line;
+    }
+    s->in_block++;
     return 0;
 }
 
 static int list_from_text(const char *path, csfs_mix_list *l, csfs_error *err)
 {
-    csfs_text_reader *tr = NULL;
-    int rc = csfs_text_open(path, 0, &tr, err);
+    csfs_serial *sr = NULL;
+    int rc = csfs_serial_open(path, NULL, &sr, err);
     if (rc) return rc;
-    const char *name = csfs_text_name(tr);
-    text_state s = {.l = l, .two_j = -1, .pending_blank = -1};
-    csfs_buf chunk = {0};
-    csfs_chunk_scan scan = {0};
-    uint64_t line_base = CSFS_HEADER_LINES;
-    for (;;) {
-        rc = csfs_text_next_chunk(tr, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        rc = csfs_scan_chunk(chunk.data, chunk.len, csfs_text_at_end(tr), &scan, err);
-        if (rc) {
-            uint64_t line = line_base + err->line;
-            char reason[sizeof err->message];
-            snprintf(reason, sizeof reason, "%s", err->message);
-            rc = csfs_fail_line(err, rc, line, "%s:%llu: %s", name, (ull)line, reason);
-            break;
-        }
-        rc = account_chunk(&s, name, chunk.data, &scan, line_base, err);
-        if (rc) break;
-        line_base += scan.lines;
+    const char *name = csfs_serial_name(sr);
+    text_state s = {.l = l, .two_j = -1};
+    csfs_serial_record rec;
+    int got;
+    while ((got = csfs_serial_next(sr, &rec, err)) >= 0) {
+        rc = account_record(&s, name, &rec, got, err);
+        if (rc || got == 0) break;
     }
+    if (got < 0) rc = got;
     if (rc == 0 && (s.seen_separator || s.in_block > 0)) rc = close_text_block(&s, err);
     if (rc == 0) {
-        l->size = csfs_input_file_size(csfs_text_input(tr));
+        l->size = csfs_serial_file_size(sr);
         l->kind = "text";
         snprintf(l->jp_note, sizeof l->jp_note,
                  "J/parity from line 3 of each block's first CSF in %s", name);
     }
-    csfs_buf_free(&chunk);
-    csfs_chunk_scan_free(&scan);
-    csfs_text_close(tr);
+    csfs_serial_close(sr);
     return rc;
 }
 
-/* The csfs.block_lengths value, e.g. "[41,55,46,77]", by the one parser of
- * csfs' JSON metadata arrays. */
-static int parse_length_array(const char *s, csfs_mix_list *l, size_t *cap, const char *name,
-                              csfs_error *err)
+/* The blocks of csfs.block_lengths (grasp/csf_pq_header.h), J/parity unknown. */
+static int push_lengths(pq_file *f, csfs_mix_list *l, size_t *cap, int *present, csfs_error *err)
 {
-    char what[1200];
-    snprintf(what, sizeof what, "%s: key-value metadata csfs.block_lengths", name);
     uint64_t *v = NULL;
     size_t n = 0;
-    int rc = csfs_json_parse_u64_array(s, strlen(s), what, &v, &n, err);
+    int rc = csfs_pq_block_lengths(f, &v, &n, present, err);
     for (size_t b = 0; rc == 0 && b < n; b++) rc = push_block(l, cap, v[b], -1, 0, 0, err);
     free(v);
     return rc;
@@ -326,7 +280,7 @@ static int read_line3_jp(pq_file *f, long c3, csfs_mix_list *l, size_t *unreadab
             if (next >= l->n_blocks || row != first) continue;
             const char *p = (const char *)d.data + d.offsets[i];
             size_t len = (size_t)(d.offsets[i + 1] - d.offsets[i]);
-            if (parse_line3_jp(p, len, &l->two_j[next], &l->parity[next]) != 0) {
+            if (line3_jp(p, len, &l->two_j[next], &l->parity[next]) != 0) {
                 l->two_j[next] = -1;
                 l->parity[next] = 0;
                 ++*unreadable;
@@ -346,7 +300,8 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
     if (rc) return rc;
     const char *name = pq_file_name(f);
     size_t cap = 0;
-    const char *lengths = pq_file_kv_lookup(f, "csfs.block_lengths");
+    int lengths = 0;
+    rc = push_lengths(f, l, &cap, &lengths, err);
     const char *count = pq_file_kv_lookup(f, "csfs.csf_count");
     long cj = pq_file_find_column(f, "total_two_j"), cp = pq_file_find_column(f, "parity");
     int has_jp = cj >= 0 && cp >= 0 && pq_file_column(f, (size_t)cj)->type == PQ_INT32 &&
@@ -358,8 +313,7 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
     int has_line3 = c3 >= 0 && pq_file_column(f, (size_t)c3)->type == PQ_BYTE_ARRAY;
     l->kind = has_line3 ? "csf parquet" : "descriptor parquet";
     l->size = (int64_t)pq_file_size(f);
-    if (lengths) {
-        rc = parse_length_array(lengths, l, &cap, name, err);
+    if (rc == 0 && lengths) {
         uint64_t sum = 0;
         for (size_t b = 0; rc == 0 && b < l->n_blocks; b++) sum += l->block_lengths[b];
         /* A descriptor file has one row per CSF; a label table in long form
@@ -392,14 +346,14 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
                      "(give the text CSF list to check them)",
                      name);
         }
-    } else if (has_jp) {
+    } else if (rc == 0 && has_jp) {
         rc = read_jp_columns(f, cj, cp, l, &cap, 1, err);
         if (rc == 0)
             snprintf(l->jp_note, sizeof l->jp_note,
                      "blocks and J/parity inferred from runs of equal total_two_j/parity in %s "
                      "(no csfs.block_lengths metadata)",
                      name);
-    } else if (has_block) {
+    } else if (rc == 0 && has_block) {
         rc = read_block_runs(f, cb, l, &cap, err);
         size_t unreadable = 0;
         if (rc == 0 && has_line3) rc = read_line3_jp(f, c3, l, &unreadable, err);
@@ -408,7 +362,7 @@ static int list_from_parquet(const char *path, csfs_mix_list *l, csfs_error *err
                      "blocks from the runs of the block column of %s (no csfs.block_lengths "
                      "metadata)%s",
                      name, has_line3 && !unreadable ? ", J/parity from line 3" : "");
-    } else {
+    } else if (rc == 0) {
         rc = csfs_fail(
             err, CSFS_E_FORMAT,
             "%s: a Parquet file without csfs.block_lengths metadata, a block column or total_two_j/"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grasp/csf_fields.h"
 #include "grasp/csf_text.h"
 #include "descriptor/v1.h"
 #include "descriptor/v2.h"
@@ -802,50 +803,28 @@ static void test_state_tables(void)
 
 static void test_j_rule(void)
 {
-    /* The V2 J rule is V1's j_to_2j: both implementations must agree. */
-    static const char *js[] = {"3/2",
-                               "11/2",
-                               "3/4",
-                               "4",
-                               "4-",
-                               "0+",
-                               "4+-",
-                               "4-+",
-                               "",
-                               " +3/2",
-                               "-1",
-                               "x",
-                               "1/",
-                               "/2",
-                               " 7 ",
-                               "+",
-                               "-",
-                               "++1",
-                               "0",
-                               "99",
-                               "9999",
-                               "-0",
-                               "8/2",
-                               "1/2/3",
-                               "2147483647/2",
-                               "2147483648/2",
-                               "99999999",
-                               "4--",
-                               "4++",
-                               "+4-"};
-    for (size_t i = 0; i < sizeof js / sizeof *js; i++) {
-        int32_t a = 123456, b = 123456;
-        int ra = csfs_v2_j_to_2j(js[i], strlen(js[i]), &a);
-        int rb = csfs_j_to_2j(js[i], strlen(js[i]), &b);
-        if (ra != rb || (ra == 0 && a != b)) fprintf(stderr, "j rule differs on '%s'\n", js[i]);
-        CHECK_EQ_INT(ra, rb);
-        if (ra == 0) CHECK_EQ_INT(a, b);
-    }
+    /* rCSFs j_to_double_j, the one rule both layouts use (grasp/csf_fields.h). */
     int32_t v;
-    CHECK(csfs_v2_j_to_2j("8/2", 3, &v) == 0 && v == 8);
-    CHECK(csfs_v2_j_to_2j("3/4", 3, &v) == 0 && v == 3);
-    CHECK(csfs_v2_j_to_2j("4-", 2, &v) == 0 && v == 8);
-    CHECK(csfs_v2_j_to_2j(" +3 ", 4, &v) == 0 && v == 6);
+    CHECK(csfs_j_to_2j("8/2", 3, &v) == 0 && v == 8);
+    CHECK(csfs_j_to_2j("3/4", 3, &v) == 0 && v == 3);
+    CHECK(csfs_j_to_2j("4-", 2, &v) == 0 && v == 8);
+    CHECK(csfs_j_to_2j("4+-", 3, &v) == 0 && v == 8);
+    CHECK(csfs_j_to_2j("4-+", 3, &v) != 0);
+    CHECK(csfs_j_to_2j(" +3 ", 4, &v) == 0 && v == 6);
+    CHECK(csfs_j_to_2j(" 7 ", 3, &v) == 0 && v == 14);
+    CHECK(csfs_j_to_2j("-1", 2, &v) == 0 && v == -2);
+    CHECK(csfs_j_to_2j("1/2/3", 5, &v) == 0 && v == 1);
+    CHECK(csfs_j_to_2j("", 0, &v) != 0);
+    CHECK(csfs_j_to_2j("x", 1, &v) != 0);
+    CHECK(csfs_j_to_2j("/2", 2, &v) != 0);
+    CHECK(csfs_j_to_2j("2147483648/2", 12, &v) != 0);
+    /* Line 3's total J and parity, as split and the mixing list read them. */
+    int32_t tj;
+    int par;
+    CHECK(csfs_line3_jp("                   3/2-", 23, &tj, &par) == 0 && tj == 3 && par == -1);
+    CHECK(csfs_line3_jp("      4-  4-        2+  ", 24, &tj, &par) == 0 && tj == 4 && par == 1);
+    CHECK(csfs_line3_jp("                   3/2", 22, &tj, &par) != 0);
+    CHECK(csfs_line3_jp("", 0, &tj, &par) != 0);
 }
 
 static void test_columns(void)

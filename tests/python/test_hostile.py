@@ -639,5 +639,5 @@ def test_signal_mid_run_keeps_the_old_output(tmp, big_list, sig):
         proc.send_signal(sig)  # delivered when it runs again
         code, line = finish(proc)
     assert code == 128 + sig
-    assert line == f"csfs descriptors: {big_list}: interrupted"
+    assert line == f"csfs descriptors: {big_list}: cancelled"
     assert os.listdir(out.parent) == ["d.parquet"] and out.read_bytes() == PRECIOUS

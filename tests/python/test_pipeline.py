@@ -67,5 +67,5 @@ def test_signal_stops_cleanly(tmp, sig):
     _, err = proc.communicate(timeout=30)
     assert time.time() - t0 < 2.0, "did not stop promptly"
     assert proc.returncode == 128 + sig
-    assert "interrupted" in err
+    assert "cancelled" in err
     assert os.listdir(outdir) == []
