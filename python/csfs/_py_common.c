@@ -481,16 +481,10 @@ int py_layout_from_object(PyObject *obj, const char *what, csfs_layout *out)
     return 0;
 }
 
-static int py_is_ascii_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 /*
- * A Parquet compression: None (zstd level 3, as rCSFs), an rCSFs name --
- * "none", "uncompressed", "snappy", "zstd", "zstd-N" (any case, white space
- * around ignored) -- or a csfs one ("gzip", "gzip:N", "zstd:N"). Only the
- * rCSFs spelling "zstd-N" is translated here; csfs_codec_parse does the rest.
+ * A Parquet compression: None (zstd level 3, as rCSFs) or a name the library
+ * reads (csfs_codec_parse: rCSFs' "none", "uncompressed", "snappy", "zstd",
+ * "zstd-N", and csfs' "gzip[:N]", "zstd:N").
  */
 int py_codec_from_object(PyObject *obj, csfs_codec *codec, int *level)
 {
@@ -505,21 +499,13 @@ int py_codec_from_object(PyObject *obj, csfs_codec *codec, int *level)
     Py_ssize_t len;
     const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
     if (!s) return -1;
-    while (len > 0 && py_is_ascii_space(*s)) s++, len--;
-    while (len > 0 && py_is_ascii_space(s[len - 1])) len--;
-    char name[32];
-    csfs_error err = {0};
-    if (len > 0 && (size_t)len < sizeof name && !memchr(s, '\0', (size_t)len)) {
-        memcpy(name, s, (size_t)len);
-        name[len] = '\0';
-        if (len > 5 && strncmp(name, "zstd-", 5) == 0) name[4] = ':';
-        if (len > 5 && strncmp(name, "ZSTD-", 5) == 0) name[4] = ':';
-        if (csfs_codec_parse(name, codec, level, &err) == 0) return 0;
+    if (strlen(s) != (size_t)len) {
+        PyErr_SetString(PyExc_ValueError, "compression contains a NUL character");
+        return -1;
     }
-    PyErr_Format(PyExc_ValueError,
-                 "unknown compression %R: expected None, \"none\", \"uncompressed\", \"snappy\", "
-                 "\"zstd\" or \"zstd-N\" (N = 1..22)",
-                 obj);
+    csfs_error err = {0};
+    if (csfs_codec_parse(s, codec, level, &err) == 0) return 0;
+    PyErr_SetString(PyExc_ValueError, err.message);
     return -1;
 }
 

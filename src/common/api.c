@@ -23,8 +23,18 @@ void csfs_descriptor_options_init(csfs_descriptor_options *opt)
     opt->max_reported_failures = 5;
 }
 
-int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error *err)
+int csfs_codec_parse(const char *given, csfs_codec *codec, int *level, csfs_error *err)
 {
+    /* White space around is ignored; rCSFs spells a zstd level "zstd-N". */
+    while (*given == ' ' || (*given >= '\t' && *given <= '\r')) given++;
+    char text[64];
+    size_t len = strlen(given);
+    while (len && (given[len - 1] == ' ' || (given[len - 1] >= '\t' && given[len - 1] <= '\r')))
+        len--;
+    if (len >= sizeof text) len = sizeof text - 1; /* too long for any codec name */
+    memcpy(text, given, len);
+    text[len] = '\0';
+    if (len > 5 && strncasecmp(text, "zstd-", 5) == 0) text[4] = ':';
     const char *colon = strchr(text, ':');
     size_t n = colon ? (size_t)(colon - text) : strlen(text);
     int lo = 0, hi = 0, def = 0;
@@ -40,14 +50,16 @@ int csfs_codec_parse(const char *text, csfs_codec *codec, int *level, csfs_error
         *codec = CSFS_CODEC_ZSTD, lo = 1, hi = 22, def = 3;
     } else {
         return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "unknown compression '%s' (none, snappy, gzip[:1-9], zstd[:1-22])", text);
+                         "unknown compression '%s' (none, uncompressed, snappy, gzip[:1-9], "
+                         "zstd[:1-22] or zstd-N)",
+                         given);
     }
     *level = def;
     if (colon) {
         char *end;
         long v = strtol(colon + 1, &end, 10);
         if (hi == 0 || *end || end == colon + 1 || v < lo || v > hi)
-            return csfs_fail(err, CSFS_E_ARGUMENT, "bad compression level in '%s'%s", text,
+            return csfs_fail(err, CSFS_E_ARGUMENT, "bad compression level in '%s'%s", given,
                              hi ? "" : " (this codec has no levels)");
         *level = (int)v;
     }
