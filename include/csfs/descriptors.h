@@ -68,6 +68,7 @@ typedef struct csfs_summary {
     uint64_t unknown_subshell_count; /* subshell fields not in the peel list */
     uint64_t input_bytes;            /* bytes of (decompressed) text read */
     uint64_t columns;                /* descriptor width */
+    uint64_t peel_count;             /* peel subshells (the layout's subshell count) */
     uint64_t threads;                /* worker threads used */
     uint64_t rejected_count;         /* V2 --keep-going: rows written as rejected */
     uint64_t noncanonical_count;     /* V2: CSFs, line ends or separators restore would rewrite */

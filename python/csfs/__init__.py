@@ -454,9 +454,10 @@ def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Option
         input_path: the CSF list: plain text, ``.zst`` or ``.gz``.
         output_path: the Parquet file to write.
         max_line_len: lines are cut to this many bytes and counted in
-            ``truncated_count``, as rcsfs did (default 256, rcsfs's).
-            ``None`` or 0 keeps lines whole: the ``csfs convert`` default,
-            and the only way long lines (more than ~28 subshells) survive.
+            ``truncated_count``, as rcsfs did (default 256, rcsfs's; ``None``
+            is 256 too, as in rcsfs). 0 (a csfs extension: rcsfs refused it)
+            keeps lines whole: the ``csfs convert`` default, and the only way
+            long lines (more than ~28 subshells) survive.
         chunk_size: accepted for compatibility (rcsfs's lines per batch, a
             positive int); it has no effect: the output never depends on how
             the work is divided.

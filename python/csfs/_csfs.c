@@ -149,8 +149,7 @@ static PyObject *py_generate_descriptors(PyObject *self, PyObject *args, PyObjec
     d.opt.cancel = &d.base.cancel;
     if (py_run_job(&d.base) == 0 && py_messages_warn(&d.base.msgs) == 0) {
         int v2 = layout == CSFS_LAYOUT_V2;
-        uint64_t width = d.summary.columns;
-        uint64_t orbitals = v2 ? (width - 2) / 4 : width / 3;
+        uint64_t width = d.summary.columns, orbitals = d.summary.peel_count;
         result = PyDict_New();
         if (result &&
             (py_dict_put(result, "success", PyBool_FromLong(1)) < 0 ||
@@ -189,26 +188,17 @@ static int convert_run(py_job *j)
     return csfs_convert_run(&c->opt, &c->summary, &j->err);
 }
 
-/* max_line_len: None or 0 keeps lines whole (*out = 0), else a positive int. */
+/* max_line_len: None is rCSFs' 256; 0 keeps lines whole (csfs); else a positive int. */
 static int line_len_from_object(PyObject *obj, size_t *out)
 {
-    *out = 0;
+    *out = 256;
     if (obj == Py_None) return 0;
-    if (PyBool_Check(obj)) {
-        PyErr_SetString(PyExc_TypeError, "max_line_len must be an int or None, not bool");
-        return -1;
+    if (PyLong_Check(obj) && !PyBool_Check(obj) && PyObject_Not(obj) == 1) {
+        *out = 0;
+        return 0;
     }
-    PyObject *i = PyNumber_Index(obj);
-    if (!i) return -1;
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
-    Py_DECREF(i);
-    if (v == -1 && PyErr_Occurred()) return -1;
-    if (overflow || v < 0 || (unsigned long long)v > (SIZE_MAX >> 1)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "max_line_len must be a positive int, or 0 or None to keep lines whole");
-        return -1;
-    }
+    long long v;
+    if (py_positive_or_none(obj, "max_line_len", (long long)(SIZE_MAX >> 1), &v) < 0) return -1;
     *out = (size_t)v;
     return 0;
 }

@@ -626,6 +626,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
         summary->unknown_subshell_count = d.unknown_fields;
         summary->input_bytes = res.input_bytes;
         summary->columns = d.width;
+        summary->peel_count = d.peel ? d.peel->count : 0;
         summary->threads = (uint64_t)d.threads;
         summary->stages = res.stages;
         summary->rejected_count = d.rejected;

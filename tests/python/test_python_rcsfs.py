@@ -153,7 +153,7 @@ def test_goldens_two_step(tmp, name):
 def test_descriptors_v2_and_csf_parquet(tmp, name):
     src = GRASP_DIR / f"{name}.c"
     csf = tmp / f"{name}.parquet"
-    csfs.convert_csfs(src, csf, max_line_len=None)
+    csfs.convert_csfs(src, csf, max_line_len=0)
     for kind, kwargs in [("raw", {}), ("norm", {"normalize": True}), ("v2", {"layout": "v2"})]:
         want = golden(name, kind)
         for source in (src, csf):
@@ -234,12 +234,17 @@ def test_truncated_count(tmp, limit):
     assert cli["truncated_count"] == want_cut
 
 
-@pytest.mark.parametrize("whole", [None, 0])
-def test_max_line_len_none_keeps_lines_whole(tmp, whole):
+def test_max_line_len_zero_keeps_lines_whole_none_is_256(tmp):
     out = tmp / "w.parquet"
-    conv = csfs.convert_csfs(SAMPLE, out, max_line_len=whole)
+    conv = csfs.convert_csfs(SAMPLE, out, max_line_len=0)
     assert conv["max_line_len"] == 0 and conv["truncated_count"] == 0
     assert pq.read_table(out).column("line1").to_pylist() == [r[0] for r in records(SAMPLE)]
+    # rcsfs (lib.rs): max_line_len.unwrap_or(256) -- None is the default, 256.
+    none = csfs.convert_csfs(SAMPLE, tmp / "n.parquet", max_line_len=None)
+    default = csfs.convert_csfs(SAMPLE, tmp / "d.parquet")
+    assert none["max_line_len"] == default["max_line_len"] == 256
+    assert none["truncated_count"] == default["truncated_count"]
+    assert pq.read_table(tmp / "n.parquet").equals(pq.read_table(tmp / "d.parquet"))
 
 
 def test_chunk_size_changes_nothing(tmp):

@@ -28,7 +28,7 @@ def v2_via_rcsfs_api(tmp, name):
     """convert_csfs -> generate_descriptors_from_parquet(descriptor_version=2):
     the V2 file, its header TOML (whose SHA-256 it stores) and the source."""
     src = GRASP_DIR / f"{name}.c"
-    conv = csfs.convert_csfs(src, tmp / f"{name}.parquet", max_line_len=None)
+    conv = csfs.convert_csfs(src, tmp / f"{name}.parquet", max_line_len=0)
     v2 = tmp / f"{name}.v2.parquet"
     csfs.generate_descriptors_from_parquet(conv["output_file"], v2, None, descriptor_version=2)
     return src, v2, conv["header_file"]
