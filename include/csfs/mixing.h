@@ -37,7 +37,6 @@ extern "C" {
  * Errors name the file, the block (JBLOCK) and the byte offset.
  */
 
-
 /* Record R1. */
 typedef struct csfs_mix_header {
     int32_t nelec;   /* electrons */
@@ -69,8 +68,8 @@ typedef struct csfs_mix_reader csfs_mix_reader;
 CSFS_API int csfs_mix_open(const char *path, csfs_mix_reader **out, csfs_error *err);
 
 /* The same over memory that must outlive the reader; name is for messages. */
-CSFS_API int csfs_mix_open_memory(const void *data, size_t size, const char *name, csfs_mix_reader **out,
-                         csfs_error *err);
+CSFS_API int csfs_mix_open_memory(const void *data, size_t size, const char *name,
+                                  csfs_mix_reader **out, csfs_error *err);
 
 CSFS_API void csfs_mix_close(csfs_mix_reader *r);
 
@@ -130,20 +129,20 @@ typedef struct csfs_mix_list {
 CSFS_API int csfs_mix_list_read(const char *path, csfs_mix_list *out, csfs_error *err);
 
 /* A list from block lengths; two_j / parity may be NULL (unknown). */
-CSFS_API int csfs_mix_list_from_lengths(const uint64_t *lengths, size_t n_blocks, const int32_t *two_j,
-                               const int8_t *parity, const char *name, csfs_mix_list *out,
-                               csfs_error *err);
+CSFS_API int csfs_mix_list_from_lengths(const uint64_t *lengths, size_t n_blocks,
+                                        const int32_t *two_j, const int8_t *parity,
+                                        const char *name, csfs_mix_list *out, csfs_error *err);
 
 CSFS_API void csfs_mix_list_free(csfs_mix_list *l);
 
 /* NCFTOT and NBLOCK of the header against the list. */
-CSFS_API int csfs_mix_check_header(const csfs_mix_reader *r, const csfs_mix_list *l, csfs_error *err);
+CSFS_API int csfs_mix_check_header(const csfs_mix_reader *r, const csfs_mix_list *l,
+                                   csfs_error *err);
 
 /* NCF, and J/parity (when the block stores levels and the list knows them),
  * of a stored block against block JBLOCK of the list. */
-CSFS_API int csfs_mix_check_block(const csfs_mix_reader *r, const csfs_mix_block *b, const csfs_mix_list *l,
-                         csfs_error *err);
-
+CSFS_API int csfs_mix_check_block(const csfs_mix_reader *r, const csfs_mix_block *b,
+                                  const csfs_mix_list *l, csfs_error *err);
 
 /* ==== CI^2 labels ========================================================= */
 
@@ -170,7 +169,6 @@ CSFS_API int csfs_mix_check_block(const csfs_mix_reader *r, const csfs_mix_block
  * because its row groups need every level of a row at once.
  */
 
-
 typedef enum csfs_mix_layout {
     CSFS_MIX_NARROW = 0,
     CSFS_MIX_WIDE = 1,
@@ -188,11 +186,11 @@ typedef struct csfs_mix_options {
     const csfs_mix_list *list; /* instead of csf_list: a list the caller built */
     const char *output;        /* .parquet */
     csfs_mix_layout layout;
-    csfs_mix_values values;     /* columns of the wide layout */
-    int force;                  /* replace an existing output */
-    csfs_codec codec;           /* default ZSTD */
-    int codec_level;            /* 0: codec default */
-    int64_t row_group_rows;     /* 0: 1,048,576 (wide: fewer when the columns are many) */
+    csfs_mix_values values; /* columns of the wide layout */
+    int force;              /* replace an existing output */
+    csfs_codec codec;       /* default ZSTD */
+    int codec_level;        /* 0: codec default */
+    int64_t row_group_rows; /* 0: 1,048,576 (wide: fewer when the columns are many) */
     /* Called with one message per warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
@@ -223,7 +221,8 @@ typedef struct csfs_mix_summary {
  * and writes the label table. The output appears only when complete (a
  * temporary renamed at the end); on any error nothing is left behind.
  */
-CSFS_API int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary, csfs_error *err);
+CSFS_API int csfs_mix_labels_run(const csfs_mix_options *opt, csfs_mix_summary *summary,
+                                 csfs_error *err);
 
 /* Narrow labels in memory, csf_count entries each (for bindings). Every
  * array is malloc'd; a caller may take one over (set the pointer to NULL and
@@ -242,10 +241,9 @@ CSFS_API int csfs_mix_labels_read(const char *mix_path, const char *list_path,
                                   csfs_error *err);
 
 /* From a freshly opened reader, checked against list. */
-CSFS_API int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list, csfs_mix_labels *out,
-                            csfs_error *err);
+CSFS_API int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list,
+                                     csfs_mix_labels *out, csfs_error *err);
 CSFS_API void csfs_mix_labels_free(csfs_mix_labels *labels);
-
 
 /* ==== levels ============================================================== */
 
@@ -256,7 +254,6 @@ CSFS_API void csfs_mix_labels_free(csfs_mix_labels *labels);
  * Collecting them reads B1-B3 of each block and skips the coefficients, so
  * it is cheap, and it validates the whole record structure of the file.
  */
-
 
 /* The Rydberg constant rlevels converts with (cm^-1; CODATA 2014 R_inf):
  * 1 Hartree = 2 Ry, so levels in cm^-1 are (E - E_lowest) * 2 * this. */
@@ -301,21 +298,23 @@ typedef struct csfs_mix_levels {
  * coefficients). With a list, checks the header and every block against it
  * first. The list must outlive out (its J/parity fill blocks with NEV = 0).
  */
-CSFS_API int csfs_mix_levels_collect(csfs_mix_reader *r, const csfs_mix_list *list, csfs_mix_levels *out,
-                            csfs_error *err);
+CSFS_API int csfs_mix_levels_collect(csfs_mix_reader *r, const csfs_mix_list *list,
+                                     csfs_mix_levels *out, csfs_error *err);
 
 /* csfs_mix_open + csfs_mix_levels_collect + close. */
 CSFS_API int csfs_mix_levels_read(const char *path, const csfs_mix_list *list, csfs_mix_levels *out,
-                         csfs_error *err);
+                                  csfs_error *err);
 
 CSFS_API void csfs_mix_levels_free(csfs_mix_levels *lv);
 
 /* Which stored block holds JBLOCK b, or NULL. */
-CSFS_API const csfs_mix_block_info *csfs_mix_levels_block(const csfs_mix_levels *lv, int32_t jblock);
+CSFS_API const csfs_mix_block_info *csfs_mix_levels_block(const csfs_mix_levels *lv,
+                                                          int32_t jblock);
 
 /* J (2J) and parity (+1/-1, 0 unknown) of list block jblock: from the file
  * when it stores levels there, else from the list, else unknown (-1, 0). */
-CSFS_API void csfs_mix_levels_jp(const csfs_mix_levels *lv, int32_t jblock, int32_t *two_j, int8_t *parity);
+CSFS_API void csfs_mix_levels_jp(const csfs_mix_levels *lv, int32_t jblock, int32_t *two_j,
+                                 int8_t *parity);
 
 /* The listing as one JSON object (json != 0) or as rlevels-like text, in a
  * NUL-terminated string released with csfs_free. */
@@ -331,11 +330,11 @@ typedef struct csfs_mix_file_block {
     int32_t two_j; /* -1 when the file does not give it (nev == 0) */
     char parity;   /* '+', '-', '?' */
     double eav;
-    uint64_t offset;   /* byte offset of the block's B1 record */
-    int32_t *ivec;     /* [nev] */
-    double *eval;      /* [nev], as stored: relative to eav */
-    double *energies;  /* [nev]: eav + eval */
-    double *coef;      /* [nev * ncf]: level k's coefficients at k * ncf */
+    uint64_t offset;  /* byte offset of the block's B1 record */
+    int32_t *ivec;    /* [nev] */
+    double *eval;     /* [nev], as stored: relative to eav */
+    double *energies; /* [nev]: eav + eval */
+    double *coef;     /* [nev * ncf]: level k's coefficients at k * ncf */
 } csfs_mix_file_block;
 
 typedef struct csfs_mix_file {

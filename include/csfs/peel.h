@@ -25,9 +25,9 @@ typedef enum csfs_peel_origin {
  * -- CSF or descriptor, csfs or rCSFs -- (metadata csfs.peel_subshells or
  * peel_subshells, else its header from csfs.header_lines or the header TOML
  * beside it). Names from header lines follow rCSFs: white-space tokens with
- * a letter and only letters, digits, '+', '-', '_'. *out is released with csfs_peel_free; origin and
- * detail may be NULL; *detail (where exactly the list came from, e.g. the
- * header TOML's path) is released with csfs_free.
+ * a letter and only letters, digits, '+', '-', '_'. *out is released with csfs_peel_free; origin
+ * and detail may be NULL; *detail (where exactly the list came from, e.g. the header TOML's path)
+ * is released with csfs_free.
  */
 CSFS_API int csfs_peel_read_any(const char *path, csfs_peel **out, csfs_peel_origin *origin,
                                 char **detail, csfs_error *err);

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-
 /* ---- descriptors(path, peel=None, normalize=False, threads=None, *, layout, ...) ---------- */
 
 typedef struct descriptors_job {
@@ -205,8 +204,9 @@ static int line_len_from_object(PyObject *obj, size_t *out)
 
 static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"input_path", "output_path", "max_line_len", "chunk_size",
-                             "num_workers", "include_block", NULL};
+    static char *kwlist[] = {"input_path", "output_path", "max_line_len",
+                             "chunk_size", "num_workers", "include_block",
+                             NULL};
     PyObject *input = NULL, *output = NULL, *len_obj = NULL, *chunk_obj = NULL;
     PyObject *workers_obj = Py_None, *result = NULL;
     int include_block = 0;

@@ -108,8 +108,7 @@ int csfs_outfile_commit(csfs_outfile *out, csfs_error *err)
             return 0;
         }
         if (errno == EEXIST) {
-            csfs_fail(err, CSFS_E_EXISTS, "%s: output exists",
-                      out->path);
+            csfs_fail(err, CSFS_E_EXISTS, "%s: output exists", out->path);
             csfs_outfile_abort(out);
             return CSFS_E_EXISTS;
         }

@@ -245,10 +245,11 @@ static int v2_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
             const v2_reject *r = &nt->rejects[i];
             where(d, c, r->record, r->line, at, sizeof at, &line);
             if (!opt->keep_going)
-                return csfs_fail_line(err, CSFS_E_CSF, line,
-                                      "%s: not a valid V2 CSF: %s (keeping going would write it as a "
-                                      "rejected row)",
-                                      at, r->reason);
+                return csfs_fail_line(
+                    err, CSFS_E_CSF, line,
+                    "%s: not a valid V2 CSF: %s (keeping going would write it as a "
+                    "rejected row)",
+                    at, r->reason);
             if (d->rejects &&
                 fprintf(d->rejects, "%llu\t%llu\t%s\t%s\n",
                         (unsigned long long)(c->row_start + r->record), (unsigned long long)line,
@@ -358,8 +359,8 @@ static int choose_peel(desc_job *d, csfs_error *err)
     }
     d->peel = d->own_peel;
     if (d->peel->count == 0)
-        return csfs_fail_line(err, CSFS_E_FORMAT, 4,
-                              "%s:4: no peel subshells in the header line 4", d->name);
+        return csfs_fail_line(err, CSFS_E_FORMAT, 4, "%s:4: no peel subshells in the header line 4",
+                              d->name);
     return 0;
 }
 
@@ -372,8 +373,9 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
         return csfs_fail(err, CSFS_E_ARGUMENT, "unknown descriptor layout %d", (int)opt->layout);
     int v2 = opt->layout == CSFS_LAYOUT_V2;
     if (v2 && opt->normalize)
-        return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "V2 descriptors are int32 only: normalized descriptors need the v1 layout");
+        return csfs_fail(
+            err, CSFS_E_ARGUMENT,
+            "V2 descriptors are int32 only: normalized descriptors need the v1 layout");
     if (!v2 && (opt->keep_going || opt->rejects))
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "keeping going past bad CSFs and a rejects file are for the V2 layout");

@@ -525,8 +525,8 @@ static int run_text(exporter *x, csfs_error *err)
     /* Opened first: a missing input is "not found", not a list given a header. */
     if (rc == 0) rc = csfs_serial_open(o->input, x->job, &r, err);
     if (rc == 0 && o->header)
-        rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: a CSF list has its own header: it takes no header TOML",
-                       o->input);
+        rc = csfs_fail(err, CSFS_E_ARGUMENT,
+                       "%s: a CSF list has its own header: it takes no header TOML", o->input);
     if (rc == 0 && csfs_same_file(o->output, o->input))
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input", o->output);
     if (rc == 0) rc = csfs_outfile_open(&x->out, o->output, o->force, err);

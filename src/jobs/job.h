@@ -44,8 +44,7 @@ int csfs_job_cancelled(const csfs_job *job, csfs_error *err);
 void csfs_job_report(const csfs_job *job, const char *fmt, ...) CSFS_PRINTF(2, 3);
 
 /* The progress callback, at most about twice a second. */
-void csfs_job_progress(csfs_job *job, uint64_t csfs_done, uint64_t bytes_done,
-                       int64_t bytes_total);
+void csfs_job_progress(csfs_job *job, uint64_t csfs_done, uint64_t bytes_done, int64_t bytes_total);
 
 /* The end of the run: returns rc; *seconds (may be NULL) gets the job's
  * wall time. */

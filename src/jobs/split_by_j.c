@@ -145,7 +145,8 @@ static int make_prefix(splitter *s, csfs_error *err)
                              prefix);
     } else {
         if (strcmp(in, "-") == 0)
-            return csfs_fail(err, CSFS_E_ARGUMENT, "reading standard input: an output name prefix is needed");
+            return csfs_fail(err, CSFS_E_ARGUMENT,
+                             "reading standard input: an output name prefix is needed");
         prefix = base;
         const char *dot = strrchr(base, '.');
         plen = dot && dot != base ? (size_t)(dot - base) : strlen(base);

@@ -65,7 +65,8 @@ int csfs_mix_labels_compute(csfs_mix_reader *r, const csfs_mix_list *list, csfs_
     out->nlev = malloc(alloc * sizeof *out->nlev);
     out->level_argmax = malloc(alloc * sizeof *out->level_argmax);
     out->ci2_max = malloc(alloc * sizeof *out->ci2_max);
-    if (!out->row || !out->block || !out->pos_in_block || !out->nlev || !out->level_argmax || !out->ci2_max) {
+    if (!out->row || !out->block || !out->pos_in_block || !out->nlev || !out->level_argmax ||
+        !out->ci2_max) {
         csfs_mix_labels_free(out);
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory for %zu labels", n);
     }

@@ -216,9 +216,8 @@ int csfs_frec_detect(csfs_frec *r, const char *magic, size_t n, const char *kind
     r->pos = 0;
     if (r->size == 0) return csfs_fail(err, CSFS_E_FORMAT, "%s: empty file, not %s", r->name, kind);
     if (have >= 14 && memcmp(head, "Core subshells", 14) == 0)
-        return csfs_fail(err, CSFS_E_FORMAT,
-                         "%s: this is a CSF list (text), not %s",
-                         r->name, kind);
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: this is a CSF list (text), not %s", r->name,
+                         kind);
     char hex[3 * 12 + 1] = "";
     for (size_t i = 0; i < have && i < 12; i++)
         snprintf(hex + 3 * i, sizeof hex - 3 * i, "%02x ", head[i]);

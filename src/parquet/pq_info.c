@@ -149,7 +149,8 @@ static bool is_unsigned(const pq_column_info *col)
 
 /* A statistics value in JSON (json) or text: numbers for numeric types,
  * strings for text columns, "0x..." hex otherwise. */
-static void stat_value(pq_out *out, const pq_column_info *col, const uint8_t *v, size_t n, bool json)
+static void stat_value(pq_out *out, const pq_column_info *col, const uint8_t *v, size_t n,
+                       bool json)
 {
     uint8_t b[8] = {0};
     memcpy(b, v, n < 8 ? n : 8);
@@ -218,13 +219,13 @@ static void describe_json(const pq_file *f, pq_out *out)
     outs("{\"file_path\": ", out);
     json_cstr(out, pq_file_name(f));
     outf(out, ", \"file_size\": %" PRIu64 ", \"num_rows\": %" PRId64 ", \"num_columns\": %zu",
-            pq_file_size(f), pq_file_num_rows(f), ncols);
+         pq_file_size(f), pq_file_num_rows(f), ncols);
     outs(", \"compression\": ", out);
     json_cstr(out, nrg && ncols ? pq_codec_name(pq_file_chunk(f, 0, 0)->codec) : NULL);
     outs(", \"created_by\": ", out);
     json_cstr(out, pq_file_created_by(f));
     outf(out, ", \"format_version\": %" PRId32 ", \"num_row_groups\": %zu", pq_file_version(f),
-            nrg);
+         nrg);
 
     outs(", \"schema\": [", out);
     for (size_t i = 0; i < ncols; i++) {
@@ -241,16 +242,15 @@ static void describe_json(const pq_file *f, pq_out *out)
         if (c->type == PQ_FIXED_LEN_BYTE_ARRAY)
             outf(out, ", \"type_length\": %" PRId32, c->type_length);
         outf(out, ", \"max_definition_level\": %d, \"max_repetition_level\": %d, \"flat\": %s}",
-                c->max_def, c->max_rep, c->flat ? "true" : "false");
+             c->max_def, c->max_rep, c->flat ? "true" : "false");
     }
     outs("]", out);
 
     outs(", \"row_groups\": [", out);
     for (size_t g = 0; g < nrg; g++) {
         const pq_row_group_meta *rg = pq_file_row_group(f, g);
-        outf(out,
-                "%s{\"num_rows\": %" PRId64 ", \"total_byte_size\": %" PRId64 ", \"columns\": [",
-                g ? ", " : "", rg->num_rows, rg->total_byte_size);
+        outf(out, "%s{\"num_rows\": %" PRId64 ", \"total_byte_size\": %" PRId64 ", \"columns\": [",
+             g ? ", " : "", rg->num_rows, rg->total_byte_size);
         for (size_t i = 0; i < ncols; i++) {
             const pq_column_info *c = pq_file_column(f, i);
             const pq_chunk_meta *m = pq_file_chunk(f, g, i);
@@ -261,10 +261,10 @@ static void describe_json(const pq_file *f, pq_out *out)
             outs(", \"encodings\": [", out);
             encodings_list(out, m->encodings, true);
             outf(out,
-                    "], \"num_values\": %" PRId64 ", \"compressed_size\": %" PRId64
-                    ", \"uncompressed_size\": %" PRId64 ", \"data_page_offset\": %" PRId64,
-                    m->num_values, m->total_compressed_size, m->total_uncompressed_size,
-                    m->data_page_offset);
+                 "], \"num_values\": %" PRId64 ", \"compressed_size\": %" PRId64
+                 ", \"uncompressed_size\": %" PRId64 ", \"data_page_offset\": %" PRId64,
+                 m->num_values, m->total_compressed_size, m->total_uncompressed_size,
+                 m->data_page_offset);
             if (m->dictionary_page_offset >= 0)
                 outf(out, ", \"dictionary_page_offset\": %" PRId64, m->dictionary_page_offset);
             const pq_statistics *st = &m->stats;
@@ -331,8 +331,7 @@ static void describe_text(const pq_file *f, pq_out *out)
     outf(out, "rows:         %" PRId64 "\n", pq_file_num_rows(f));
     outf(out, "row groups:   %zu\n", nrg);
     outf(out, "columns:      %zu\n", ncols);
-    if (nrg && ncols)
-        outf(out, "compression:  %s\n", pq_codec_name(pq_file_chunk(f, 0, 0)->codec));
+    if (nrg && ncols) outf(out, "compression:  %s\n", pq_codec_name(pq_file_chunk(f, 0, 0)->codec));
 
     int w = 4;
     for (size_t i = 0; i < ncols; i++) {
@@ -340,7 +339,7 @@ static void describe_text(const pq_file *f, pq_out *out)
         if (n > w) w = n < 40 ? n : 40;
     }
     outf(out, "\nschema:\n  %-*s  %-20s  %-22s  %s\n", w, "name", "physical", "logical",
-            "repetition");
+         "repetition");
     for (size_t i = 0; i < ncols; i++) {
         const pq_column_info *c = pq_file_column(f, i);
         const char *lt = logical_text(&c->logical, buf, sizeof buf);
@@ -351,20 +350,20 @@ static void describe_text(const pq_file *f, pq_out *out)
         else
             snprintf(phys, sizeof phys, "%s", pq_type_name(c->type));
         outf(out, "  %-*s  %-20s  %-22s  %s%s\n", w, c->path, phys, lt ? lt : "-",
-                pq_repetition_name(c->repetition), c->flat ? "" : " (nested)");
+             pq_repetition_name(c->repetition), c->flat ? "" : " (nested)");
     }
 
     for (size_t g = 0; g < nrg; g++) {
         const pq_row_group_meta *rg = pq_file_row_group(f, g);
         outf(out, "\nrow group %zu: %" PRId64 " rows, %" PRId64 " bytes\n", g, rg->num_rows,
-                rg->total_byte_size);
+             rg->total_byte_size);
         for (size_t i = 0; i < ncols; i++) {
             const pq_column_info *c = pq_file_column(f, i);
             const pq_chunk_meta *m = pq_file_chunk(f, g, i);
             outf(out, "  %-*s  %-12s  ", w, c->path, pq_codec_name(m->codec));
             encodings_list(out, m->encodings, false);
             outf(out, "  %" PRId64 " -> %" PRId64 " bytes", m->total_compressed_size,
-                    m->total_uncompressed_size);
+                 m->total_uncompressed_size);
             if (m->stats.has_null_count) outf(out, ", nulls %" PRId64, m->stats.null_count);
             if (m->stats.has_min && m->stats.has_max) {
                 outs(", min ", out);
