@@ -73,10 +73,7 @@ int cmd_descriptors(int argc, char **argv)
             csfs_peel_free(peel);
             peel = NULL;
             if (v && csfs_peel_parse(v, &peel, &err) != 0) {
-                cli_usage_error("descriptors", "%s", err.message);
-                a.error = 1;
-            } else if (v && csfs_peel_count(peel) == 0) {
-                cli_usage_error("descriptors", "--peel lists no subshell");
+                cli_usage_error("descriptors", "--peel: %s", err.message);
                 a.error = 1;
             }
         } else if (cli_is(&a, "--format", NULL)) {
