@@ -668,7 +668,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
                     "total J '%s' at the end of line 3 is not a J value (0..32767 or n/2)",
                     shown(c.final_j.p, c.final_j.len, buf));
     char pc = l3[c.r - 1];
-    if (!csfs_total_parity(&c))
+    if (pc != '+' && pc != '-')
         return fail(why, CSFS_V2_E_PARITY, -1, -1, -1,
                     "parity '%s' at the end of line 3 is neither '+' nor '-'", shown(&pc, 1, buf));
 
