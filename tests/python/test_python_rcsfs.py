@@ -384,8 +384,14 @@ def test_bad_arguments(tmp):
         gen(csf, out / "d.parquet", peel, compression=3)
     with pytest.raises(ValueError, match="normalize"):
         gen(csf, out / "d.parquet", peel, normalize=True, descriptor_version=2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="names no subshell"):
         gen(csf, out / "d.parquet", [])
+    # Names are judged by the library (csfs_peel_from_names), not the binding.
+    for bad in (["5s", "4d "], ["5s", ""], ["5s,4d"]):
+        with pytest.raises(ValueError, match="is not a subshell name"):
+            gen(csf, out / "d.parquet", bad)
+    with pytest.raises(ValueError, match="threads must be between 1 and 1024"):
+        gen(csf, out / "d.parquet", peel, num_workers=1025)
     with pytest.raises(ValueError, match="Parquet"):
         csfs.convert_csfs(csf, out / "x.parquet")  # already converted
     with pytest.raises(ValueError, match="layout"):
