@@ -20,6 +20,7 @@ struct csfs_serial {
     int64_t pending_blank; /* 1-based line of a blank line that must end the file, or -1 */
     uint64_t pending;      /* separators not yet handed out */
     uint64_t csfs;
+    uint64_t odd_separators;
 };
 
 int csfs_serial_open(const char *path, csfs_job *job, csfs_serial **out, csfs_error *err)
@@ -87,9 +88,15 @@ static int load(csfs_serial *s, csfs_error *err)
                               (long long)s->pending_blank);
     if (scan->trailing_blank >= 0 && s->pending_blank < 0)
         s->pending_blank = (int64_t)(s->line_base + (uint64_t)scan->trailing_blank + 1);
+    s->odd_separators += scan->odd_separators;
     s->loaded = 1;
     s->pos = s->sep = 0;
     return 0;
+}
+
+uint64_t csfs_serial_odd_separators(const csfs_serial *s)
+{
+    return s->odd_separators;
 }
 
 int csfs_serial_next(csfs_serial *s, csfs_serial_record *r, csfs_error *err)

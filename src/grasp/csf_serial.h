@@ -42,6 +42,9 @@ int64_t csfs_serial_file_size(const csfs_serial *s);
  */
 int csfs_serial_next(csfs_serial *s, csfs_serial_record *r, csfs_error *err);
 
+/* Separator lines other than exactly " *" met so far. */
+uint64_t csfs_serial_odd_separators(const csfs_serial *s);
+
 void csfs_serial_close(csfs_serial *s);
 
 #endif

@@ -1,4 +1,4 @@
-/* csfs export: CSF Parquet -> GRASP text (rules in jobs/export.h). */
+/* csfs export: CSF Parquet -> GRASP text (rules in csfs/export.h). */
 #include "csfs/export.h"
 
 #include <errno.h>

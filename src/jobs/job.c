@@ -18,21 +18,32 @@ int csfs_job_begin(csfs_job *job, const char *name, int threads, csfs_error *err
     return 0;
 }
 
+int csfs_cancel_check(const volatile int *cancel, const char *name, csfs_error *err)
+{
+    if (!cancel || !*cancel) return 0;
+    return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", name ? name : "");
+}
+
 int csfs_job_cancelled(const csfs_job *job, csfs_error *err)
 {
-    if (!job->cancel || !*job->cancel) return 0;
-    return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", job->name);
+    return csfs_cancel_check(job->cancel, job->name, err);
+}
+
+void csfs_report_v(void (*report)(void *ctx, const char *message), void *ctx, const char *fmt,
+                   va_list ap)
+{
+    if (!report) return;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    report(ctx, msg);
 }
 
 void csfs_job_report(const csfs_job *job, const char *fmt, ...)
 {
-    if (!job->report) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    csfs_report_v(job->report, job->report_ctx, fmt, ap);
     va_end(ap);
-    job->report(job->report_ctx, msg);
 }
 
 void csfs_job_progress(csfs_job *job, uint64_t csfs_done, uint64_t bytes_done, int64_t bytes_total)

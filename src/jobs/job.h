@@ -16,6 +16,7 @@
 #ifndef CSFS_JOB_H
 #define CSFS_JOB_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -42,6 +43,14 @@ int csfs_job_cancelled(const csfs_job *job, csfs_error *err);
 
 /* One warning on the report callback (nothing without one). */
 void csfs_job_report(const csfs_job *job, const char *fmt, ...) CSFS_PRINTF(2, 3);
+
+/* The same for a job that keeps the callback in its options. */
+void csfs_report_v(void (*report)(void *ctx, const char *message), void *ctx, const char *fmt,
+                   va_list ap);
+
+/* CSFS_E_CANCELLED ("NAME: cancelled") once *cancel is set (cancel may be
+ * NULL), else 0: csfs_job_cancelled for a job without a csfs_job. */
+int csfs_cancel_check(const volatile int *cancel, const char *name, csfs_error *err);
 
 /* The progress callback, at most about twice a second. */
 void csfs_job_progress(csfs_job *job, uint64_t csfs_done, uint64_t bytes_done, int64_t bytes_total);

@@ -8,15 +8,14 @@
 #include "common/error.h"
 #include "common/json_array.h"
 #include "grasp/csf_parquet.h"
+#include "grasp/csf_serial.h"
 #include "grasp/header_toml.h"
 
 struct csfs_rec_stream {
     int is_parquet;
     char *name;
-    /* text */
-    csfs_text_reader *text;
-    csfs_buf chunk;
-    uint64_t line_base; /* file lines before the current chunk */
+    /* text: the serial record reader */
+    csfs_serial *text;
     /* parquet */
     csfs_csf_parquet pq;
     csfs_csf_group group;
@@ -34,7 +33,7 @@ struct csfs_rec_stream {
     size_t pos, sep; /* next record / separator of the scan */
     int loaded, at_end;
     uint64_t pending; /* separators not yet handed out */
-    uint64_t csfs, odd_seps;
+    uint64_t csfs;
     csfs_header header; /* the header in use (borrowed pointers) */
 };
 
@@ -91,11 +90,10 @@ int csfs_rec_stream_open(const char *path, const char *header_toml, csfs_rec_str
         s->left = s->n_blocks ? s->blocks[0] : UINT64_MAX;
         if (rc == 0) s->name = strdup(pq_file_name(s->pq.file));
     } else {
-        rc = csfs_text_open(path, 0, &s->text, err);
+        rc = csfs_serial_open(path, NULL, &s->text, err);
         if (rc == 0) {
-            h = csfs_text_header(s->text);
-            s->name = strdup(csfs_text_name(s->text));
-            s->line_base = CSFS_HEADER_LINES;
+            h = csfs_serial_header(s->text);
+            s->name = strdup(csfs_serial_name(s->text));
         }
     }
     if (rc == 0 && !s->name) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
@@ -120,29 +118,24 @@ const char *csfs_rec_stream_name(const csfs_rec_stream *s)
 
 uint64_t csfs_rec_stream_odd_separators(const csfs_rec_stream *s)
 {
-    return s->odd_seps;
+    return s->is_parquet ? 0 : csfs_serial_odd_separators(s->text);
 }
 
-static int load_text(csfs_rec_stream *s, csfs_error *err)
+/* A text record: the serial reader's, in this stream's form. */
+static int next_text(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *err)
 {
-    if (s->loaded) s->line_base += s->scan.lines;
-    int rc = csfs_text_next_chunk(s->text, &s->chunk, err);
-    if (rc) return rc;
-    if (s->chunk.len == 0) {
-        s->at_end = 1;
-        return 0;
+    csfs_serial_record sr;
+    int rc = csfs_serial_next(s->text, &sr, err);
+    if (rc < 0) return rc;
+    *got = rc;
+    for (int k = 0; k < 3; k++) {
+        r->line[k] = sr.line[k];
+        r->len[k] = sr.len[k];
     }
-    rc = csfs_scan_chunk(s->chunk.data, s->chunk.len, csfs_text_at_end(s->text), &s->scan, err);
-    if (rc) {
-        uint64_t line = s->line_base + err->line;
-        char reason[sizeof err->message];
-        snprintf(reason, sizeof reason, "%s", err->message);
-        return csfs_fail_line(err, rc, line, "%s:%llu: %s", s->name, (unsigned long long)line,
-                              reason);
-    }
-    s->odd_seps += s->scan.odd_separators;
-    s->loaded = 1;
-    s->pos = s->sep = 0;
+    r->index = sr.index;
+    r->line_no = sr.line_no;
+    r->seps_before = sr.seps_before;
+    s->csfs = sr.index + (uint64_t)rc;
     return 0;
 }
 
@@ -193,6 +186,7 @@ static int parquet_seps(csfs_rec_stream *s, uint64_t *seps, csfs_error *err)
 int csfs_rec_stream_next(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *err)
 {
     *got = 0;
+    if (!s->is_parquet) return next_text(s, r, got, err);
     for (;;) {
         if (s->loaded && s->pos < s->scan.n_rec) break;
         if (s->loaded) { /* separators after the chunk's last record */
@@ -200,11 +194,11 @@ int csfs_rec_stream_next(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *
             s->sep = s->scan.n_sep;
         }
         if (s->at_end) break;
-        int rc = s->is_parquet ? load_group(s, err) : load_text(s, err);
+        int rc = load_group(s, err);
         if (rc) return rc;
     }
     if (!s->loaded || s->pos >= s->scan.n_rec) { /* the end */
-        if (s->is_parquet && s->by_lengths) {
+        if (s->by_lengths) {
             while (s->block + 1 < s->n_blocks) { /* empty blocks at the end */
                 s->block++;
                 s->pending++;
@@ -221,18 +215,11 @@ int csfs_rec_stream_next(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *
         return 0;
     }
     uint64_t seps = 0;
-    if (s->is_parquet) {
-        int rc = parquet_seps(s, &seps, err);
-        if (rc) return rc;
-    } else {
-        while (s->sep < s->scan.n_sep && s->scan.sep_before[s->sep] <= s->pos) {
-            seps++;
-            s->sep++;
-        }
-    }
-    csfs_record_lines(&s->scan, s->chunk.data, s->pos, r->line, r->len);
+    int rc = parquet_seps(s, &seps, err);
+    if (rc) return rc;
+    csfs_record_lines(&s->scan, NULL, s->pos, r->line, r->len);
     r->index = s->csfs;
-    r->line_no = s->is_parquet ? 0 : s->line_base + s->scan.rec[s->pos].line + 1;
+    r->line_no = 0;
     r->seps_before = s->pending + seps;
     s->pending = 0;
     s->pos++;
@@ -257,11 +244,10 @@ void csfs_rec_stream_close(csfs_rec_stream *s)
         csfs_csf_parquet_close(&s->pq);
         s->scan.cols = NULL;
     } else {
-        csfs_text_close(s->text);
+        csfs_serial_close(s->text);
     }
     if (s->has_toml) csfs_header_toml_free(&s->toml);
     free(s->kv_blocks);
-    csfs_buf_free(&s->chunk);
     csfs_chunk_scan_free(&s->scan);
     free(s->name);
     free(s);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "jobs/job.h"
 #include "csfs.h"
 #include "io/outfile.h"
 #include "io/outset.h"
@@ -174,13 +175,10 @@ static int kept(const target *t, const char *l1, size_t n1)
 static void report(const csfs_split_active_options *o, const char *fmt, ...) CSFS_PRINTF(2, 3);
 static void report(const csfs_split_active_options *o, const char *fmt, ...)
 {
-    if (!o->report) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    csfs_report_v(o->report, o->report_ctx, fmt, ap);
     va_end(ap);
-    o->report(o->report_ctx, msg);
 }
 
 static int count_block(target *t, size_t block, csfs_error *err)
@@ -303,8 +301,7 @@ int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_activ
             tg[k].blocks[block]++;
         }
         csfs++;
-        if ((csfs & 0xffff) == 0 && opt->cancel && *opt->cancel)
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", name);
+        if ((csfs & 0xffff) == 0) rc = csfs_cancel_check(opt->cancel, name, err);
     }
     if (rc == 0) rc = csfs_outset_commit(&out, err);
     if (rc == 0) {

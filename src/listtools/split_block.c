@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "jobs/job.h"
 #include "csfs.h"
 #include "io/outfile.h"
 #include "io/outset.h"
@@ -43,13 +44,10 @@ void csfs_split_block_summary_free(csfs_split_block_summary *sum)
 static void report(const csfs_split_block_options *o, const char *fmt, ...) CSFS_PRINTF(2, 3);
 static void report(const csfs_split_block_options *o, const char *fmt, ...)
 {
-    if (!o->report) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    csfs_report_v(o->report, o->report_ctx, fmt, ap);
     va_end(ap);
-    o->report(o->report_ctx, msg);
 }
 
 static int parity_of(const char *l3, size_t n)
@@ -175,8 +173,7 @@ int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_s
                 csfs_outset_line(&out, b.n - 1, r->line[i], lt_trimmed(r->line[i], r->len[i]), err);
         b.csfs[b.n - 1]++;
         csfs++;
-        if ((csfs & 0xffff) == 0 && opt->cancel && *opt->cancel)
-            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", name);
+        if ((csfs & 0xffff) == 0) rc = csfs_cancel_check(opt->cancel, name, err);
     }
     if (rc == 0 && b.n == 0) rc = csfs_fail(err, CSFS_E_FORMAT, "%s: no CSFs to split", name);
     size_t n_c = b.n;

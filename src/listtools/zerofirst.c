@@ -29,6 +29,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "jobs/job.h"
 #include "csfs.h"
 #include "io/outset.h"
 #include "listtools/rec_stream.h"
@@ -227,9 +228,8 @@ static int new_block(zf *z, csfs_error *err)
 
 static int cancelled(const zf *z, uint64_t n, csfs_error *err)
 {
-    if ((n & 0xffff) == 0 && z->opt->cancel && *z->opt->cancel)
-        return csfs_fail(err, CSFS_E_CANCELLED, "interrupted");
-    return 0;
+    if ((n & 0xffff) != 0) return 0;
+    return csfs_cancel_check(z->opt->cancel, csfs_rec_stream_name(z->full.s), err);
 }
 
 /* Zero block: written as read, remembered. *more: a separator ended it. */
