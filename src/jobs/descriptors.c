@@ -59,13 +59,10 @@ static void report(const desc_job *d, const char *fmt, ...) CSFS_PRINTF(2, 3);
 
 static void report(const desc_job *d, const char *fmt, ...)
 {
-    if (!d->opt->report) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    csfs_report_v(d->opt->report, d->opt->report_ctx, fmt, ap);
     va_end(ap);
-    d->opt->report(d->opt->report_ctx, msg);
 }
 
 static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,

@@ -78,13 +78,10 @@ typedef struct zf {
 static void report(const zf *z, const char *fmt, ...) CSFS_PRINTF(2, 3);
 static void report(const zf *z, const char *fmt, ...)
 {
-    if (!z->opt->report) return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    csfs_report_v(z->opt->report, z->opt->report_ctx, fmt, ap);
     va_end(ap);
-    z->opt->report(z->opt->report_ctx, msg);
 }
 
 static uint64_t hash3(const char *const l[3], const size_t n[3])
