@@ -121,21 +121,13 @@ uint64_t csfs_rec_stream_odd_separators(const csfs_rec_stream *s)
     return s->is_parquet ? 0 : csfs_serial_odd_separators(s->text);
 }
 
-/* A text record: the serial reader's, in this stream's form. */
+/* A text record: the serial reader's. */
 static int next_text(csfs_rec_stream *s, csfs_rec *r, int *got, csfs_error *err)
 {
-    csfs_serial_record sr;
-    int rc = csfs_serial_next(s->text, &sr, err);
+    int rc = csfs_serial_next(s->text, r, err);
     if (rc < 0) return rc;
     *got = rc;
-    for (int k = 0; k < 3; k++) {
-        r->line[k] = sr.line[k];
-        r->len[k] = sr.len[k];
-    }
-    r->index = sr.index;
-    r->line_no = sr.line_no;
-    r->seps_before = sr.seps_before;
-    s->csfs = sr.index + (uint64_t)rc;
+    s->csfs = r->index + (uint64_t)rc;
     return 0;
 }
 

@@ -12,15 +12,11 @@
 #include <stdint.h>
 
 #include "csfs.h"
+#include "grasp/csf_serial.h"
 #include "grasp/csf_text.h"
 
-typedef struct csfs_rec {
-    const char *line[3]; /* valid until the next call */
-    size_t len[3];
-    uint64_t index;       /* 0-based CSF index in the list */
-    uint64_t line_no;     /* 1-based file line of its line 1; 0 for Parquet rows */
-    uint64_t seps_before; /* block separators since the previous record (or the header) */
-} csfs_rec;
+/* A record as the serial reader gives it (text); line_no is 0 for Parquet rows. */
+typedef csfs_serial_record csfs_rec;
 
 typedef struct csfs_rec_stream csfs_rec_stream;
 
