@@ -54,7 +54,7 @@ int csfs_stream_cancelled(csfs_stream_state *st)
 
 static int cancelled_error(csfs_stream_state *st, csfs_error *err)
 {
-    return csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", st->input);
+    return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
 }
 
 int csfs_stream_push(csfs_stream_state *st, struct ArrowArray *batch, csfs_error *err)
@@ -250,7 +250,7 @@ static int get_next(struct ArrowArrayStream *s, struct ArrowArray *out)
     } else {
         const csfs_error *e = &st->err;
         if (!st->finished) {
-            snprintf(st->last_error, sizeof st->last_error, "%s: interrupted", st->input);
+            snprintf(st->last_error, sizeof st->last_error, "%s: cancelled", st->input);
             rc = ECANCELED;
         } else {
             snprintf(st->last_error, sizeof st->last_error, "%s", e->message);

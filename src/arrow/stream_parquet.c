@@ -303,7 +303,7 @@ static int run(pq_stream *p, csfs_error *err)
         size_t rows = (size_t)(start[g + 1] - start[g]);
         for (size_t from = 0; rc == 0 && from < rows; from += batch) {
             if (csfs_stream_cancelled(st)) {
-                rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", st->input);
+                rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
                 break;
             }
             size_t n = rows - from < batch ? rows - from : batch;

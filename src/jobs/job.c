@@ -20,7 +20,8 @@ int csfs_job_begin(csfs_job *job, const char *name, int threads, csfs_error *err
 
 int csfs_cancel_check(const volatile int *cancel, const char *name, csfs_error *err)
 {
-    if (!cancel || !*cancel) return 0;
+    /* Raised by a signal handler or another thread: read it atomically. */
+    if (!cancel || !__atomic_load_n(cancel, __ATOMIC_RELAXED)) return 0;
     return csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", name ? name : "");
 }
 

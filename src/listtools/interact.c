@@ -759,7 +759,7 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
                 warn(opt, "%s: MR block %zu (2J = %d) has no candidate block and is not written",
                      opt->mr, b + 1, j.mr.block[b].itjpo - 1);
     if (rc == 0 && opt->cancel && *opt->cancel)
-        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: interrupted", opt->candidates);
+        rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", opt->candidates);
     if (rc == 0 && w.buf.len) rc = w_flush(&w, err);
     if (rc == 0) {
         rc = csfs_outfile_commit(&w.out, err);
