@@ -52,6 +52,37 @@ static int load_header(csfs_csf_parquet *cp, csfs_error *err)
     return 0;
 }
 
+/* The blocks of a file without a block column: csfs.block_lengths, else the
+ * sidecar's [block_info]; lengths that do not add up to the rows are not used
+ * (one block, as before). */
+static int load_lengths(csfs_csf_parquet *cp, csfs_error *err)
+{
+    uint64_t *v = NULL;
+    size_t n = 0;
+    int present = 0;
+    int rc = csfs_pq_block_lengths(cp->file, &v, &n, &present, err);
+    if (rc) return rc;
+    const uint64_t *lengths = present ? v : cp->toml_blocks;
+    if (!present) n = cp->n_toml_blocks;
+    uint64_t rows = (uint64_t)pq_file_num_rows(cp->file), sum = 0;
+    size_t groups = pq_file_num_row_groups(cp->file);
+    cp->ends = malloc((n ? n : 1) * sizeof *cp->ends);
+    cp->group_row = malloc((groups ? groups : 1) * sizeof *cp->group_row);
+    if (!cp->ends || !cp->group_row) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (size_t b = 0; rc == 0 && lengths && b < n; b++) {
+        sum = lengths[b] > UINT64_MAX - sum ? UINT64_MAX : sum + lengths[b];
+        cp->ends[b] = sum;
+    }
+    if (rc == 0 && lengths && n && sum == rows) cp->n_ends = n;
+    uint64_t at = 0;
+    for (size_t g = 0; rc == 0 && g < groups; g++) {
+        cp->group_row[g] = at;
+        at += (uint64_t)pq_file_row_group(cp->file, g)->num_rows;
+    }
+    free(v);
+    return rc;
+}
+
 int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *err)
 {
     memset(cp, 0, sizeof *cp);
@@ -83,6 +114,7 @@ int csfs_csf_parquet_open(const char *path, csfs_csf_parquet *cp, csfs_error *er
             rc = csfs_fail(err, CSFS_E_FORMAT, "%s: column 'block' must be INT32", path);
     }
     if (rc == 0) rc = load_header(cp, err);
+    if (rc == 0 && cp->col_block < 0) rc = load_lengths(cp, err);
     if (rc) csfs_csf_parquet_close(cp);
     return rc;
 }
@@ -93,6 +125,8 @@ void csfs_csf_parquet_close(csfs_csf_parquet *cp)
     for (int i = 0; i < CSFS_HEADER_LINES; i++) free(cp->header.lines[i]);
     free(cp->toml_path);
     free(cp->toml_blocks);
+    free(cp->ends);
+    free(cp->group_row);
     memset(cp, 0, sizeof *cp);
 }
 
@@ -123,6 +157,33 @@ int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_
     scan->has_content = rows > 0;
     scan->bad_record_parts = 0;
     g->first_block = g->last_block = 0;
+    if (cp->col_block < 0 && cp->n_ends && rows > 0) {
+        /* Block of each row from the lengths; empty blocks are skipped over. */
+        uint64_t row = cp->group_row[rg];
+        size_t lo = 0, hi = cp->n_ends;
+        while (lo < hi) { /* the first block ending after row */
+            size_t mid = (lo + hi) / 2;
+            if (cp->ends[mid] <= row)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t b = lo;
+        g->first_block = (int32_t)b;
+        for (int64_t i = 0; i < rows; i++, row++) {
+            if (row < cp->ends[b]) continue;
+            while (b + 1 < cp->n_ends && cp->ends[b] <= row) b++;
+            if (scan->n_sep == scan->cap_sep) {
+                size_t cap = scan->cap_sep ? 2 * scan->cap_sep : 16;
+                size_t *sp = realloc(scan->sep_before, cap * sizeof *sp);
+                if (!sp) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+                scan->sep_before = sp;
+                scan->cap_sep = cap;
+            }
+            scan->sep_before[scan->n_sep++] = (size_t)i;
+        }
+        g->last_block = (int32_t)b;
+    }
     if (cp->col_block >= 0 && rows > 0) {
         const int32_t *b = g->cols[3].values;
         g->first_block = b[0];

@@ -21,6 +21,13 @@ typedef struct csfs_csf_parquet {
     char *toml_path;       /* the header TOML used, or NULL */
     uint64_t *toml_blocks; /* its [block_info] block_lengths, or NULL */
     size_t n_toml_blocks;
+    /* Without a block column (rCSFs' 4 columns, csfs convert's default): the
+     * block lengths of csfs.block_lengths, else of the sidecar TOML, as
+     * cumulative ends (block b holds rows [ends[b-1], ends[b])), and the first
+     * row of every row group; n_ends is 0 when neither is known. */
+    uint64_t *ends;
+    size_t n_ends;
+    uint64_t *group_row;
 } csfs_csf_parquet;
 
 /* 1 when the file starts with the Parquet magic. */
