@@ -149,13 +149,14 @@ static int parse_active(plan_ctx *C, const gen_round *rd, int xe_trick, int rn_t
     if (xe_trick && strcmp(s, "4f") == 0) strcpy(s, "5s,4f");
     if (rn_trick) {
         if (!strcmp(s, "5f") || !strcmp(s, "5f,5g") || !strcmp(s, "5g")) {
-            char t[sizeof s];
+            char t[sizeof s + 8]; /* room for the prefix; cut back to s's size below */
             snprintf(t, sizeof t, "6s,%s", s);
+            t[sizeof s - 1] = 0;
             strcpy(s, t);
         }
         if (!strchr(s, 'f')) {
             char *d = strchr(s, 'd');
-            char t[sizeof s];
+            char t[sizeof s + 8]; /* room for ",3f"; cut to GEN_ACTIVE_LEN below */
             if (d) {
                 size_t i = (size_t)(d - s);
                 if (d[1] == ',')
