@@ -130,7 +130,10 @@ def main():
                 samples = {b: [] for b in bins}
                 for _ in range(repeat):
                     for label, binary in bins.items():
-                        full = [str(binary), *map(str, cmd), "--force", "--quiet", "--threads",
+                        # Each build reads the CSF Parquet file it wrote itself.
+                        args_ = [str(a).replace(".csfs.parquet", f".{label}.csfs.parquet")
+                                 for a in cmd]
+                        full = [str(binary), *args_, "--force", "--quiet", "--threads",
                                 str(threads)]
                         if label == "after" and cmd[0] == "descriptors":
                             full.append("--json")
@@ -142,8 +145,9 @@ def main():
                 for label, binary in bins.items():
                     wall = statistics.median(s[0] for s in samples[label])
                     cpu = statistics.median(s[1] for s in samples[label])
-                    rss = peak_rss_of([str(binary), *map(str, cmd), "--force", "--quiet",
-                                       "--threads", str(threads)])
+                    rss = peak_rss_of([str(binary), *[str(a).replace(
+                        ".csfs.parquet", f".{label}.csfs.parquet") for a in cmd], "--force",
+                        "--quiet", "--threads", str(threads)])
                     r = dict(input=path.name, csfs=n, mb=size / 1e6, workload=name,
                              threads=threads, build=label, wall=wall, cpu=cpu, rss=rss,
                              cpu_per_m=cpu / (n / 1e6), wc=wall / wc, wc_seconds=wc)
