@@ -13,7 +13,7 @@ batches (see help(csfs.stream) for the two-line IterableDataset).
 
     python examples/selection_loop.py [--csfs LIST] [--mixing FILE.m|.cm] [--out DIR]
 
-Defaults: the bundled GRASP run tests/data/o6_li_like (O VI, 219 CSFs, its
+Defaults: the bundled GRASP run tests/data/grasp-runs/o6_li_like (O VI, 219 CSFs, its
 rci mixing file O6.cm). The `csfs` command is $CSFS_BIN, else `csfs` on PATH.
 When the `csfs select` command is not there, the same selection is made with
 NumPy (smallest set of CSFs per J block whose scores reach 90 % of the
@@ -33,7 +33,7 @@ import pyarrow as pa  # reads the labels' columns from the same stream (any Arro
 import csfs
 
 HERE = pathlib.Path(__file__).resolve().parent
-DATA = HERE.parent / "tests" / "data" / "o6_li_like"
+DATA = HERE.parent / "tests" / "data" / "grasp-runs" / "o6_li_like"
 IMPORTANT = 1e-3  # label: the CSF's largest CI^2 over the block's levels reaches this
 SAMPLE_FRACTION = 0.4
 CUMULATIVE = 0.9

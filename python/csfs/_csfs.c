@@ -775,12 +775,8 @@ static struct PyModuleDef module_def = {
 
 /* Every binding file's method table: one line per python/csfs/_py_*.c file. */
 static PyMethodDef *const method_tables[] = {
-    csfs_py_core_methods,
-    csfs_py_list_tools_methods,
-    csfs_py_select_methods,
-    csfs_py_generate_methods,
-    csfs_py_stream_methods,
-    csfs_py_interact_methods,
+    csfs_py_core_methods,     csfs_py_list_tools_methods, csfs_py_select_methods,
+    csfs_py_generate_methods, csfs_py_stream_methods,     csfs_py_interact_methods,
 };
 
 PyMODINIT_FUNC PyInit__csfs(void); /* the one exported symbol */

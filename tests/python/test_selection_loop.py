@@ -1,5 +1,5 @@
 """examples/selection_loop.py, run as a user runs it, on the bundled GRASP run
-tests/data/o6_li_like: its files are checked against independent
+tests/data/grasp-runs/o6_li_like: its files are checked against independent
 computations -- the per-block cumulative selection against NumPy on its
 scores, the exported list against the original text at those rows and
 against `csfs descriptors`, the labels against GRASP's own .cm via `csfs mix`'s
@@ -18,7 +18,7 @@ from csfs_package import import_csfs
 
 csfs = import_csfs()
 EXAMPLE = SOURCE_DIR / "examples" / "selection_loop.py"
-DATA = SOURCE_DIR / "tests" / "data" / "o6_li_like"
+DATA = SOURCE_DIR / "tests" / "data" / "grasp-runs" / "o6_li_like"
 
 
 def records(path):
