@@ -210,6 +210,78 @@ int cli_common_option(cli_args *a, cli_common *c, unsigned which)
     return 1;
 }
 
+void cli_engine_init(cli_engine *e)
+{
+    memset(e, 0, sizeof *e);
+    csfs_engine_outputs_init(&e->o);
+    e->o.descriptors = e->d;
+}
+
+int cli_engine_option(cli_args *a, cli_engine *e)
+{
+    if (cli_is(a, "--csf-parquet", NULL)) {
+        e->o.csf_parquet = cli_value(a);
+    } else if (cli_is(a, "--v1", NULL) || cli_is(a, "--v1-normalized", NULL) ||
+               cli_is(a, "--v2", NULL)) {
+        int v2 = strstr(a->arg, "v2") != NULL, norm = strstr(a->arg, "normalized") != NULL;
+        const char *v = cli_value(a);
+        if (v && e->o.n_descriptors == CLI_ENGINE_MAX_DESCRIPTORS) {
+            cli_usage_error(a->command, "at most %d descriptor outputs",
+                            CLI_ENGINE_MAX_DESCRIPTORS);
+            a->error = 1;
+        } else if (v) {
+            csfs_descriptor_output *d = &e->d[e->o.n_descriptors++];
+            memset(d, 0, sizeof *d);
+            d->path = v;
+            d->layout = v2 ? CSFS_LAYOUT_V2 : CSFS_LAYOUT_V1;
+            d->normalize = norm;
+        }
+    } else if (cli_is(a, "--text-name", NULL)) {
+        e->o.text_name = cli_value(a);
+    } else if (cli_is(a, "--compression", NULL)) {
+        const char *v = cli_value(a);
+        csfs_error err;
+        if (v && csfs_codec_parse(v, &e->o.codec, &e->o.codec_level, &err) != 0) {
+            cli_usage_error(a->command, "%s", err.message);
+            a->error = 1;
+        }
+    } else if (cli_is(a, "--row-group-size", NULL)) {
+        const char *v = cli_value(a);
+        if (v) {
+            int64_t n = cli_int(a, v);
+            if (n == 0) {
+                cli_usage_error(a->command, "--row-group-size must be at least 1");
+                a->error = 1;
+            } else if (n > 0) {
+                e->o.row_group_rows = n;
+            }
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void cli_engine_help(int multi)
+{
+    printf("  --csf-parquet FILE  also write the CSF Parquet (+ <stem>_header.toml beside it)\n"
+           "  --v1 FILE           also write v1 descriptors (.parquet or .npy)\n"
+           "  --v1-normalized FILE  also write normalised (float32) v1 descriptors\n"
+           "  --v2 FILE           also write V2 descriptors\n"
+           "                      (each: the bytes of csfs convert / csfs descriptors on the\n"
+           "                      text written%s)\n",
+           multi ? ""
+                 : "; without -o the text is a temporary named by --text-name,\n"
+                   "                      default rcsf.out, removed at the end");
+    if (multi)
+        printf("                      one per list written: {} in FILE is the list's path\n"
+               "                      without .c (e.g. --csf-parquet {}.parquet)\n");
+    else
+        printf("  --text-name NAME    the name the engine outputs record as their source\n");
+    printf("  --compression C     Parquet codec: none, snappy, gzip[:L], zstd[:L] (zstd:3)\n"
+           "  --row-group-size N  Parquet rows per row group (default: each output's)\n");
+}
+
 void cli_require_files(cli_args *a, const cli_common *c, int need_output)
 {
     if (a->error) return;

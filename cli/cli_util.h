@@ -82,6 +82,24 @@ int cli_common_option(cli_args *a, cli_common *c, unsigned which);
 /* The usage error for a missing input or (when need_output) output. */
 void cli_require_files(cli_args *a, const cli_common *c, int need_output);
 
+/*
+ * The engine outputs of the commands that write a GRASP list (generate,
+ * interact, zerofirst, split): --csf-parquet, --v1, --v1-normalized, --v2,
+ * --text-name, --compression, --row-group-size. `o` points into the struct
+ * (call cli_engine_init, then cli_engine_option per argument).
+ */
+#define CLI_ENGINE_MAX_DESCRIPTORS 8
+typedef struct cli_engine {
+    csfs_engine_outputs o;
+    csfs_descriptor_output d[CLI_ENGINE_MAX_DESCRIPTORS];
+} cli_engine;
+
+void cli_engine_init(cli_engine *e);
+/* Consumes the current argument when it is one of the engine options. */
+int cli_engine_option(cli_args *a, cli_engine *e);
+/* Their --help lines; multi: the command writes several lists ({} names). */
+void cli_engine_help(int multi);
+
 /* Report callback for the library: one line to stderr unless quiet. */
 void cli_report_stderr(void *ctx, const char *message);
 

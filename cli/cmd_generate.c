@@ -33,19 +33,11 @@ static void help(void)
            "                      depend on it\n"
            "  -f, --force         replace an existing output\n"
            "  -q, --quiet         no warnings or summary on stderr\n"
-           "  --csf-parquet FILE  also write the CSF Parquet (+ <stem>_header.toml beside it)\n"
-           "  --v1 FILE           also write v1 descriptors (.parquet or .npy)\n"
-           "  --v1-normalized FILE  also write normalised (float32) v1 descriptors\n"
-           "  --v2 FILE           also write V2 descriptors\n"
-           "                      (each: the bytes of csfs convert / csfs descriptors on the\n"
-           "                      generated text; without -o the text is a temporary named\n"
-           "                      by --text-name, default rcsf.out, removed at the end)\n"
-           "  --text-name NAME    the name the engine outputs record as their source\n"
-           "  --compression C     Parquet codec: none, snappy, gzip[:L], zstd[:L] (zstd:3)\n"
-           "  --row-group-size N  Parquet rows per row group (default: each output's)\n"
            "  --dialog            ask GRASP's questions interactively (stdin), then run;\n"
            "                      with --save FILE the answers are saved as TOML\n"
-           "  --save FILE         write the dialog's answers as TOML (with or without a run)\n\n"
+           "  --save FILE         write the dialog's answers as TOML (with or without a run)\n");
+    cli_engine_help(0);
+    printf("\n"
            "TOML form (what --save writes; --config FILE is an alias of DIALOG):\n"
            "  order = \"*\"\n  core = 3\n  [[list]]\n"
            "  references = [\"3d(10,i)4s(2,*)4p(6,*)4d(6,*)\"]\n"
@@ -125,8 +117,8 @@ int cmd_generate(int argc, char **argv)
     csfs_generate_options_init(&opt);
     int json = 0, count = 0, quiet = 0, interactive = 0;
     const char *save = NULL;
-    csfs_generate_descriptor_output douts[3];
-    size_t nd = 0;
+    cli_engine eng;
+    cli_engine_init(&eng);
     cli_args a;
     cli_args_init(&a, "generate", argc, argv);
     while (cli_next(&a)) {
@@ -141,37 +133,8 @@ int cmd_generate(int argc, char **argv)
             save = cli_value(&a);
         } else if (cli_is(&a, "--config", NULL)) {
             opt.dialog = cli_value(&a);
-        } else if (cli_is(&a, "--csf-parquet", NULL)) {
-            opt.csf_parquet = cli_value(&a);
-        } else if (cli_is(&a, "--v1", NULL) || cli_is(&a, "--v1-normalized", NULL) ||
-                   cli_is(&a, "--v2", NULL)) {
-            int v2 = strstr(a.arg, "v2") != NULL, norm = strstr(a.arg, "normalized") != NULL;
-            const char *v = cli_value(&a);
-            if (v && nd < 3) {
-                memset(&douts[nd], 0, sizeof douts[nd]);
-                douts[nd].path = v;
-                douts[nd].layout = v2 ? CSFS_LAYOUT_V2 : CSFS_LAYOUT_V1;
-                douts[nd].normalize = norm;
-                nd++;
-            }
-        } else if (cli_is(&a, "--text-name", NULL)) {
-            opt.text_name = cli_value(&a);
-        } else if (cli_is(&a, "--compression", NULL)) {
-            const char *v = cli_value(&a);
-            csfs_error e;
-            if (v && csfs_codec_parse(v, &opt.codec, &opt.codec_level, &e)) {
-                cli_usage_error("generate", "%s", e.message);
-                a.error = 1;
-            }
-        } else if (cli_is(&a, "--row-group-size", NULL)) {
-            const char *v = cli_value(&a);
-            if (v) {
-                int64_t n = cli_int(&a, v);
-                if (n <= 0)
-                    a.error = 1;
-                else
-                    opt.row_group_rows = n;
-            }
+        } else if (cli_engine_option(&a, &eng)) {
+            continue;
         } else if (cli_is(&a, "--count", NULL)) {
             count = 1;
         } else if (cli_is(&a, "--json", NULL)) {
@@ -207,9 +170,14 @@ int cmd_generate(int argc, char **argv)
         cli_usage_error("generate", "no dialog file (use - for stdin)");
         a.error = 1;
     }
-    opt.descriptors = douts;
-    opt.n_descriptors = nd;
-    if (!a.error && !count && !opt.output && !save && !nd && !opt.csf_parquet) {
+    opt.csf_parquet = eng.o.csf_parquet;
+    opt.descriptors = eng.o.descriptors;
+    opt.n_descriptors = eng.o.n_descriptors;
+    opt.text_name = eng.o.text_name;
+    opt.codec = eng.o.codec;
+    opt.codec_level = eng.o.codec_level;
+    opt.row_group_rows = eng.o.row_group_rows;
+    if (!a.error && !count && !opt.output && !save && !csfs_engine_outputs_any(&eng.o)) {
         cli_usage_error("generate", "say where the list goes (-o FILE) or ask for --count");
         a.error = 1;
     }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -10,7 +11,8 @@
 static void help(void)
 {
     printf("usage: csfs interact MR CANDIDATES -o OUT [--hamiltonian dc|dcb] [--by-j]\n"
-           "                    [--threads N] [--force] [--quiet]\n"
+           "                    [--threads N] [--force] [--quiet] [--keep-long-lines]\n"
+           "                    [--csf-parquet FILE] [--v1|--v1-normalized|--v2 FILE]\n"
            "       csfs interact --explain MR CANDIDATES --row I [--hamiltonian dc|dcb]\n\n"
            "GRASP2018's rcsfinteract, byte for byte: OUT gets, per block, the MR CSFs of\n"
            "the block and then, in list order, the CSFs of the paired candidate block that\n"
@@ -20,7 +22,17 @@ static void help(void)
            "their J or parity differ); --by-j pairs each candidate block with the MR block\n"
            "of its J and parity. The core lines must be equal and the MR peel list a prefix\n"
            "of the candidates'. --explain prints which MR CSF and which rule keeps\n"
-           "candidate I (1-based over the whole list), or why none does.\n");
+           "candidate I (1-based over the whole list), or why none does.\n"
+           "GRASP reads CSF lines into 256-character records: a longer line is cut to 256\n"
+           "characters (and tested so), as GRASP writes it, with a warning naming it.\n\n"
+           "  -o, --output FILE   the list to write (optional with an engine output)\n"
+           "  --hamiltonian H     dc (default) or dcb\n"
+           "  --by-j              pair blocks by J and parity instead of by position\n"
+           "  --keep-long-lines   keep lines over 256 characters whole (NOT GRASP's bytes)\n"
+           "  -j, --threads N     worker threads (default: online CPUs)\n"
+           "  -f, --force         replace existing outputs\n"
+           "  -q, --quiet         no progress line or table on stderr\n");
+    cli_engine_help(0);
 }
 
 static void report(void *ctx, const char *msg)
@@ -35,6 +47,8 @@ int cmd_interact(int argc, char **argv)
     csfs_interact_options_init(&opt);
     int quiet = 0, explain = 0;
     long long row = 0;
+    cli_engine eng;
+    cli_engine_init(&eng);
     cli_args a;
     cli_args_init(&a, "interact", argc, argv);
     while (cli_next(&a)) {
@@ -60,6 +74,10 @@ int cmd_interact(int argc, char **argv)
                 cli_usage_error("interact", "--threads needs a positive number");
                 a.error = 1;
             }
+        } else if (cli_engine_option(&a, &eng)) {
+            continue;
+        } else if (cli_is(&a, "--keep-long-lines", NULL)) {
+            opt.keep_long_lines = 1;
         } else if (cli_is(&a, "--by-j", NULL)) {
             opt.by_j = 1;
         } else if (cli_is(&a, "--explain", NULL)) {
@@ -91,12 +109,14 @@ int cmd_interact(int argc, char **argv)
         cli_usage_error("interact", "--explain needs --row I");
         a.error = 1;
     }
-    if (!a.error && !explain && !opt.output) {
-        cli_usage_error("interact", "no output file (-o OUT)");
+    opt.engine = eng.o;
+    if (!a.error && !explain && !opt.output && !csfs_engine_outputs_any(&opt.engine)) {
+        cli_usage_error("interact", "no output file (-o OUT, or an engine output)");
         a.error = 1;
     }
     if (a.error) return EXIT_USAGE;
     opt.report = report;
+    if (!quiet && !explain && isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
     opt.cancel = &cli_cancel;
     cli_install_signals();
     csfs_error err;
@@ -112,6 +132,7 @@ int cmd_interact(int argc, char **argv)
     }
     csfs_interact_summary sum;
     int rc = csfs_interact_run(&opt, &sum, &err);
+    if (opt.progress) cli_progress_clear();
     if (rc) {
         fprintf(stderr, "csfs interact: %s\n", err.message);
         return cli_exit_for(&err);

@@ -21,6 +21,7 @@
 #include "csfs/interact.h"
 #include "csfs/convert.h"
 #include "csfs/descriptors.h"
+#include "csfs/engine_outputs.h"
 #include "csfs/export.h"
 #include "csfs/generate.h"
 #include "csfs/info.h"

@@ -24,18 +24,14 @@
 
 #include "csfs/common.h"
 #include "csfs/descriptors.h"
+#include "csfs/engine_outputs.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* A descriptor file the same run writes (as csfs descriptors on the generated text). */
-typedef struct csfs_generate_descriptor_output {
-    const char *path;          /* .parquet or .npy */
-    csfs_layout layout;        /* CSFS_LAYOUT_V1 or CSFS_LAYOUT_V2 */
-    int normalize;             /* v1 only: float32 normalised */
-    csfs_output_format format; /* AUTO: by the name */
-} csfs_generate_descriptor_output;
+typedef csfs_descriptor_output csfs_generate_descriptor_output;
 
 typedef struct csfs_generate_options {
     const char *dialog;      /* path of the dialog (stdin form or TOML by content), "-": stdin */

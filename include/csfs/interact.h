@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "csfs/common.h"
+#include "csfs/engine_outputs.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,7 +21,7 @@ typedef enum csfs_hamiltonian {
 typedef struct csfs_interact_options {
     const char *mr;         /* multireference list (GRASP's rcsfmr.inp) */
     const char *candidates; /* list to reduce (GRASP's rcsf.inp); text, .zst/.gz */
-    const char *output;     /* rcsf.out equivalent */
+    const char *output;     /* rcsf.out equivalent; NULL: none (engine outputs only) */
     int force;
     int threads; /* 0: online CPUs */
     csfs_hamiltonian hamiltonian;
@@ -28,7 +29,18 @@ typedef struct csfs_interact_options {
     size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */
     void (*report)(void *ctx, const char *message); /* warnings */
     void *report_ctx;
-    const volatile int *cancel;
+    /* Called about twice a second from the calling thread (candidates read,
+     * their bytes); the engine outputs report their own passes. NULL: none. */
+    void (*progress)(void *ctx, const csfs_progress *progress);
+    void *progress_ctx;
+    const volatile int *cancel; /* non-zero aborts with CSFS_E_CANCELLED, nothing written */
+    /* CSF Parquet / descriptors of the output list (as csfs convert /
+     * csfs descriptors on it); text_name defaults to "rcsf.out". */
+    csfs_engine_outputs engine;
+    /* GRASP reads CSF lines into 256-character records, so it writes (and
+     * tests) lines longer than that cut to 256 characters: csfs does too, with
+     * a warning, unless this is set (lines kept whole, not GRASP's bytes). */
+    int keep_long_lines;
 } csfs_interact_options;
 
 CSFS_API void csfs_interact_options_init(csfs_interact_options *opt);

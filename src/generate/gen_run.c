@@ -13,6 +13,7 @@
 #include "generate/csfgen.h"
 #include "generate/gen_job.h"
 #include "generate/text_sink.h"
+#include "jobs/engine_outputs.h"
 
 #define TASK_BYTES ((uint64_t)4 << 20)
 #define TASK_MAX_CFGS 1024
@@ -343,61 +344,20 @@ static int ends_with(const char *s, const char *suf)
 static int engine_outputs(const csfs_generate_options *opt, const char *text_path, int threads,
                           csfs_error *err)
 {
-    if (opt->csf_parquet) {
-        csfs_convert_options co;
-        csfs_convert_options_init(&co);
-        co.input = text_path;
-        co.output = opt->csf_parquet;
-        co.force = opt->force;
-        co.threads = threads;
-        co.codec = opt->codec;
-        co.codec_level = opt->codec_level;
-        co.row_group_rows = opt->row_group_rows;
-        co.header_toml = 1;
-        co.report = opt->report;
-        co.report_ctx = opt->report_ctx;
-        co.cancel = opt->cancel;
-        csfs_convert_summary cs;
-        int rc = csfs_convert_run(&co, &cs, err);
-        if (rc) return rc;
-    }
-    for (size_t i = 0; i < opt->n_descriptors; i++) {
-        const csfs_generate_descriptor_output *d = &opt->descriptors[i];
-        csfs_descriptor_options dopt;
-        csfs_descriptor_options_init(&dopt);
-        dopt.input = text_path;
-        dopt.output = d->path;
-        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
-        dopt.normalize = d->normalize;
-        dopt.format = d->format;
-        dopt.force = opt->force;
-        dopt.threads = threads;
-        dopt.codec = opt->codec;
-        dopt.codec_level = opt->codec_level;
-        dopt.row_group_rows = opt->row_group_rows;
-        dopt.report = opt->report;
-        dopt.report_ctx = opt->report_ctx;
-        dopt.cancel = opt->cancel;
-        csfs_summary ds;
-        int rc = csfs_descriptors_run(&dopt, &ds, err);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
-/* A hidden temporary directory beside path, holding the text as `name`. */
-static int temp_text_path(const char *beside, const char *name, char *dir, size_t dcap, char *file,
-                          size_t fcap, csfs_error *err)
-{
-    const char *slash = strrchr(beside, '/');
-    if (slash)
-        snprintf(dir, dcap, "%.*s/.csfs-generate-XXXXXX", (int)(slash - beside), beside);
-    else
-        snprintf(dir, dcap, ".csfs-generate-XXXXXX");
-    if (!mkdtemp(dir))
-        return csfs_fail_errno(err, errno, "%s: cannot create a temporary directory", dir);
-    snprintf(file, fcap, "%s/%s", dir, name);
-    return 0;
+    csfs_engine_outputs eo;
+    csfs_engine_outputs_init(&eo);
+    eo.csf_parquet = opt->csf_parquet;
+    eo.descriptors = opt->descriptors;
+    eo.n_descriptors = opt->n_descriptors;
+    eo.codec = opt->codec;
+    eo.codec_level = opt->codec_level;
+    eo.row_group_rows = opt->row_group_rows;
+    csfs_engine_run run = {.threads = threads,
+                           .force = opt->force,
+                           .report = opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .cancel = opt->cancel};
+    return csfs_engine_outputs_run(&eo, text_path, &run, err);
 }
 
 int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *rep, csfs_error *err)
@@ -415,9 +375,14 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     if (rc) return rc;
     rc = gen_job_count(&J, err);
     if (!rc && !text_path) {
-        const char *beside = opt->csf_parquet ? opt->csf_parquet : opt->descriptors[0].path;
-        rc = temp_text_path(beside, opt->text_name ? opt->text_name : "rcsf.out", tdir, sizeof tdir,
-                            tfile, sizeof tfile, err);
+        csfs_engine_outputs eo;
+        csfs_engine_outputs_init(&eo);
+        eo.csf_parquet = opt->csf_parquet;
+        eo.descriptors = opt->descriptors;
+        eo.n_descriptors = opt->n_descriptors;
+        eo.text_name = opt->text_name;
+        rc = csfs_engine_outputs_temp_text(&eo, "rcsf.out", tdir, sizeof tdir, tfile, sizeof tfile,
+                                           err);
         text_path = tfile;
     }
     if (!rc && !opt->force_space && !ends_with(text_path, ".zst") && strcmp(text_path, "-"))
@@ -437,10 +402,7 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
             rc = gen_text_sink_commit(&sink, err);
     }
     if (!rc && engine) rc = engine_outputs(opt, text_path, threads, err);
-    if (*tdir) {
-        unlink(tfile);
-        rmdir(tdir);
-    }
+    if (*tdir) csfs_engine_outputs_temp_remove(tdir, tfile);
     if (!rc && rep) {
         csfs_generate_report tmp;
         rc = gen_fill_report(&J, &tmp, err);

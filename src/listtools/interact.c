@@ -21,11 +21,13 @@
 #include "grasp/csf_text.h"
 #include "io/outfile.h"
 #include "listtools/interact_rules.h"
+#include "listtools/lt_engine.h"
 
 void csfs_interact_options_init(csfs_interact_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->hamiltonian = CSFS_HAMILTONIAN_DC;
+    csfs_engine_outputs_init(&opt->engine);
 }
 
 void csfs_interact_summary_free(csfs_interact_summary *s)
@@ -673,18 +675,50 @@ static int workers_init(ia_job *j, int threads, csfs_error *err)
     return 0;
 }
 
+typedef struct text_run {
+    const csfs_interact_options *opt;
+    csfs_interact_summary *sum;
+    double t0;
+} text_run;
+
+static int interact_text(void *ctx, const char *text_path, csfs_error *err);
+
 int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *sum, csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
     csfs_error_clear(err);
-    double t0 = csfs_now_seconds();
+    text_run tr = {opt, sum, csfs_now_seconds()};
     if (sum) memset(sum, 0, sizeof *sum);
-    if (!opt->mr || !opt->candidates || !opt->output)
+    if (!opt->mr || !opt->candidates || (!opt->output && !csfs_engine_outputs_any(&opt->engine)))
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "an MR list, a candidate list and an output are required");
     if (opt->hamiltonian != CSFS_HAMILTONIAN_DC && opt->hamiltonian != CSFS_HAMILTONIAN_DCB)
         return csfs_fail(err, CSFS_E_ARGUMENT, "unknown Hamiltonian %d", (int)opt->hamiltonian);
+    int threads = opt->threads > 0 ? opt->threads : csfs_online_cpus();
+    if (threads > 256) threads = 256;
+    csfs_engine_run run = {.threads = threads,
+                           .force = opt->force,
+                           .report = opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .progress = opt->progress,
+                           .progress_ctx = opt->progress_ctx,
+                           .cancel = opt->cancel};
+    int rc = lt_engine_single(&opt->engine, opt->output, "rcsf.out", &run, interact_text, &tr, err);
+    if (rc && sum) csfs_interact_summary_free(sum);
+    if (rc == 0 && sum) sum->seconds = csfs_now_seconds() - tr.t0;
+    return rc;
+}
+
+/* The text list at text_path (opt->output, or a temporary). */
+static int interact_text(void *ctx, const char *text_path, csfs_error *err)
+{
+    const text_run *tr = ctx;
+    csfs_interact_options o2 = *tr->opt;
+    o2.output = text_path;
+    const csfs_interact_options *opt = &o2;
+    csfs_interact_summary *sum = tr->sum;
+    double t0 = tr->t0;
     if (csfs_same_file(opt->candidates, opt->output) || csfs_same_file(opt->mr, opt->output))
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite an input",
                          opt->output);
@@ -737,7 +771,10 @@ int csfs_interact_run(const csfs_interact_options *opt, csfs_interact_summary *s
                                .account = ia_account,
                                .notes_clear = notes_clear,
                                .notes_free = notes_free};
-        csfs_pipe_config cfg = {.threads = threads, .cancel = opt->cancel};
+        csfs_pipe_config cfg = {.threads = threads,
+                                .cancel = opt->cancel,
+                                .progress = opt->progress,
+                                .progress_ctx = opt->progress_ctx};
         rc = csfs_pipe_run(cs, &cfg, &kind, &res, err);
     }
     /* Blocks after the last record (empty ones, a trailing separator). */

@@ -236,7 +236,7 @@ def test_engine_outputs_equal_descriptors_of_grasp_text(case, tmp_path):
     run_csfs("generate", src / "rcsfgenerate.stdin", "--threads", 2,
              "--csf-parquet", gen / "csfs.parquet", "--v1", gen / "v1.parquet",
              "--v1-normalized", gen / "v1n.npy", "--v2", gen / "v2.parquet")
-    assert not list(gen.glob(".csfs-generate-*")), "temporary text left behind"
+    assert not list(gen.glob(".csfs-text-*")), "temporary text left behind"
     run_csfs("convert", ref / "rcsf.out", "-o", ref / "csfs.parquet")
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1.parquet")
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1n.npy", "--normalize")

@@ -1,0 +1,28 @@
+/*
+ * The list tools' engine outputs (CSF Parquet, descriptors; see
+ * jobs/engine_outputs.h) around their text writers:
+ *
+ *   lt_engine_single  a tool with one text output (interact, zerofirst):
+ *                     output NULL -> the text goes to a temporary; the
+ *                     engine outputs are checked before the text is written
+ *                     and made from it after; on error nothing is left
+ *   lt_engine_multi   a tool with several text outputs (split): each text's
+ *                     outputs are named from the templates ({} = the text's
+ *                     path without .c); on error every output is removed
+ */
+#ifndef CSFS_LT_ENGINE_H
+#define CSFS_LT_ENGINE_H
+
+#include "csfs.h"
+#include "jobs/engine_outputs.h"
+
+/* Writes the text list at text_path (published when it returns 0). */
+typedef int (*lt_text_fn)(void *ctx, const char *text_path, csfs_error *err);
+
+int lt_engine_single(const csfs_engine_outputs *eo, const char *output, const char *default_name,
+                     const csfs_engine_run *run, lt_text_fn fn, void *ctx, csfs_error *err);
+
+int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
+                    const csfs_engine_run *run, csfs_error *err);
+
+#endif
