@@ -274,8 +274,9 @@ void cli_engine_help(int multi)
                  : "; without -o the text is a temporary named by --text-name,\n"
                    "                      default rcsf.out, removed at the end");
     if (multi)
-        printf("                      one per list written: {} in FILE is the list's path\n"
-               "                      without .c (e.g. --csf-parquet {}.parquet)\n");
+        printf(
+            "                      one per list written: {} in FILE (required) is the list's path\n"
+            "                      without .c (e.g. --csf-parquet {}.parquet)\n");
     else
         printf("  --text-name NAME    the name the engine outputs record as their source\n");
     printf("  --compression C     Parquet codec: none, snappy, gzip[:L], zstd[:L] (zstd:3)\n"

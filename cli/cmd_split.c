@@ -47,7 +47,13 @@ static void help(void)
            "  --no-mixing               --by block: do not split P.m / P.cm\n"
            "  --force                   replace existing outputs\n"
            "  --json                    print the summary as JSON on stdout\n"
-           "  --quiet                   no summary or warnings on stderr\n");
+           "  --quiet                   no summary or warnings on stderr\n"
+           "  --keep-long-lines         active-set/block: keep lines longer than GRASP's\n"
+           "                            strings (rcsfsplit 200, rasfsplit 700 characters)\n"
+           "                            whole; by default they are cut as GRASP cuts them\n"
+           "  -j, --threads N           engine outputs' worker threads\n"
+           "engine outputs (--by active-set or block):\n");
+    cli_engine_help(1);
 }
 
 enum { BY_NONE, BY_J, BY_ACTIVE, BY_BLOCK };
@@ -210,8 +216,11 @@ int cmd_split(int argc, char **argv)
 {
     const char *input = NULL, *dir = NULL, *prefix = NULL, *dialog = NULL, *header = NULL;
     int json = 0, quiet = 0, by = BY_NONE, copy_w = 1, force = 0, no_mixing = 0;
+    int keep_long = 0, threads = 0;
     csfs_active_set *sets = NULL;
     size_t n_sets = 0;
+    cli_engine eng;
+    cli_engine_init(&eng);
     cli_args a;
     cli_args_init(&a, "split", argc, argv);
     while (cli_next(&a)) {
@@ -242,6 +251,13 @@ int cmd_split(int argc, char **argv)
             dir = cli_value(&a);
         } else if (cli_is(&a, "--prefix", NULL)) {
             prefix = cli_value(&a);
+        } else if (cli_engine_option(&a, &eng)) {
+            continue;
+        } else if (cli_is(&a, "--keep-long-lines", NULL)) {
+            keep_long = 1;
+        } else if (cli_is(&a, "--threads", "-j")) {
+            const char *v = cli_value(&a);
+            if (v) threads = (int)cli_int(&a, v);
         } else if (cli_is(&a, "--no-w", NULL)) {
             copy_w = 0;
         } else if (cli_is(&a, "--no-mixing", NULL)) {
@@ -279,6 +295,11 @@ int cmd_split(int argc, char **argv)
                                                   : "active sets belong to --by active-set");
         a.error = 1;
     }
+    if (!a.error && by == BY_J && (csfs_engine_outputs_any(&eng.o) || keep_long)) {
+        cli_usage_error("split", "engine outputs and --keep-long-lines belong to --by active-set "
+                                 "or --by block");
+        a.error = 1;
+    }
     int rc = EXIT_USAGE;
     if (!a.error) {
         cli_install_signals();
@@ -294,6 +315,9 @@ int cmd_split(int argc, char **argv)
             opt.copy_w = copy_w;
             opt.split_mixing = !no_mixing;
             opt.force = force;
+            opt.engine = eng.o;
+            opt.threads = threads;
+            opt.keep_long_lines = keep_long;
             rc = run_block(&opt, quiet, json);
         } else {
             csfs_split_active_options opt;
@@ -322,6 +346,9 @@ int cmd_split(int argc, char **argv)
                 if (input) opt.input = input;
                 opt.input_header = header;
                 opt.force = force;
+                opt.engine = eng.o;
+                opt.threads = threads;
+                opt.keep_long_lines = keep_long;
                 rc = run_active(&opt, quiet, json);
             }
             free(text);

@@ -9,7 +9,9 @@
  * Inputs are any CSF list csfs reads (text, .zst/.gz, CSF Parquet); each tool
  * reads its inputs once, streaming (zerofirst holds one zero-order block in
  * memory, nothing of the big list). Outputs are GRASP text, written to
- * temporaries and published only when the whole run succeeded: all or none.
+ * temporaries and published only when the whole run succeeded: all or none;
+ * each tool can also write CSF Parquet and descriptor files of its lists
+ * (`engine`: the bytes of csfs convert / csfs descriptors on the text).
  * Where GRASP misbehaves (array limits, silently dropped blocks, lines it
  * truncates) csfs does the sensible thing and says so on the report callback.
  */
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include "csfs/common.h"
+#include "csfs/engine_outputs.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,7 +33,7 @@ extern "C" {
 typedef struct csfs_zerofirst_options {
     const char *zero;        /* the zero-order list */
     const char *full;        /* the list to partition */
-    const char *output;      /* GRASP text */
+    const char *output;      /* GRASP text; NULL: none (engine outputs only) */
     const char *zero_header; /* header TOML of a CSF Parquet zero list (NULL: its own) */
     const char *full_header; /* the same for the full list */
     /* Write the full list's blocks beyond the zero list's last block (GRASP
@@ -42,6 +45,11 @@ typedef struct csfs_zerofirst_options {
     void (*report)(void *ctx, const char *message); /* warnings; NULL: silent */
     void *report_ctx;
     const volatile int *cancel;
+    csfs_engine_outputs engine; /* CSF Parquet / descriptors of the output (text_name: rcsf.out) */
+    int threads;                /* engine outputs' threads (0: online CPUs) */
+    /* GRASP reads CSF lines into 256-character records and writes them cut:
+     * csfs does too (with a warning) unless this is set. */
+    int keep_long_lines;
 } csfs_zerofirst_options;
 
 CSFS_API void csfs_zerofirst_options_init(csfs_zerofirst_options *o);
@@ -87,6 +95,14 @@ typedef struct csfs_split_active_options {
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
     const volatile int *cancel;
+    /* CSF Parquet / descriptors of each list written: "{}" in a name is the
+     * list's path without .c (required). */
+    csfs_engine_outputs engine;
+    int threads; /* engine outputs' threads (0: online CPUs) */
+    /* rcsfsplit reads CSF lines into 200-character strings and writes them
+     * cut (and tests the cut first line): csfs does too, with a warning,
+     * unless this is set. */
+    int keep_long_lines;
 } csfs_split_active_options;
 
 CSFS_API void csfs_split_active_options_init(csfs_split_active_options *o);
@@ -133,6 +149,13 @@ typedef struct csfs_split_block_options {
     void (*report)(void *ctx, const char *message);
     void *report_ctx;
     const volatile int *cancel;
+    /* CSF Parquet / descriptors of each list written ("{}", required: its path
+     * without .c). */
+    csfs_engine_outputs engine;
+    int threads; /* engine outputs' threads (0: online CPUs) */
+    /* rasfsplit reads lines into 700-character strings and writes them cut:
+     * csfs does too, with a warning, unless this is set. */
+    int keep_long_lines;
 } csfs_split_block_options;
 
 CSFS_API void csfs_split_block_options_init(csfs_split_block_options *o);

@@ -244,6 +244,19 @@ def _path(path: StrPath) -> str:
     return p if isinstance(p, str) else os.fsdecode(p)
 
 
+def _opt_path(path: Optional[StrPath]) -> Optional[str]:
+    return None if path is None else _path(path)
+
+
+def _engine_kwargs(csf_parquet: Optional[StrPath], v1: Optional[StrPath],
+                   v1_normalized: Optional[StrPath], v2: Optional[StrPath],
+                   text_name: Optional[str], compression: Optional[str]) -> Dict[str, Any]:
+    """The engine-output keywords of the list tools, paths as str (no rule of its own)."""
+    return {"csf_parquet": _opt_path(csf_parquet), "v1": _opt_path(v1),
+            "v1_normalized": _opt_path(v1_normalized), "v2": _opt_path(v2),
+            "text_name": text_name, "compression": compression}
+
+
 def descriptors(
     path: StrPath,
     peel: Optional[Peel] = None,
@@ -712,8 +725,12 @@ class ActiveSpaceSplitStats(TypedDict):
     outputs: List[ActiveSpaceOutputStats]
 
 
-def zerofirst(zero: StrPath, full: StrPath, output: StrPath, *, keep_extra_blocks: bool = False,
-              force: bool = False) -> ZerofirstStats:
+def zerofirst(zero: StrPath, full: StrPath, output: Optional[StrPath] = None, *,
+              keep_extra_blocks: bool = False, force: bool = False,
+              csf_parquet: Optional[StrPath] = None, v1: Optional[StrPath] = None,
+              v1_normalized: Optional[StrPath] = None, v2: Optional[StrPath] = None,
+              text_name: Optional[str] = None, compression: Optional[str] = None,
+              keep_long_lines: bool = False, threads: Optional[int] = None) -> ZerofirstStats:
     """GRASP's rcsfzerofirst, as ``csfs zerofirst``: byte for byte GRASP's ``rcsf.out``.
 
     For each block, the CSFs of the zero-order list ``zero`` first (as read),
@@ -724,6 +741,14 @@ def zerofirst(zero: StrPath, full: StrPath, output: StrPath, *, keep_extra_block
     last are dropped as GRASP drops them, with a :class:`CsfsWarning`
     (``keep_extra_blocks=True`` writes them). Inputs: text, ``.zst``/``.gz``
     or CSF Parquet; ``full`` is streamed.
+
+    Engine outputs (keyword-only, each ``None`` or a path): ``csf_parquet``
+    (CSF Parquet + ``<stem>_header.toml`` beside it), ``v1``,
+    ``v1_normalized``, ``v2`` (descriptors, ``.parquet`` or ``.npy``), with
+    ``compression`` (``"zstd:3"`` default) and ``text_name``: their bytes
+    are those of :func:`convert` / :func:`descriptors` on the text written (``output`` may then be None: the text is a temporary named ``text_name``).
+    ``keep_long_lines=True`` keeps lines longer than GRASP's read buffer
+    whole; by default they are cut as GRASP cuts them, with a warning.
 
     Returns:
         the counts (``zero_csf_count``, ``full_csf_count``,
@@ -736,8 +761,11 @@ def zerofirst(zero: StrPath, full: StrPath, output: StrPath, *, keep_extra_block
             and line), different core lines, an existing output (without
             ``force``). Nothing is written then.
     """
-    return _csfs.zerofirst(_path(zero), _path(full), _path(output),
-                           keep_extra_blocks=keep_extra_blocks, force=force)
+    return _csfs.zerofirst(_path(zero), _path(full), _opt_path(output),
+                           keep_extra_blocks=keep_extra_blocks, force=force,
+                           **_engine_kwargs(csf_parquet, v1, v1_normalized, v2, text_name,
+                                            compression),
+                           keep_long_lines=keep_long_lines, threads=threads)
 
 
 def partition_csfs(zero_parquet: StrPath, zero_header: StrPath, full_parquet: StrPath,
@@ -761,7 +789,11 @@ def partition_csfs(zero_parquet: StrPath, zero_header: StrPath, full_parquet: St
 
 def split_active_space(input: StrPath, sets: Any, *, prefix: Optional[StrPath] = None,
                        output_dir: Optional[StrPath] = None, header: Optional[StrPath] = None,
-                       force: bool = False) -> Dict[str, Any]:
+                       force: bool = False, csf_parquet: Optional[StrPath] = None,
+                       v1: Optional[StrPath] = None, v1_normalized: Optional[StrPath] = None,
+                       v2: Optional[StrPath] = None, compression: Optional[str] = None,
+                       keep_long_lines: bool = False,
+                       threads: Optional[int] = None) -> Dict[str, Any]:
     """GRASP's rcsfsplit, as ``csfs split --by active-set``: one list per active set.
 
     ``sets`` maps a file label to an orbital set (``{"_n4": "4s,4p,4d,4f"}``,
@@ -772,6 +804,14 @@ def split_active_space(input: StrPath, sets: Any, *, prefix: Optional[StrPath] =
     orbital outside the set, every block separator kept, the peel line cut
     to the set. Every output or none is written.
 
+    Engine outputs (keyword-only, each ``None`` or a path): ``csf_parquet``
+    (CSF Parquet + ``<stem>_header.toml`` beside it), ``v1``,
+    ``v1_normalized``, ``v2`` (descriptors, ``.parquet`` or ``.npy``), with
+    ``compression`` (``"zstd:3"`` default): their bytes
+    are those of :func:`convert` / :func:`descriptors` on the text written; one set of files per list: ``{}`` in each name (required) is the list's path without ``.c``.
+    ``keep_long_lines=True`` keeps lines longer than GRASP's read buffer
+    whole; by default they are cut as GRASP cuts them, with a warning.
+
     Returns:
         ``input_csf_count``, ``block_count`` and ``outputs``: per set
         ``output_file``, ``label``, ``maximum_orbitals``, ``csf_count``,
@@ -780,7 +820,9 @@ def split_active_space(input: StrPath, sets: Any, *, prefix: Optional[StrPath] =
     return _csfs.split_active_space(
         _path(input), sets, prefix=None if prefix is None else _path(prefix),
         output_dir=None if output_dir is None else _path(output_dir),
-        header=None if header is None else _path(header), force=force)
+        header=None if header is None else _path(header), force=force,
+        **_engine_kwargs(csf_parquet, v1, v1_normalized, v2, None, compression),
+        keep_long_lines=keep_long_lines, threads=threads)
 
 
 def split_csfs_by_active_spaces(input_parquet: StrPath, header_path: StrPath,
@@ -942,9 +984,13 @@ def ci2_labels(path: StrPath, csfs_path: StrPath) -> Dict[str, np.ndarray]:
 # ---- GRASP's rcsfinteract -------------------------------------------------------------------
 
 
-def interact(mr: StrPath, candidates: StrPath, output: StrPath, *, hamiltonian: str = "dc",
-             by_j: bool = False, threads: Optional[int] = None,
-             overwrite: bool = False) -> Dict[str, Any]:
+def interact(mr: StrPath, candidates: StrPath, output: Optional[StrPath] = None, *,
+             hamiltonian: str = "dc", by_j: bool = False, threads: Optional[int] = None,
+             overwrite: bool = False, csf_parquet: Optional[StrPath] = None,
+             v1: Optional[StrPath] = None, v1_normalized: Optional[StrPath] = None,
+             v2: Optional[StrPath] = None, text_name: Optional[str] = None,
+             compression: Optional[str] = None,
+             keep_long_lines: bool = False) -> Dict[str, Any]:
     """GRASP2018's rcsfinteract, byte for byte (``csfs interact``).
 
     Writes to ``output``, per block, the MR CSFs and then the candidates of
@@ -955,13 +1001,24 @@ def interact(mr: StrPath, candidates: StrPath, output: StrPath, *, hamiltonian: 
     parity). The core lines must be equal and the MR peel list a prefix of
     the candidates'. The output appears only when complete.
 
+    Engine outputs (keyword-only, each ``None`` or a path): ``csf_parquet``
+    (CSF Parquet + ``<stem>_header.toml`` beside it), ``v1``,
+    ``v1_normalized``, ``v2`` (descriptors, ``.parquet`` or ``.npy``), with
+    ``compression`` (``"zstd:3"`` default) and ``text_name``: their bytes
+    are those of :func:`convert` / :func:`descriptors` on the text written (``output`` may then be None: the text is a temporary named ``text_name``).
+    ``keep_long_lines=True`` keeps lines longer than GRASP's read buffer
+    whole; by default they are cut as GRASP cuts them, with a warning.
+
     Returns a dict: ``exact`` (True), ``hamiltonian``, the file names, the
     counts (``reference_count``, ``candidate_count``,
     ``exact_reference_skipped``, ``selected_count``, ``rejected_count``,
     ``output_count``, ``output_bytes``) and ``blocks`` (the same per block).
     """
-    return _csfs.interact(_path(mr), _path(candidates), _path(output), hamiltonian, by_j, threads,
-                          overwrite)
+    return _csfs.interact(_path(mr), _path(candidates), _opt_path(output), hamiltonian, by_j,
+                          threads, overwrite,
+                          **_engine_kwargs(csf_parquet, v1, v1_normalized, v2, text_name,
+                                           compression),
+                          keep_long_lines=keep_long_lines)
 
 
 def interact_explain(mr: StrPath, candidates: StrPath, row: int, *,

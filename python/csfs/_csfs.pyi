@@ -93,10 +93,18 @@ def read_peel_subshells(header_path: Union[str, bytes], /) -> list[str]: ...
 def zerofirst(
     zero: Union[str, bytes],
     full: Union[str, bytes],
-    output: Union[str, bytes],
+    output: Union[None, str, bytes] = None,
     *,
     keep_extra_blocks: bool = False,
     force: bool = False,
+    csf_parquet: Union[None, str, bytes] = None,
+    v1: Union[None, str, bytes] = None,
+    v1_normalized: Union[None, str, bytes] = None,
+    v2: Union[None, str, bytes] = None,
+    text_name: Union[None, str, bytes] = None,
+    compression: Optional[str] = None,
+    keep_long_lines: bool = False,
+    threads: Optional[int] = None,
 ) -> Dict[str, Any]: ...
 def partition_csfs(
     zero_parquet: Union[str, bytes],
@@ -113,6 +121,14 @@ def split_active_space(
     output_dir: Union[None, str, bytes] = None,
     header: Union[None, str, bytes] = None,
     force: bool = False,
+    csf_parquet: Union[None, str, bytes] = None,
+    v1: Union[None, str, bytes] = None,
+    v1_normalized: Union[None, str, bytes] = None,
+    v2: Union[None, str, bytes] = None,
+    text_name: Union[None, str, bytes] = None,
+    compression: Optional[str] = None,
+    keep_long_lines: bool = False,
+    threads: Optional[int] = None,
 ) -> Dict[str, Any]: ...
 def split_csfs_by_active_spaces(
     input_parquet: Union[str, bytes],
@@ -156,11 +172,19 @@ def check_rows(list: ListLike, rows: IntsOrPath) -> int: ...
 def interact(
     mr: Union[str, bytes],
     candidates: Union[str, bytes],
-    output: Union[str, bytes],
+    output: Union[None, str, bytes] = None,
     hamiltonian: str = "dc",
     by_j: bool = False,
     threads: Optional[int] = None,
     overwrite: bool = False,
+    *,
+    csf_parquet: Union[None, str, bytes] = None,
+    v1: Union[None, str, bytes] = None,
+    v1_normalized: Union[None, str, bytes] = None,
+    v2: Union[None, str, bytes] = None,
+    text_name: Union[None, str, bytes] = None,
+    compression: Optional[str] = None,
+    keep_long_lines: bool = False,
 ) -> Dict[str, Any]: ...
 def interact_explain(
     mr: Union[str, bytes], candidates: Union[str, bytes], row: int, hamiltonian: str = "dc"

@@ -73,6 +73,19 @@ int py_layout_from_object(PyObject *obj, const char *what, csfs_layout *out);
 int py_codec_from_object(PyObject *obj, csfs_codec *codec, int *level);
 int py_path_or_none(PyObject *obj, PyObject **out);
 int py_dict_put(PyObject *d, const char *key, PyObject *value);
+
+/* The engine outputs of a list-writing call, from its keyword arguments
+ * csf_parquet, v1, v1_normalized, v2, text_name, compression (each None or a
+ * path / codec string), in that order in objs. e->o points into e: keep e
+ * alive while the options use it; py_engine_free releases the paths. */
+#define PY_ENGINE_KWARGS 6
+typedef struct py_engine {
+    csfs_engine_outputs o;
+    csfs_descriptor_output d[3];
+    PyObject *keep[5];
+} py_engine;
+int py_engine_from_objects(py_engine *e, PyObject *const objs[PY_ENGINE_KWARGS]);
+void py_engine_free(py_engine *e);
 PyObject *py_u64(uint64_t v);
 PyObject *py_peel_to_list(const csfs_peel *peel);
 PyObject *py_owned_array(void *data, int nd, npy_intp *dims, int type);

@@ -517,6 +517,37 @@ int py_path_or_none(PyObject *obj, PyObject **out)
     return PyUnicode_FSConverter(obj, out) ? 0 : -1;
 }
 
+int py_engine_from_objects(py_engine *e, PyObject *const objs[PY_ENGINE_KWARGS])
+{
+    memset(e, 0, sizeof *e);
+    csfs_engine_outputs_init(&e->o);
+    e->o.descriptors = e->d;
+    for (int i = 0; i < 5; i++)
+        if (py_path_or_none(objs[i], &e->keep[i]) < 0) {
+            py_engine_free(e);
+            return -1;
+        }
+    if (objs[5] != Py_None && py_codec_from_object(objs[5], &e->o.codec, &e->o.codec_level) < 0) {
+        py_engine_free(e);
+        return -1;
+    }
+    e->o.csf_parquet = e->keep[0] ? PyBytes_AS_STRING(e->keep[0]) : NULL;
+    e->o.text_name = e->keep[4] ? PyBytes_AS_STRING(e->keep[4]) : NULL;
+    for (int i = 1; i <= 3; i++) {
+        if (!e->keep[i]) continue;
+        csfs_descriptor_output *d = &e->d[e->o.n_descriptors++];
+        d->path = PyBytes_AS_STRING(e->keep[i]);
+        d->layout = i == 3 ? CSFS_LAYOUT_V2 : CSFS_LAYOUT_V1;
+        d->normalize = i == 2;
+    }
+    return 0;
+}
+
+void py_engine_free(py_engine *e)
+{
+    for (int i = 0; i < 5; i++) Py_CLEAR(e->keep[i]);
+}
+
 /* d[key] = value, taking the reference to value; -1 on failure or when value is NULL. */
 int py_dict_put(PyObject *d, const char *key, PyObject *value)
 {

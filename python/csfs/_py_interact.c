@@ -54,16 +54,23 @@ static PyObject *block_dict(const csfs_interact_block *b, size_t index)
 static PyObject *py_interact(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     (void)self;
-    static char *kwlist[] = {"mr",   "candidates", "output",    "hamiltonian",
-                             "by_j", "threads",    "overwrite", NULL};
-    PyObject *mr = NULL, *cand = NULL, *out = NULL, *threads_obj = Py_None, *result = NULL;
+    static char *kwlist[] = {"mr",          "candidates",      "output",    "hamiltonian",
+                             "by_j",        "threads",         "overwrite", "csf_parquet",
+                             "v1",          "v1_normalized",   "v2",        "text_name",
+                             "compression", "keep_long_lines", NULL};
+    PyObject *mr = NULL, *cand = NULL, *out_obj = Py_None, *out = NULL, *threads_obj = Py_None;
+    PyObject *result = NULL;
+    PyObject *eo[PY_ENGINE_KWARGS] = {Py_None, Py_None, Py_None, Py_None, Py_None, Py_None};
     const char *ham = "dc";
-    int by_j = 0, overwrite = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O&|spOp:interact", kwlist,
+    int by_j = 0, overwrite = 0, keep_long = 0;
+    py_engine eng;
+    memset(&eng, 0, sizeof eng);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O|spOp$OOOOOOp:interact", kwlist,
                                      PyUnicode_FSConverter, &mr, PyUnicode_FSConverter, &cand,
-                                     PyUnicode_FSConverter, &out, &ham, &by_j, &threads_obj,
-                                     &overwrite))
+                                     &out_obj, &ham, &by_j, &threads_obj, &overwrite, &eo[0],
+                                     &eo[1], &eo[2], &eo[3], &eo[4], &eo[5], &keep_long))
         goto done;
+    if (py_path_or_none(out_obj, &out) < 0 || py_engine_from_objects(&eng, eo) < 0) goto done;
     long long threads;
     csfs_hamiltonian h;
     if (hamiltonian_from(ham, &h) < 0 ||
@@ -74,7 +81,9 @@ static PyObject *py_interact(PyObject *self, PyObject *args, PyObject *kwargs)
     csfs_interact_options_init(&c.opt);
     c.opt.mr = PyBytes_AS_STRING(mr);
     c.opt.candidates = PyBytes_AS_STRING(cand);
-    c.opt.output = PyBytes_AS_STRING(out);
+    c.opt.output = out ? PyBytes_AS_STRING(out) : NULL;
+    c.opt.engine = eng.o;
+    c.opt.keep_long_lines = keep_long;
     c.opt.hamiltonian = h;
     c.opt.by_j = by_j;
     c.opt.threads = (int)threads;
@@ -105,7 +114,8 @@ static PyObject *py_interact(PyObject *self, PyObject *args, PyObject *kwargs)
              py_dict_put(result, "reference_file", PyUnicode_DecodeFSDefault(c.opt.mr)) < 0 ||
              py_dict_put(result, "candidate_file", PyUnicode_DecodeFSDefault(c.opt.candidates)) <
                  0 ||
-             py_dict_put(result, "output_file", PyUnicode_DecodeFSDefault(c.opt.output)) < 0 ||
+             py_dict_put(result, "output_file",
+                         c.opt.output ? PyUnicode_DecodeFSDefault(c.opt.output) : py_none()) < 0 ||
              py_dict_put(result, "block_count", py_u64(c.summary.n_blocks)) < 0 ||
              py_dict_put(result, "reference_count", py_u64(mr_n)) < 0 ||
              py_dict_put(result, "candidate_count", py_u64(c.summary.candidates)) < 0 ||
@@ -125,6 +135,7 @@ static PyObject *py_interact(PyObject *self, PyObject *args, PyObject *kwargs)
     csfs_interact_summary_free(&c.summary);
     py_job_free(&c.base);
 done:
+    py_engine_free(&eng);
     Py_XDECREF(mr);
     Py_XDECREF(cand);
     Py_XDECREF(out);

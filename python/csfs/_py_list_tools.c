@@ -57,7 +57,9 @@ static PyObject *zf_call(zf_job *z, int rcsfs)
               py_dict_put(r, "zero_parquet", PyUnicode_DecodeFSDefault(z->opt.zero)) < 0 ||
               py_dict_put(r, "full_parquet", PyUnicode_DecodeFSDefault(z->opt.full)) < 0;
     }
-    bad = bad || py_dict_put(r, "output_file", PyUnicode_DecodeFSDefault(z->opt.output)) < 0 ||
+    bad = bad ||
+          py_dict_put(r, "output_file",
+                      z->opt.output ? PyUnicode_DecodeFSDefault(z->opt.output) : py_none()) < 0 ||
           py_dict_put(r, "block_count", py_u64(s->output_blocks)) < 0 ||
           py_dict_put(r, "zero_csf_count", py_u64(s->zero_csfs)) < 0 ||
           py_dict_put(r, "full_csf_count", py_u64(s->full_csfs)) < 0 ||
@@ -88,30 +90,43 @@ static void zf_init(zf_job *z)
 
 static PyObject *py_zerofirst(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"zero", "full", "output", "keep_extra_blocks", "force", NULL};
-    PyObject *zero = NULL, *full = NULL, *output = NULL;
-    int keep = 0, force = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O&|$pp:zerofirst", kwlist,
+    static char *kwlist[] = {"zero",    "full",        "output",      "keep_extra_blocks",
+                             "force",   "csf_parquet", "v1",          "v1_normalized",
+                             "v2",      "text_name",   "compression", "keep_long_lines",
+                             "threads", NULL};
+    PyObject *zero = NULL, *full = NULL, *output = NULL, *out_obj = Py_None;
+    PyObject *eo[PY_ENGINE_KWARGS] = {Py_None, Py_None, Py_None, Py_None, Py_None, Py_None};
+    PyObject *threads_obj = Py_None;
+    int keep = 0, force = 0, keep_long = 0;
+    long long threads = 0;
+    py_engine eng;
+    memset(&eng, 0, sizeof eng);
+    PyObject *r = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&O|$ppOOOOOOpO:zerofirst", kwlist,
                                      PyUnicode_FSConverter, &zero, PyUnicode_FSConverter, &full,
-                                     PyUnicode_FSConverter, &output, &keep, &force))
+                                     &out_obj, &keep, &force, &eo[0], &eo[1], &eo[2], &eo[3],
+                                     &eo[4], &eo[5], &keep_long, &threads_obj))
+        goto fail;
+    if (py_path_or_none(out_obj, &output) < 0 || py_engine_from_objects(&eng, eo) < 0 ||
+        py_positive_or_none(threads_obj, "threads", 1024, &threads) < 0)
         goto fail;
     zf_job z;
     zf_init(&z);
     z.opt.zero = PyBytes_AS_STRING(zero);
     z.opt.full = PyBytes_AS_STRING(full);
-    z.opt.output = PyBytes_AS_STRING(output);
+    z.opt.output = output ? PyBytes_AS_STRING(output) : NULL;
     z.opt.keep_extra_blocks = keep;
     z.opt.force = force;
-    PyObject *r = zf_call(&z, 0);
-    Py_DECREF(zero);
-    Py_DECREF(full);
-    Py_DECREF(output);
-    return r;
+    z.opt.engine = eng.o;
+    z.opt.keep_long_lines = keep_long;
+    z.opt.threads = (int)threads;
+    r = zf_call(&z, 0);
 fail:
+    py_engine_free(&eng);
     Py_XDECREF(zero);
     Py_XDECREF(full);
     Py_XDECREF(output);
-    return NULL;
+    return r;
 }
 
 static PyObject *py_partition_csfs(PyObject *self, PyObject *args, PyObject *kwargs)
@@ -183,7 +198,8 @@ static PyObject *pairs_of(PyObject *obj, const char *what)
  * orbitals (outputs also carry the label).
  */
 static PyObject *sa_call(PyObject *input, PyObject *header, PyObject *prefix, PyObject *dir,
-                         PyObject *pairs, int rcsfs, int force)
+                         PyObject *pairs, int rcsfs, int force, const py_engine *eng, int keep_long,
+                         int threads)
 {
     Py_ssize_t n = PyList_GET_SIZE(pairs);
     csfs_active_set *sets = calloc((size_t)n, sizeof *sets);
@@ -221,6 +237,9 @@ static PyObject *sa_call(PyObject *input, PyObject *header, PyObject *prefix, Py
     s.opt.sets = sets;
     s.opt.n_sets = (size_t)n;
     s.opt.force = force;
+    if (eng) s.opt.engine = eng->o;
+    s.opt.keep_long_lines = keep_long;
+    s.opt.threads = threads;
     s.opt.report = py_messages_add;
     s.opt.report_ctx = &s.base.msgs;
     s.opt.cancel = &s.base.cancel;
@@ -268,18 +287,30 @@ done:
 
 static PyObject *py_split_active_space(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"input", "sets", "prefix", "output_dir", "header", "force", NULL};
+    static char *kwlist[] = {"input",           "sets",    "prefix",      "output_dir",
+                             "header",          "force",   "csf_parquet", "v1",
+                             "v1_normalized",   "v2",      "text_name",   "compression",
+                             "keep_long_lines", "threads", NULL};
     PyObject *input = NULL, *sets_obj, *prefix_obj = Py_None, *dir_obj = Py_None;
     PyObject *header_obj = Py_None, *prefix = NULL, *dir = NULL, *header = NULL, *pairs = NULL;
+    PyObject *eo[PY_ENGINE_KWARGS] = {Py_None, Py_None, Py_None, Py_None, Py_None, Py_None};
+    PyObject *threads_obj = Py_None;
     PyObject *r = NULL;
-    int force = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O|$OOOp:split_active_space", kwlist,
+    int force = 0, keep_long = 0;
+    long long threads = 0;
+    py_engine eng;
+    memset(&eng, 0, sizeof eng);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O|$OOOpOOOOOOpO:split_active_space", kwlist,
                                      PyUnicode_FSConverter, &input, &sets_obj, &prefix_obj,
-                                     &dir_obj, &header_obj, &force))
+                                     &dir_obj, &header_obj, &force, &eo[0], &eo[1], &eo[2], &eo[3],
+                                     &eo[4], &eo[5], &keep_long, &threads_obj))
         return NULL;
     if (py_path_or_none(prefix_obj, &prefix) == 0 && py_path_or_none(dir_obj, &dir) == 0 &&
-        py_path_or_none(header_obj, &header) == 0 && (pairs = pairs_of(sets_obj, "sets")))
-        r = sa_call(input, header, prefix, dir, pairs, 0, force);
+        py_path_or_none(header_obj, &header) == 0 && py_engine_from_objects(&eng, eo) == 0 &&
+        py_positive_or_none(threads_obj, "threads", 1024, &threads) == 0 &&
+        (pairs = pairs_of(sets_obj, "sets")))
+        r = sa_call(input, header, prefix, dir, pairs, 0, force, &eng, keep_long, (int)threads);
+    py_engine_free(&eng);
     Py_XDECREF(pairs);
     Py_XDECREF(prefix);
     Py_XDECREF(dir);
@@ -297,7 +328,7 @@ static PyObject *py_split_by_active_spaces(PyObject *self, PyObject *args, PyObj
                                      &targets))
         goto out;
     pairs = pairs_of(targets, "targets");
-    if (pairs) r = sa_call(input, header, NULL, NULL, pairs, 1, 0);
+    if (pairs) r = sa_call(input, header, NULL, NULL, pairs, 1, 0, NULL, 0, 0);
 out:
     Py_XDECREF(pairs);
     Py_XDECREF(input);

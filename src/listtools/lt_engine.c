@@ -77,7 +77,7 @@ int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
             rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
             break;
         }
-        rc = csfs_engine_outputs_expand(eo, stem, n > 1, &x[i], err);
+        rc = csfs_engine_outputs_expand(eo, stem, 1, &x[i], err);
         free(stem);
         if (rc == 0) expanded = i + 1;
         if (rc == 0) rc = csfs_engine_outputs_check(&x[i].o, texts[i], run->force, err);
@@ -95,5 +95,14 @@ int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
         for (size_t i = 0; i < done; i++) remove_outputs(&x[i].o, texts[i]);
     for (size_t i = 0; i < expanded; i++) csfs_engine_outputs_expanded_free(&x[i]);
     free(x);
+    return rc;
+}
+
+int lt_engine_check_templates(const csfs_engine_outputs *eo, csfs_error *err)
+{
+    if (!csfs_engine_outputs_any(eo)) return 0;
+    csfs_engine_expanded x;
+    int rc = csfs_engine_outputs_expand(eo, "list", 1, &x, err);
+    if (rc == 0) csfs_engine_outputs_expanded_free(&x);
     return rc;
 }

@@ -8,7 +8,7 @@
  *                     and made from it after; on error nothing is left
  *   lt_engine_multi   a tool with several text outputs (split): each text's
  *                     outputs are named from the templates ({} = the text's
- *                     path without .c); on error every output is removed
+ *                     path without .c, required); on error every output is removed
  */
 #ifndef CSFS_LT_ENGINE_H
 #define CSFS_LT_ENGINE_H
@@ -24,5 +24,8 @@ int lt_engine_single(const csfs_engine_outputs *eo, const char *output, const ch
 
 int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
                     const csfs_engine_run *run, csfs_error *err);
+
+/* Before anything is written: every template name holds "{}". */
+int lt_engine_check_templates(const csfs_engine_outputs *eo, csfs_error *err);
 
 #endif

@@ -31,6 +31,7 @@
 #include "io/outfile.h"
 #include "io/outset.h"
 #include "listtools/list_names.h"
+#include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
 #include "listtools/tokens.h"
 
@@ -39,6 +40,7 @@
 void csfs_split_active_options_init(csfs_split_active_options *o)
 {
     memset(o, 0, sizeof *o);
+    csfs_engine_outputs_init(&o->engine);
 }
 
 void csfs_split_active_summary_free(csfs_split_active_summary *sum)
@@ -195,8 +197,8 @@ static int count_block(target *t, size_t block, csfs_error *err)
     return 0;
 }
 
-int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_active_summary *sum,
-                          csfs_error *err)
+static int split_active_text(const csfs_split_active_options *opt, csfs_split_active_summary *sum,
+                             csfs_error *err)
 {
     csfs_error_clear(err);
     if (sum) memset(sum, 0, sizeof *sum);
@@ -339,5 +341,38 @@ int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_activ
     csfs_buf_free(&line4);
     csfs_outset_free(&out);
     csfs_rec_stream_close(tok.s);
+    return rc;
+}
+
+/* The lists, then their engine outputs (all or none: the lists go again when
+ * an engine output fails). */
+int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_active_summary *sum,
+                          csfs_error *err)
+{
+    csfs_split_active_summary local;
+    csfs_split_active_summary *s = sum ? sum : &local;
+    int rc = lt_engine_check_templates(&opt->engine, err);
+    if (rc) {
+        if (sum) memset(sum, 0, sizeof *sum);
+        return rc;
+    }
+    rc = split_active_text(opt, s, err);
+    if (rc || !csfs_engine_outputs_any(&opt->engine)) {
+        if (rc == 0 && !sum) csfs_split_active_summary_free(&local);
+        return rc;
+    }
+    char **texts = calloc(s->n_outputs ? s->n_outputs : 1, sizeof *texts);
+    if (!texts) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < s->n_outputs; i++) texts[i] = s->outputs[i].path;
+    csfs_engine_run run = {.threads = opt->threads,
+                           .force = opt->force,
+                           .report = opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .cancel = opt->cancel};
+    if (rc == 0) rc = lt_engine_multi(&opt->engine, texts, s->n_outputs, &run, err);
+    if (rc)
+        for (size_t i = 0; i < s->n_outputs; i++) remove(s->outputs[i].path);
+    free(texts);
+    if (rc || !sum) csfs_split_active_summary_free(s);
     return rc;
 }

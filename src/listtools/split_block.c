@@ -20,6 +20,7 @@
 #include "io/outfile.h"
 #include "io/outset.h"
 #include "listtools/list_names.h"
+#include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
 #include "listtools/split_block_mix.h"
 #include "listtools/tokens.h"
@@ -27,6 +28,7 @@
 void csfs_split_block_options_init(csfs_split_block_options *o)
 {
     memset(o, 0, sizeof *o);
+    csfs_engine_outputs_init(&o->engine);
     o->copy_w = 1;
     o->split_mixing = 1;
 }
@@ -119,8 +121,8 @@ static int copy_w(const csfs_split_block_options *opt, csfs_outset *out, size_t 
     return rc;
 }
 
-int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_summary *sum,
-                         csfs_error *err)
+static int split_block_text(const csfs_split_block_options *opt, csfs_split_block_summary *sum,
+                            csfs_error *err)
 {
     csfs_error_clear(err);
     if (sum) memset(sum, 0, sizeof *sum);
@@ -240,5 +242,38 @@ int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_s
     free(prefix);
     csfs_outset_free(&out);
     csfs_rec_stream_close(tok.s);
+    return rc;
+}
+
+/* The lists, then their engine outputs (all or none: the lists go again when
+ * an engine output fails). */
+int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_summary *sum,
+                         csfs_error *err)
+{
+    csfs_split_block_summary local;
+    csfs_split_block_summary *s = sum ? sum : &local;
+    int rc = lt_engine_check_templates(&opt->engine, err);
+    if (rc) {
+        if (sum) memset(sum, 0, sizeof *sum);
+        return rc;
+    }
+    rc = split_block_text(opt, s, err);
+    if (rc || !csfs_engine_outputs_any(&opt->engine)) {
+        if (rc == 0 && !sum) csfs_split_block_summary_free(&local);
+        return rc;
+    }
+    char **texts = calloc(s->n_outputs ? s->n_outputs : 1, sizeof *texts);
+    if (!texts) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < s->n_outputs; i++) texts[i] = s->paths[i];
+    csfs_engine_run run = {.threads = opt->threads,
+                           .force = opt->force,
+                           .report = opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .cancel = opt->cancel};
+    if (rc == 0) rc = lt_engine_multi(&opt->engine, texts, s->n_outputs, &run, err);
+    if (rc)
+        for (size_t i = 0; i < s->n_outputs; i++) remove(s->paths[i]);
+    free(texts);
+    if (rc || !sum) csfs_split_block_summary_free(s);
     return rc;
 }

@@ -32,6 +32,7 @@
 #include "jobs/job.h"
 #include "csfs.h"
 #include "io/outset.h"
+#include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
 #include "listtools/tokens.h"
 
@@ -41,6 +42,7 @@
 void csfs_zerofirst_options_init(csfs_zerofirst_options *o)
 {
     memset(o, 0, sizeof *o);
+    csfs_engine_outputs_init(&o->engine);
 }
 
 void csfs_zerofirst_summary_free(csfs_zerofirst_summary *sum)
@@ -391,15 +393,41 @@ static int header(zf *z, csfs_error *err)
     return csfs_outset_line(&z->out, 0, l7, 7, err);
 }
 
+typedef struct zf_run {
+    const csfs_zerofirst_options *opt;
+    csfs_zerofirst_summary *sum;
+} zf_run;
+
+static int zerofirst_text(void *ctx, const char *text_path, csfs_error *err);
+
 int csfs_zerofirst_run(const csfs_zerofirst_options *opt, csfs_zerofirst_summary *sum,
                        csfs_error *err)
 {
     csfs_error_clear(err);
     if (sum) memset(sum, 0, sizeof *sum);
-    if (!opt->zero || !opt->full || !opt->output)
+    if (!opt->zero || !opt->full || (!opt->output && !csfs_engine_outputs_any(&opt->engine)))
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "zerofirst needs a zero-order list, a list and "
                          "an output");
+    zf_run zr = {opt, sum};
+    csfs_engine_run run = {.threads = opt->threads,
+                           .force = opt->force,
+                           .report = opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .cancel = opt->cancel};
+    int rc =
+        lt_engine_single(&opt->engine, opt->output, "rcsf.out", &run, zerofirst_text, &zr, err);
+    if (rc && sum) csfs_zerofirst_summary_free(sum);
+    return rc;
+}
+
+static int zerofirst_text(void *ctx, const char *text_path, csfs_error *err)
+{
+    const zf_run *zr = ctx;
+    csfs_zerofirst_options o2 = *zr->opt;
+    o2.output = text_path;
+    const csfs_zerofirst_options *opt = &o2;
+    csfs_zerofirst_summary *sum = zr->sum;
     zf z;
     memset(&z, 0, sizeof z);
     z.opt = opt;
