@@ -170,7 +170,7 @@ static int expand_name(const char *tmpl, const char *stem, int multi, csfs_engin
     const char *hole = strstr(tmpl, "{}");
     if (!hole && multi)
         return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "'%s': one name for the outputs of several lists; put {} where each "
+                         "'%s': one name for every list written; put {} where each "
                          "list's name goes (e.g. {}.parquet)",
                          tmpl);
     size_t n = strlen(tmpl) + (hole ? strlen(stem) : 0) + 1;
