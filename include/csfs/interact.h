@@ -29,8 +29,9 @@ typedef struct csfs_interact_options {
     size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */
     void (*report)(void *ctx, const char *message); /* warnings */
     void *report_ctx;
-    /* Called about twice a second from the calling thread (candidates read,
-     * their bytes); the engine outputs report their own passes. NULL: none. */
+    /* Called about twice a second from the calling thread: candidates read
+     * and their bytes of the candidate list, then (with engine outputs) each
+     * engine pass over the text reports its own. NULL: none. */
     void (*progress)(void *ctx, const csfs_progress *progress);
     void *progress_ctx;
     const volatile int *cancel; /* non-zero aborts with CSFS_E_CANCELLED, nothing written */
