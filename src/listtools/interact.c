@@ -20,6 +20,7 @@
 #include "engine/pipeline.h"
 #include "grasp/csf_text.h"
 #include "io/outfile.h"
+#include "listtools/grasp_cut.h"
 #include "listtools/interact_rules.h"
 #include "listtools/lt_engine.h"
 
@@ -44,6 +45,7 @@ typedef struct mr_csf {
     size_t off[3], len[3]; /* lines in mr_set.text, right-trimmed of blanks */
     uint64_t line;         /* 1-based line of its line 1 (0: a Parquet row) */
     char where[160];       /* "file:LINE: CSF N" */
+    int cut;               /* a line was cut to GRASP's 256 characters */
     csfs_ia_csf q;
 } mr_csf;
 
@@ -65,6 +67,49 @@ static size_t rtrim_blanks(const char *s, size_t n)
 {
     while (n && s[n - 1] == ' ') n--;
     return n;
+}
+
+#define GRASP_RECORD 256 /* lodcsl_MR.f90, lodcsl_CSF.f90: CHARACTER(LEN=256) RECORD */
+
+/* Line p[0..n) as rcsfinteract reads it (first 256 characters; whole with
+ * keep), for the workers: lt_cut_line does the same and warns. */
+static size_t grasp_len(int keep, const char *p, size_t n)
+{
+    if (keep || n <= GRASP_RECORD) return n;
+    return rtrim_blanks(p, n) <= GRASP_RECORD ? n : rtrim_blanks(p, GRASP_RECORD);
+}
+
+/* 1 when GRASP cuts one of the lines (and csfs does: not keep). */
+static int is_cut(int keep, const char *const l[3], const size_t n[3])
+{
+    if (keep) return 0;
+    for (int q = 0; q < 3; q++)
+        if (rtrim_blanks(l[q], n[q]) > GRASP_RECORD) return 1;
+    return 0;
+}
+
+/* Appended to a parse error of a CSF whose lines were cut: GRASP cannot read
+ * it either (rcsfinteract stops with a LODCSL error, leaving a partial
+ * output). */
+static const char *cut_note(int cut)
+{
+    return cut ? " (in the lines as GRASP reads them: their first 256 characters; GRASP's "
+                 "rcsfinteract cannot read this CSF either; keep_long_lines reads them whole)"
+               : "";
+}
+
+/* The same in file order, with the warning naming the line. */
+static size_t grasp_len_warn(lt_cut *cut, const csfs_pipe_chunk *c, const char *name, size_t i,
+                             int k, const char *p, size_t n)
+{
+    if (rtrim_blanks(p, n) <= GRASP_RECORD) return n;
+    const csfs_chunk_scan *scan = c->scan;
+    char where[200], at[600];
+    uint64_t line = 0;
+    csfs_pipe_where(c, name, i, scan->rec && !scan->cols ? scan->rec[i].line : 0, where,
+                    sizeof where, &line);
+    lt_cut_where(at, sizeof at, name, line, c->row_start + i, k);
+    return lt_cut_line(cut, p, n, at);
 }
 
 static void mr_free(mr_set *m)
@@ -92,6 +137,7 @@ typedef struct mr_collect {
     mr_set *m;
     const char *name;
     size_t block; /* block of the last record collected */
+    lt_cut *cut;
 } mr_collect;
 
 static void mr_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
@@ -128,7 +174,9 @@ static int mr_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
         const char *l[3];
         size_t n[3];
         csfs_record_lines(scan, c->data, i, l, n);
+        x->cut = is_cut(mc->cut->keep, l, n);
         for (int k = 0; k < 3 && rc == 0; k++) {
+            n[k] = grasp_len_warn(mc->cut, c, mc->name, i, k, l[k], n[k]);
             x->off[k] = m->text.len;
             x->len[k] = rtrim_blanks(l[k], n[k]);
             rc = csfs_buf_append(&m->text, l[k], x->len[k], err);
@@ -182,7 +230,7 @@ static const csfs_page_sink_ops null_ops = {null_start,  null_worker_new, null_w
 
 #define IA_PAGE_ROWS 16384
 
-static int mr_read(const char *path, mr_set *m, csfs_header *hdr, csfs_error *err)
+static int mr_read(const char *path, mr_set *m, csfs_header *hdr, lt_cut *cut, csfs_error *err)
 {
     csfs_pipe_source *src = NULL;
     int rc = csfs_pipe_source_open(path, 0, &src, err);
@@ -201,7 +249,7 @@ static int mr_read(const char *path, mr_set *m, csfs_header *hdr, csfs_error *er
     }
     if (rc == 0) rc = mr_new_block(m, err);
     if (rc == 0) {
-        mr_collect mc = {m, csfs_pipe_source_name(src), 0};
+        mr_collect mc = {m, csfs_pipe_source_name(src), 0, cut};
         csfs_page_sink sink = {.ops = &null_ops, .unordered = 1, .lanes = 1};
         csfs_pipe_kind kind = {.ctx = &mc,
                                .sink = &sink,
@@ -296,6 +344,7 @@ typedef struct ia_job {
     int threads;
     ia_worker *w;
     ia_out *out;
+    lt_cut cut; /* GRASP's 256-character records */
 } ia_job;
 
 static int mr_block_for(const ia_job *j, size_t blk, int itjpo, int parity)
@@ -371,6 +420,7 @@ static void ia_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         const char *l[3];
         size_t n[3];
         csfs_record_lines(scan, c->data, i, l, n);
+        for (int q = 0; q < 3; q++) n[q] = grasp_len(j->opt->keep_long_lines, l[q], n[q]);
         sn->keep[k] = 0;
         sn->ident[k] = -1;
         sn->mrblk[k] = -1;
@@ -510,6 +560,14 @@ static int out_record(ia_out *o, const csfs_pipe_chunk *c, size_t i, const seg_n
     char where[200];
     uint64_t line;
     o->candidates++;
+    {
+        /* GRASP reads (and cuts) every candidate's lines: each cut is named. */
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(scan, c->data, i, l, n);
+        for (int q = 0; q < 3; q++)
+            if (n[q] > GRASP_RECORD) grasp_len_warn(&j->cut, c, opt->candidates, i, q, l[q], n[q]);
+    }
     if (!o->have) {
         o->have = 1;
         size_t b;
@@ -557,6 +615,7 @@ static int out_record(ia_out *o, const csfs_pipe_chunk *c, size_t i, const seg_n
     const char *l[3];
     size_t n[3];
     csfs_record_lines(scan, c->data, i, l, n);
+    for (int q = 0; q < 3; q++) n[q] = grasp_len(opt->keep_long_lines, l[q], n[q]);
     for (int q = 0; q < 3 && rc == 0; q++) rc = w_line(o->w, l[q], rtrim_blanks(l[q], n[q]), err);
     bs->selected++;
     bs->kept++;
@@ -582,7 +641,11 @@ static int ia_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
             csfs_pipe_where(c, j->opt->candidates, i,
                             scan->rec && !scan->cols ? scan->rec[i].line : 0, where, sizeof where,
                             &line);
-            return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s", where, sn->bad);
+            const char *l[3];
+            size_t n[3];
+            csfs_record_lines(scan, c->data, i, l, n);
+            return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s%s", where, sn->bad,
+                                  cut_note(is_cut(j->opt->keep_long_lines, l, n)));
         }
     }
     size_t sep = 0, s = 0;
@@ -607,7 +670,9 @@ static int ia_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, s
 static int setup(ia_job *j, csfs_header *mh, csfs_pipe_source **cs, csfs_error *err)
 {
     const csfs_interact_options *o = j->opt;
-    int rc = mr_read(o->mr, &j->mr, mh, err);
+    lt_cut_init(&j->cut, "rcsfinteract", GRASP_RECORD, o->keep_long_lines, o->report,
+                o->report_ctx);
+    int rc = mr_read(o->mr, &j->mr, mh, &j->cut, err);
     if (rc) return rc;
     rc = csfs_pipe_source_open(o->candidates, o->chunk_bytes, cs, err);
     if (rc) return rc;
@@ -630,7 +695,8 @@ static int setup(ia_job *j, csfs_header *mh, csfs_pipe_source **cs, csfs_error *
         const char *t = j->mr.text.data;
         if (csfs_ia_csf_parse(&j->orbs, t + c->off[0], c->len[0], t + c->off[1], c->len[1],
                               t + c->off[2], c->len[2], &c->q, why, sizeof why))
-            return csfs_fail_line(err, CSFS_E_CSF, c->line, "%s: %s", c->where, why);
+            return csfs_fail_line(err, CSFS_E_CSF, c->line, "%s: %s%s", c->where, why,
+                                  cut_note(c->cut));
     }
     for (size_t b = 0; b < j->mr.n_block; b++) {
         mr_block *mb = &j->mr.block[b];
@@ -797,6 +863,7 @@ static int interact_text(void *ctx, const char *text_path, csfs_error *err)
                      opt->mr, b + 1, j.mr.block[b].itjpo - 1);
     if (rc == 0 && opt->cancel && *opt->cancel)
         rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", opt->candidates);
+    if (rc == 0) lt_cut_finish(&j.cut);
     if (rc == 0 && w.buf.len) rc = w_flush(&w, err);
     if (rc == 0) {
         rc = csfs_outfile_commit(&w.out, err);
@@ -867,6 +934,8 @@ static int explain_account(void *ctx, const csfs_pipe_chunk *c, void *const *not
     const char *l[3];
     size_t n[3];
     csfs_record_lines(scan, c->data, i, l, n);
+    int cut = is_cut(opt->keep_long_lines, l, n);
+    for (int q = 0; q < 3; q++) n[q] = grasp_len(opt->keep_long_lines, l[q], n[q]);
     char where[200], why[256];
     uint64_t line;
     csfs_pipe_where(c, opt->candidates, i, scan->rec && !scan->cols ? scan->rec[i].line : 0, where,
@@ -878,7 +947,7 @@ static int explain_account(void *ctx, const csfs_pipe_chunk *c, void *const *not
                                                              : "Dirac-Coulomb");
     csfs_ia_csf *cand = &j->w[0].cand;
     if (csfs_ia_csf_parse(&j->orbs, l[0], n[0], l[1], n[1], l[2], n[2], cand, why, sizeof why))
-        return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s", where, why);
+        return csfs_fail_line(err, CSFS_E_CSF, line, "%s: %s%s", where, why, cut_note(cut));
     int b = mr_block_for(j, blk, cand->itjpo, cand->parity);
     if (b < 0) {
         csfs_buf_printf(t, NULL, "  not kept: no MR block is paired with its block\n");

@@ -14,7 +14,8 @@
  *     leading) " *" lines;
  *   - lines are written without trailing blanks.
  * Unlike GRASP, the input is read once for all sets (GRASP rereads it per
- * set), lines are never cut (GRASP cuts them at 200 characters: reported),
+ * set), lines over 200 characters are cut as rcsfsplit cuts them, with a
+ * warning (or kept whole on request),
  * any number of sets and orbitals is accepted (GRASP: 50 sets, 25 orbitals
  * per set), and a set GRASP would ask again for is an error.
  */
@@ -30,6 +31,7 @@
 #include "csfs.h"
 #include "io/outfile.h"
 #include "io/outset.h"
+#include "listtools/grasp_cut.h"
 #include "listtools/list_names.h"
 #include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
@@ -259,7 +261,9 @@ static int split_active_text(const csfs_split_active_options *opt, csfs_split_ac
         }
         if (rc == 0) rc = count_block(&tg[k], 0, err);
     }
-    int warned_long = 0, warned_empty = 0, prev_sep = 1;
+    int warned_empty = 0, prev_sep = 1;
+    lt_cut cut;
+    lt_cut_init(&cut, "rcsfsplit", GRASP_LINE, opt->keep_long_lines, opt->report, opt->report_ctx);
     while (rc == 0) {
         int kind;
         if ((rc = lt_next(&tok, &kind, err)) || kind == LT_END) break;
@@ -285,14 +289,10 @@ static int split_active_text(const csfs_split_active_options *opt, csfs_split_ac
         size_t n[3];
         for (int i = 0; i < 3; i++) {
             n[i] = lt_trimmed(r->line[i], r->len[i]);
-            if (n[i] > GRASP_LINE && !warned_long) {
+            if (n[i] > GRASP_LINE) { /* rcsfsplit keeps, tests and writes the first 200 */
                 char where[600];
-                csfs_rec_where(tok.s, r, where, sizeof where);
-                report(opt,
-                       "%s: CSF %llu has a line of %zu characters: GRASP's rcsfsplit cuts lines "
-                       "to %d characters; csfs keeps them whole",
-                       where, (unsigned long long)r->index, n[i], GRASP_LINE);
-                warned_long = 1;
+                lt_cut_where(where, sizeof where, name, r->line_no, r->index, i);
+                n[i] = lt_cut_line(&cut, r->line[i], r->len[i], where);
             }
         }
         for (size_t k = 0; rc == 0 && k < opt->n_sets; k++) {
@@ -307,6 +307,7 @@ static int split_active_text(const csfs_split_active_options *opt, csfs_split_ac
     }
     if (rc == 0) rc = csfs_outset_commit(&out, err);
     if (rc == 0) {
+        lt_cut_finish(&cut);
         uint64_t odd = csfs_rec_stream_odd_separators(tok.s);
         if (odd)
             report(opt, "%s: %llu separator line(s) other than ' *' were written as ' *'", name,

@@ -19,11 +19,14 @@
 #include "csfs.h"
 #include "io/outfile.h"
 #include "io/outset.h"
+#include "listtools/grasp_cut.h"
 #include "listtools/list_names.h"
 #include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
 #include "listtools/split_block_mix.h"
 #include "listtools/tokens.h"
+
+#define GRASP_LINE 700 /* rasfsplit.f90: character(len=700) string1, string2 */
 
 void csfs_split_block_options_init(csfs_split_block_options *o)
 {
@@ -141,6 +144,8 @@ static int split_block_text(const csfs_split_block_options *opt, csfs_split_bloc
     const csfs_header *h = tok.s ? csfs_rec_stream_header(tok.s) : NULL;
     const char *name = tok.s ? csfs_rec_stream_name(tok.s) : opt->input;
     int empty_blocks = 0;
+    lt_cut cut;
+    lt_cut_init(&cut, "rasfsplit", GRASP_LINE, opt->keep_long_lines, opt->report, opt->report_ctx);
     while (rc == 0) {
         int kind;
         if ((rc = lt_next(&tok, &kind, err))) break;
@@ -170,9 +175,15 @@ static int split_block_text(const csfs_split_block_options *opt, csfs_split_bloc
                                 b.parity[b.n - 1] > 0 ? '+' : '-');
             break;
         }
-        for (int i = 0; rc == 0 && i < 3; i++)
-            rc =
-                csfs_outset_line(&out, b.n - 1, r->line[i], lt_trimmed(r->line[i], r->len[i]), err);
+        for (int i = 0; rc == 0 && i < 3; i++) {
+            size_t n = lt_trimmed(r->line[i], r->len[i]);
+            if (n > GRASP_LINE) { /* rasfsplit writes the first 700 */
+                char where[600];
+                lt_cut_where(where, sizeof where, name, r->line_no, r->index, i);
+                n = lt_cut_line(&cut, r->line[i], r->len[i], where);
+            }
+            rc = csfs_outset_line(&out, b.n - 1, r->line[i], n, err);
+        }
         b.csfs[b.n - 1]++;
         csfs++;
         if ((csfs & 0xffff) == 0) rc = csfs_cancel_check(opt->cancel, name, err);
@@ -203,6 +214,7 @@ static int split_block_text(const csfs_split_block_options *opt, csfs_split_bloc
     }
     if (rc == 0) rc = csfs_outset_commit(&out, err);
     if (rc == 0) {
+        lt_cut_finish(&cut);
         for (int e = 0; e < 2; e++)
             if (notes[e][0]) report(opt, "%s", notes[e]);
         if (empty_blocks)

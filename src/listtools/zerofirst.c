@@ -15,9 +15,10 @@
  *     lodcsl_Part.f90 continues the inner loop), so a second copy of it in the
  *     full list is written, as GRASP writes it.
  * Where GRASP misbehaves csfs does not copy it but reports it: more than 20
- * zero blocks (GRASP overruns NUM_in_BLK(20)), lines over 256 characters
- * (GRASP cuts them), full blocks beyond the zero list's (GRASP drops them
- * silently: csfs drops them too and warns, or keeps them on request).
+ * zero blocks (GRASP overruns NUM_in_BLK(20)), full blocks beyond the zero
+ * list's (GRASP drops them silently: csfs drops them too and warns, or keeps
+ * them on request). Lines over 256 characters are cut as GRASP's records cut
+ * them, with a warning (kept whole on request).
  *
  * Memory: one zero-order block (its text and a hash table); the full list is
  * streamed.
@@ -32,6 +33,7 @@
 #include "jobs/job.h"
 #include "csfs.h"
 #include "io/outset.h"
+#include "listtools/grasp_cut.h"
 #include "listtools/lt_engine.h"
 #include "listtools/rec_stream.h"
 #include "listtools/tokens.h"
@@ -71,7 +73,7 @@ typedef struct zf {
     size_t n_slot;
     csfs_zerofirst_summary sum;
     size_t cap_blocks;
-    int warned_long;
+    lt_cut cut;                  /* GRASP's 256-character records */
     char zero_j[32], full_j[32]; /* J and parity of the block's first CSF */
     int warned_j, warned_empty;
     int full_end; /* how the last full block read ended: LT_SEP, LT_END, or 0 before any */
@@ -96,21 +98,18 @@ static uint64_t hash3(const char *const l[3], const size_t n[3])
     return h ^ (h >> 29);
 }
 
-/* Trimmed lines of the token record; warns once about lines GRASP would cut. */
+/* The lines of the token record as GRASP reads them: 256-character records,
+ * trimmed (listtools/grasp_cut.h). */
 static void trimmed(zf *z, const lt_tokens *t, const char *l[3], size_t n[3])
 {
     for (int k = 0; k < 3; k++) {
+        char where[600];
         l[k] = t->rec.line[k];
         n[k] = lt_trimmed(t->rec.line[k], t->rec.len[k]);
-        if (n[k] > GRASP_RECORD && !z->warned_long) {
-            char where[600];
-            csfs_rec_where(t->s, &t->rec, where, sizeof where);
-            report(z,
-                   "%s: CSF %llu has a line of %zu characters: GRASP's rcsfzerofirst cuts lines "
-                   "to %d characters (compares and writes only those); csfs keeps them whole",
-                   where, (unsigned long long)t->rec.index, n[k], GRASP_RECORD);
-            z->warned_long = 1;
-        }
+        if (n[k] <= GRASP_RECORD) continue;
+        lt_cut_where(where, sizeof where, csfs_rec_stream_name(t->s), t->rec.line_no, t->rec.index,
+                     k);
+        n[k] = lt_cut_line(&z->cut, t->rec.line[k], t->rec.len[k], where);
     }
 }
 
@@ -431,6 +430,8 @@ static int zerofirst_text(void *ctx, const char *text_path, csfs_error *err)
     zf z;
     memset(&z, 0, sizeof z);
     z.opt = opt;
+    lt_cut_init(&z.cut, "rcsfzerofirst", GRASP_RECORD, opt->keep_long_lines, opt->report,
+                opt->report_ctx);
     csfs_outset_init(&z.out, opt->force);
     int rc = csfs_rec_stream_open(opt->zero, opt->zero_header, &z.zero.s, err);
     if (rc == 0) rc = csfs_rec_stream_open(opt->full, opt->full_header, &z.full.s, err);
@@ -469,6 +470,7 @@ static int zerofirst_text(void *ctx, const char *text_path, csfs_error *err)
     }
     if (rc == 0) rc = csfs_outset_commit(&z.out, err);
     if (rc == 0) {
+        lt_cut_finish(&z.cut);
         if (z.sum.dropped_blocks)
             report(&z,
                    "%s has %llu blocks, %s only %llu: the last %llu block(s) of %s (%llu CSFs) "

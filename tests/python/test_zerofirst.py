@@ -210,10 +210,11 @@ def test_zerofirst_many_blocks_warns_about_grasp(tmp):
     assert blocks_of((tmp / "out.c").read_text())[1] == (gb * 5)[:n]
 
 
-def test_lines_grasp_would_cut_are_kept_and_reported(tmp):
+def test_lines_grasp_would_cut_are_cut_and_reported(tmp):
     """GRASP reads records into 256-character (rcsfzerofirst) and 200-character
-    (rcsfsplit) variables and writes them back cut; csfs keeps the line whole
-    and says so."""
+    (rcsfsplit) variables and writes them back cut; csfs does the same and
+    says so, or keeps the line whole on request (checked against GRASP's own
+    runs in test_list_tools_long_lines.py)."""
     d, zero, full, grasp = fe_inputs(tmp)
     zh, zb = blocks_of(zero.read_text())
     long2 = " " * 8 + "   3/2" * 50  # 308 characters, no trailing blank
@@ -221,10 +222,16 @@ def test_lines_grasp_would_cut_are_kept_and_reported(tmp):
     (tmp / "z.c").write_text(join(zh, [rec]))
     (tmp / "f.c").write_text(join(zh, [rec + zb[0][:3]]))
     res = run_csfs("zerofirst", tmp / "z.c", tmp / "f.c", "-o", tmp / "out.c")
-    assert "cuts lines to 256" in res.stderr and "z.c:6" in res.stderr
-    assert (tmp / "out.c").read_text() == join(zh, [rec + zb[0][:3]])
+    assert "z.c:7: a line of 308 characters, cut to its first 256" in res.stderr
+    cut = [zb[0][0], long2[:256].rstrip(), zb[0][2]]
+    assert (tmp / "out.c").read_text() == join(zh, [cut + zb[0][:3]])
+    run_csfs("zerofirst", tmp / "z.c", tmp / "f.c", "-o", tmp / "whole.c", "--keep-long-lines")
+    assert (tmp / "whole.c").read_text() == join(zh, [rec + zb[0][:3]])
     res = run_csfs("split", tmp / "f.c", "--by", "active-set", "_all=5s,4p,4d")
-    assert "cuts lines to 200" in res.stderr
+    assert "cut to its first 200 as GRASP's rcsfsplit" in res.stderr
+    assert long2[:200].rstrip() + "\n" in (tmp / "f_all.c").read_text()
+    run_csfs("split", tmp / "f.c", "--by", "active-set", "_all=5s,4p,4d", "--force",
+             "--keep-long-lines")
     assert long2 in (tmp / "f_all.c").read_text()
 
 
