@@ -63,7 +63,10 @@ int cmd_zerofirst(int argc, char **argv)
             opt.full_header = cli_value(&a);
         } else if (a.positional && c.input && !opt.full) {
             opt.full = a.arg;
-        } else if (!cli_common_option(&a, &c, CLI_THREADS)) {
+        } else if (cli_is(&a, "--threads", "-j")) {
+            const char *v = cli_value(&a);
+            if (v) c.threads = (int)cli_int(&a, v);
+        } else if (!cli_common_option(&a, &c, 0)) {
             cli_unknown(&a);
         }
     }
