@@ -264,21 +264,21 @@ int cli_engine_option(cli_args *a, cli_engine *e)
 
 void cli_engine_help(int multi)
 {
-    printf("  --csf-parquet FILE  also write the CSF Parquet (+ <stem>_header.toml beside it)\n"
+    printf("  --csf-parquet FILE  also write the CSF Parquet (+ <stem>_header.toml beside\n"
+           "                      it)\n"
            "  --v1 FILE           also write v1 descriptors (.parquet or .npy)\n"
            "  --v1-normalized FILE  also write normalised (float32) v1 descriptors\n"
            "  --v2 FILE           also write V2 descriptors\n"
-           "                      (each: the bytes of csfs convert / csfs descriptors on the\n"
-           "                      text written%s)\n",
-           multi ? ""
-                 : "; without -o the text is a temporary named by --text-name,\n"
-                   "                      default rcsf.out, removed at the end");
+           "                      (each: the bytes of csfs convert / csfs descriptors on\n"
+           "                      the text written)\n");
     if (multi)
-        printf(
-            "                      one per list written: {} in FILE (required) is the list's path\n"
-            "                      without .c (e.g. --csf-parquet {}.parquet)\n");
+        printf("                      one per list written: {} in FILE (required) is the\n"
+               "                      list's path without .c (e.g. --csf-parquet {}.parquet)\n");
     else
-        printf("  --text-name NAME    the name the engine outputs record as their source\n");
+        printf("                      without -o the text is a temporary named by\n"
+               "                      --text-name, removed at the end\n"
+               "  --text-name NAME    the name the engine outputs record as their source\n"
+               "                      (default rcsf.out)\n");
     printf("  --compression C     Parquet codec: none, snappy, gzip[:L], zstd[:L] (zstd:3)\n"
            "  --row-group-size N  Parquet rows per row group (default: each output's)\n");
 }

@@ -295,6 +295,11 @@ int cmd_split(int argc, char **argv)
                                                   : "active sets belong to --by active-set");
         a.error = 1;
     }
+    if (!a.error && eng.o.text_name) {
+        cli_usage_error("split", "--text-name: split writes its lists, which name the outputs' "
+                                 "source");
+        a.error = 1;
+    }
     if (!a.error && by == BY_J && (csfs_engine_outputs_any(&eng.o) || keep_long)) {
         cli_usage_error("split", "engine outputs and --keep-long-lines belong to --by active-set "
                                  "or --by block");
