@@ -94,8 +94,10 @@ def test_interact_dcb_engine_outputs(tmp, refs):
     case = "fe_3d6_4s2_sd"
     d = utils(case)
     text = tmp / "dcb.c"
-    run_csfs("interact", d / "fe_mr.c", parent_list(case), "-o", text, "--hamiltonian", "dcb",
-             "--quiet", *engine_args(tmp))
+    res = run_csfs("interact", d / "fe_mr.c", parent_list(case), "-o", text, "--hamiltonian",
+                   "dcb", *engine_args(tmp))
+    # Not a terminal: the table, no progress line.
+    assert "Before NCSF" in res.stderr and "\r" not in res.stderr and "CSFs/s" not in res.stderr
     assert_same_as_reference(text, {f: tmp / n for f, n, _ in ENGINE}, refs)
 
 
