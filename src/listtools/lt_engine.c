@@ -23,7 +23,7 @@ int lt_engine_single(const csfs_engine_outputs *eo, const char *output, const ch
                                            err);
         text = tfile;
     }
-    if (rc == 0) rc = csfs_engine_outputs_check(eo, output, run->force, err);
+    if (rc == 0) rc = csfs_engine_outputs_check(eo, text, run->force, err);
     int written = 0;
     if (rc == 0) rc = fn(ctx, text, err);
     if (rc == 0) written = 1;
