@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """csfs interact against GRASP2018's rcsfinteract.
 
-  python3 bench/bench_interact.py [--build build] [--skip-large]
+  python3 bench/bench_interact.py [--build build] [--skip-large] [--engine-outputs]
 
 1. The utils/ oracle cases of ../shared/data/generate (e1, o1, fe_3d6_4s2_sd):
    csfs interact with 1 and 2 threads, both Hamiltonians, next to GRASP's
@@ -10,6 +10,10 @@
 2. A large run: MR = the first 8 CSFs of each of the 9 blocks of
    ../shared/data/bench/gd_19peel_9J.c.zst (72 CSFs) against the whole list
    (3,894,509 candidates, 19 peel subshells), 1 and 2 threads.
+
+3. With --engine-outputs: what the engine outputs add to interact (e1, dc, 2
+   threads): the text alone, + CSF Parquet, + each descriptor file, + all four,
+   CPU seconds of each run (the outputs are passes over the text written).
 
 Prints a Markdown table: wall and CPU (user+sys) seconds, peak RSS (from
 /usr/bin/time), CSFs/s. Wall time is only meaningful on an idle machine; CPU
@@ -60,7 +64,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=str(ROOT / "build"))
     ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--engine-outputs", action="store_true")
     a = ap.parse_args()
+    if a.engine_outputs:
+        engine_outputs(pathlib.Path(a.build) / "csfs")
+        return
     csfs = pathlib.Path(a.build) / "csfs"
     work = pathlib.Path(tempfile.mkdtemp(prefix="csfs-bench-interact."))
     rows = []
@@ -127,6 +135,37 @@ def main():
         print(f"| {name} | {mr} | {n:,} | {t} | {w:.2f} | {c:.2f} | {rss / 1024:.0f} | "
               f"{n / w:,.0f} | {g if g else '-'} | {ratio} | "
               f"{'yes' if same else ('-' if same is None else 'NO')} |")
+
+
+def engine_outputs(csfs, rounds=3):
+    """CPU seconds of interact e1 (dc, 2 threads) with each engine output, the
+    median of `rounds` runs in the same minutes."""
+    mr = GEN / "e1" / "utils" / "e1_mr.c"
+    cand = GEN / "e1" / "rcsf.out.zst"
+    if not mr.exists() or not cand.exists():
+        print("skip: no e1 oracle data", file=sys.stderr)
+        return
+    work = pathlib.Path(tempfile.mkdtemp(prefix="csfs-bench-engine."))
+    variants = [("text only", []), ("+ --csf-parquet", ["--csf-parquet", work / "a.parquet"]),
+                ("+ --v1 (.npy)", ["--v1", work / "a.npy"]),
+                ("+ --v1-normalized", ["--v1-normalized", work / "an.parquet"]),
+                ("+ --v2", ["--v2", work / "a2.parquet"])]
+    variants.append(("+ all four", [x for _, v in variants[1:] for x in v]))
+    cpu = {name: [] for name, _ in variants}
+    try:
+        for _ in range(rounds):
+            for name, extra in variants:
+                _, c, _ = timed([csfs, "interact", mr, cand, "-o", work / "out.c", "--force",
+                                 "-q", "--threads", 2, *extra])
+                cpu[name].append(c)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    base = sorted(cpu["text only"])[rounds // 2]
+    print("| interact e1 dc, 2 threads | CPU s (median) | / text only |")
+    print("|---|---|---|")
+    for name, _ in variants:
+        c = sorted(cpu[name])[rounds // 2]
+        print(f"| {name} | {c:.2f} | {c / base:.2f} |")
 
 
 if __name__ == "__main__":
