@@ -17,10 +17,12 @@
 #include "common/utf8.h"
 #include "descriptor/v2.h"
 #include "engine/page_sink.h"
+#include "engine/slot_pool.h"
 #include "grasp/peel.h"
 #include "jobs/descriptors_hooks.h"
 
-/* One parsed segment of a page: rows [row_start, row_start + rows). */
+/* One parsed segment of a page: rows [row_start, row_start + rows), in the
+ * page slot's pool (engine/slot_pool.h: row_start must come first). */
 typedef struct piece {
     uint64_t row_start;
     size_t rows, cap_rows;
@@ -33,12 +35,6 @@ typedef struct piece {
     int failed;        /* out of memory, or message set */
     char message[1200];
 } piece;
-
-typedef struct slot_state {
-    pthread_mutex_t mu;
-    piece **pieces; /* stable addresses: workers fill them unlocked */
-    size_t n, cap;
-} slot_state;
 
 /*
  * The batch being filled (orderer only). Engine pages are smaller than
@@ -59,8 +55,7 @@ typedef struct eng_ctx {
     int matrix, descriptors, is_float;
     size_t width, n_peel;
     const char *name;
-    slot_state *slots;
-    size_t n_slots;
+    csfs_slot_pool pieces;
     int need_pieces;
     uint64_t page_rows;
     atomic_ullong truncated;
@@ -88,26 +83,16 @@ static int piece_reserve(piece *p, size_t rows)
     return 0;
 }
 
-static piece *take_piece(slot_state *sp)
+static void piece_free(void *v)
 {
-    pthread_mutex_lock(&sp->mu);
-    if (sp->n == sp->cap) {
-        size_t cap = sp->cap ? 2 * sp->cap : 4;
-        piece **pp = realloc(sp->pieces, cap * sizeof *pp);
-        if (pp) {
-            memset(pp + sp->cap, 0, (cap - sp->cap) * sizeof *pp);
-            sp->pieces = pp;
-            sp->cap = cap;
-        }
+    piece *p = v;
+    for (int j = 0; j < 3; j++) {
+        csfs_buf_free(&p->text[j]);
+        free(p->off[j]);
     }
-    piece *p = NULL;
-    if (sp->n < sp->cap) {
-        if (!sp->pieces[sp->n]) sp->pieces[sp->n] = calloc(1, sizeof(piece));
-        p = sp->pieces[sp->n];
-        if (p) sp->n++;
-    }
-    pthread_mutex_unlock(&sp->mu);
-    return p;
+    free(p->block);
+    free(p->sig);
+    free(p->sig_off);
 }
 
 /* The coupling signature of a v1 raw row (rCSFs read_csfs): the coupling 2J
@@ -133,7 +118,7 @@ static void eng_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t
 {
     eng_ctx *e = ctx;
     if (!e->need_pieces) return;
-    piece *p = take_piece(&e->slots[slot]);
+    piece *p = csfs_slot_pool_take(&e->pieces, slot);
     if (!p) {
         /* the page then lacks rows: build() notices the shortfall */
         return;
@@ -198,16 +183,10 @@ static void eng_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t
 static void eng_slot_reset(void *ctx, size_t slot)
 {
     eng_ctx *e = ctx;
-    e->slots[slot].n = 0; /* the orderer: no worker touches the slot now */
+    csfs_slot_pool_reset(&e->pieces, slot);
 }
 
 /* ---- a finished page -> an Arrow batch ------------------------------------------- */
-
-static int cmp_pieces(const void *a, const void *b)
-{
-    uint64_t x = (*(piece *const *)a)->row_start, y = (*(piece *const *)b)->row_start;
-    return (x > y) - (x < y);
-}
 
 /* Cursor over a page's pieces for increasing page rows. */
 typedef struct cursor {
@@ -359,9 +338,9 @@ static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
 {
     eng_ctx *e = ctx;
     csfs_stream_state *st = e->st;
-    slot_state *sp = &e->slots[page->slot];
-    piece **pieces = sp->pieces;
-    size_t n_pieces = e->need_pieces ? sp->n : 0;
+    size_t n_pieces = 0;
+    piece **pieces = NULL;
+    if (e->need_pieces) pieces = (piece **)csfs_slot_pool_pieces(&e->pieces, page->slot, &n_pieces);
     if (e->need_pieces) {
         size_t got = 0;
         for (size_t i = 0; i < n_pieces; i++) {
@@ -372,7 +351,7 @@ static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
             got += pieces[i]->rows;
         }
         if (got != page->rows) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        qsort(pieces, n_pieces, sizeof *pieces, cmp_pieces);
+        csfs_slot_pool_sort((void **)pieces, n_pieces);
     }
     size_t n = page->rows;
     if (st->sel) n = csfs_stream_pick(st, page->row_start, page->rows, e->idx);
@@ -391,12 +370,10 @@ static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
 static int eng_start(void *ctx, size_t ring_slots, csfs_error *err)
 {
     eng_ctx *e = ctx;
-    e->slots = calloc(ring_slots, sizeof *e->slots);
-    if (!e->slots) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    e->n_slots = ring_slots;
+    int rc = csfs_slot_pool_init(&e->pieces, ring_slots, sizeof(piece), piece_free, err);
+    if (rc) return rc;
     if (e->st->sel && !(e->idx = malloc(e->page_rows * sizeof *e->idx)))
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < ring_slots; i++) pthread_mutex_init(&e->slots[i].mu, NULL);
     return 0;
 }
 
@@ -528,24 +505,7 @@ int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err)
     pthread_mutex_lock(&st->mu);
     st->bytes_read = sum.input_bytes;
     pthread_mutex_unlock(&st->mu);
-    for (size_t i = 0; i < e.n_slots; i++) {
-        slot_state *sp = &e.slots[i];
-        for (size_t k = 0; k < sp->cap; k++) {
-            piece *p = sp->pieces[k];
-            if (!p) continue;
-            for (int j = 0; j < 3; j++) {
-                csfs_buf_free(&p->text[j]);
-                free(p->off[j]);
-            }
-            free(p->block);
-            free(p->sig);
-            free(p->sig_off);
-            free(p);
-        }
-        free(sp->pieces);
-        pthread_mutex_destroy(&sp->mu);
-    }
-    free(e.slots);
+    csfs_slot_pool_free(&e.pieces);
     free(e.idx);
     accum_free(&e.acc, st->n_cols);
     return rc;

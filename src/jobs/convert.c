@@ -4,7 +4,6 @@
  * each segment's lines into a piece of its page; the Parquet lanes gather a
  * page's pieces in row order when they encode it.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +18,13 @@
 #include "engine/page_sink.h"
 #include "grasp/peel.h"
 #include "engine/pipeline.h"
+#include "engine/slot_pool.h"
 
 #define DEFAULT_GROUP_ROWS 65536
 #define PAGE_ROWS 16384
 
-/* One parsed segment: rows [row_start, row_start + rows) of a page. */
+/* One parsed segment: rows [row_start, row_start + rows) of a page, in the
+ * page slot's pool (engine/slot_pool.h: row_start must come first). */
 typedef struct piece {
     uint64_t row_start;
     size_t rows, cap_rows;
@@ -31,12 +32,6 @@ typedef struct piece {
     uint64_t *off[3]; /* rows + 1 offsets into text[k] */
     int32_t *block;
 } piece;
-
-typedef struct slot_pieces {
-    pthread_mutex_t mu;
-    piece **pieces; /* stable addresses: workers fill them unlocked */
-    size_t n, cap;
-} slot_pieces;
 
 typedef struct conv_notes {
     uint64_t truncated;
@@ -49,8 +44,7 @@ typedef struct conv_job {
     csfs_outfile out;
     int out_open;
     csfs_page_sink *sink;
-    slot_pieces *slots;
-    size_t n_slots;
+    csfs_slot_pool pieces;
     uint64_t truncated;
 } conv_job;
 
@@ -69,6 +63,16 @@ void csfs_convert_options_init(csfs_convert_options *opt)
     opt->codec_level = 3;
     opt->row_group_rows = DEFAULT_GROUP_ROWS;
     opt->header_toml = 1;
+}
+
+static void piece_free(void *v)
+{
+    piece *p = v;
+    for (int q = 0; q < 3; q++) {
+        csfs_buf_free(&p->text[q]);
+        free(p->off[q]);
+    }
+    free(p->block);
 }
 
 static int piece_reserve(piece *p, size_t rows)
@@ -93,24 +97,7 @@ static void conv_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_
                        void *notes)
 {
     conv_job *j = ctx;
-    slot_pieces *sp = &j->slots[slot];
-    pthread_mutex_lock(&sp->mu);
-    if (sp->n == sp->cap) {
-        size_t cap = sp->cap ? 2 * sp->cap : 4;
-        piece **pp = realloc(sp->pieces, cap * sizeof *pp);
-        if (pp) {
-            memset(pp + sp->cap, 0, (cap - sp->cap) * sizeof *pp);
-            sp->pieces = pp;
-            sp->cap = cap;
-        }
-    }
-    piece *p = NULL;
-    if (sp->n < sp->cap) {
-        if (!sp->pieces[sp->n]) sp->pieces[sp->n] = calloc(1, sizeof(piece));
-        p = sp->pieces[sp->n];
-        if (p) sp->n++;
-    }
-    pthread_mutex_unlock(&sp->mu);
+    piece *p = csfs_slot_pool_take(&j->pieces, slot);
     conv_notes *cn = notes;
     size_t rows = end - first;
     if (!p || piece_reserve(p, rows)) {
@@ -161,16 +148,10 @@ static int conv_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes,
 static void conv_slot_reset(void *ctx, size_t slot)
 {
     conv_job *j = ctx;
-    j->slots[slot].n = 0; /* the orderer: no worker touches the slot now */
+    csfs_slot_pool_reset(&j->pieces, slot);
 }
 
 /* ---- workers: a lane's values for a page ------------------------------------- */
-
-static int cmp_pieces(const void *a, const void *b)
-{
-    uint64_t x = (*(piece *const *)a)->row_start, y = (*(piece *const *)b)->row_start;
-    return (x > y) - (x < y);
-}
 
 static int grow_scratch(csfs_lane_scratch *s, size_t rows, size_t value_bytes, csfs_error *err)
 {
@@ -193,7 +174,8 @@ static int conv_values(void *ctx, size_t lane, const csfs_page *page, csfs_lane_
                        pq_column_values *out, csfs_error *err)
 {
     conv_job *j = ctx;
-    slot_pieces *sp = &j->slots[page->slot];
+    size_t n_pieces;
+    void **pieces = csfs_slot_pool_pieces(&j->pieces, page->slot, &n_pieces);
     int rc = grow_scratch(s, page->rows, 8, err);
     if (rc) return rc;
     *out = (pq_column_values){.rows = page->rows};
@@ -205,24 +187,25 @@ static int conv_values(void *ctx, size_t lane, const csfs_page *page, csfs_lane_
     }
     /* Pieces arrive in any order; sorting a handful is cheap. Every lane
      * sorts the same way, so lanes can run at once on a read-only array. */
-    piece *sorted[64];
-    piece **order = sp->n <= 64 ? sorted : malloc(sp->n * sizeof *order);
+    void *sorted[64];
+    void **order = n_pieces <= 64 ? sorted : malloc(n_pieces * sizeof *order);
     if (!order) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    memcpy(order, sp->pieces, sp->n * sizeof *order);
-    qsort(order, sp->n, sizeof *order, cmp_pieces);
+    memcpy(order, pieces, n_pieces * sizeof *order);
+    csfs_slot_pool_sort(order, n_pieces);
     size_t r = 0;
     if (lane == 4) {
         int32_t *v = s->values;
-        for (size_t i = 0; i < sp->n; i++) {
-            memcpy(v + r, order[i]->block, order[i]->rows * sizeof *v);
-            r += order[i]->rows;
+        for (size_t i = 0; i < n_pieces; i++) {
+            const piece *p = order[i];
+            memcpy(v + r, p->block, p->rows * sizeof *v);
+            r += p->rows;
         }
         out->values = v;
     } else {
         int k = (int)lane - 1;
         s->bytes.len = 0;
         s->offsets[0] = 0;
-        for (size_t i = 0; i < sp->n && rc == 0; i++) {
+        for (size_t i = 0; i < n_pieces && rc == 0; i++) {
             const piece *p = order[i];
             uint64_t base = s->bytes.len;
             rc = csfs_buf_append(&s->bytes, p->text[k].data, p->text[k].len, err);
@@ -328,10 +311,8 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
                        opt->input);
     if (rc == 0) {
         j.name = csfs_pipe_source_name(j.src);
-        j.n_slots = csfs_pipe_ring_slots(threads);
-        j.slots = calloc(j.n_slots, sizeof *j.slots);
-        if (!j.slots) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        for (size_t i = 0; j.slots && i < j.n_slots; i++) pthread_mutex_init(&j.slots[i].mu, NULL);
+        rc = csfs_slot_pool_init(&j.pieces, csfs_pipe_ring_slots(threads), sizeof(piece),
+                                 piece_free, err);
     }
     if (rc == 0) rc = csfs_outfile_open(&j.out, opt->output, opt->force, err);
     if (rc == 0) {
@@ -387,22 +368,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     }
     if (j.sink) j.sink->ops->destroy(j.sink);
     if (j.out_open) csfs_outfile_abort(&j.out);
-    for (size_t i = 0; j.slots && i < j.n_slots; i++) {
-        slot_pieces *sp = &j.slots[i];
-        for (size_t k = 0; k < sp->cap; k++) {
-            piece *p = sp->pieces[k];
-            if (!p) continue;
-            for (int q = 0; q < 3; q++) {
-                csfs_buf_free(&p->text[q]);
-                free(p->off[q]);
-            }
-            free(p->block);
-            free(p);
-        }
-        free(sp->pieces);
-        pthread_mutex_destroy(&sp->mu);
-    }
-    free(j.slots);
+    csfs_slot_pool_free(&j.pieces);
     csfs_pipe_source_close(j.src);
     free(res.blocks);
     return rc;
