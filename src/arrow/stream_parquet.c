@@ -1,18 +1,19 @@
 /*
  * Streams of Parquet files that are not CSF lists (descriptor matrices,
- * `csfs mix` labels, ...): every column of the file, row groups decoded on
- * worker threads (engine/rg_prefetch.h) in file order, cut into batches.
- * With rows= only the row groups that hold a selected row are read.
+ * `csfs mix` labels, ...): every column of the file, in file order, cut into
+ * batches, read a page at a time (parquet/pq_reader.h's page cursor). With
+ * rows= only the row groups, batches and pages that hold a selected row are
+ * read and decoded.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arrow/stream_internal.h"
+#include "common/buf.h"
 #include "common/error.h"
 #include "common/json_array.h"
 #include "engine/pipeline.h"
-#include "engine/rg_prefetch.h"
 #include "parquet/pq_reader.h"
 
 int csfs_stream_is_csf_parquet(const char *path)
@@ -74,6 +75,8 @@ typedef struct pq_stream {
     uint64_t *block_end; /* running sums */
     csfs_acol *cols;
     size_t n_cols;
+    struct col_reader *rd; /* one per file column, for the row group being read */
+    csfs_buf bytes;        /* a batch's byte-array values while gathered */
 } pq_stream;
 
 static int open_columns(pq_stream *p, csfs_error *err)
@@ -85,9 +88,6 @@ static int open_columns(pq_stream *p, csfs_error *err)
         return csfs_fail(err, CSFS_E_ARGUMENT,
                          "%s: not a CSF list or CSF Parquet file: it has no CSF lines", name);
     size_t nc = pq_file_num_columns(p->f);
-    if (nc > CSFS_RG_MAX_COLS)
-        return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: more than %d columns: not streamed", name,
-                         CSFS_RG_MAX_COLS);
     p->cols = calloc(nc + 3, sizeof *p->cols);
     p->file_cols = calloc(nc + 1, sizeof *p->file_cols);
     if (!p->cols || !p->file_cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
@@ -169,15 +169,90 @@ static uint32_t block_of(const pq_stream *p, uint64_t row, size_t *hint)
     return (uint32_t)*hint;
 }
 
-/* Rows idx[0..n) (NULL: 0..n) of a decoded row group starting at group_row,
- * from offset `from` within it, as a batch. */
-static int make_batch(pq_stream *p, pq_column_data **data, uint64_t group_row, size_t from,
-                      const uint32_t *idx, size_t n, struct ArrowArray *out, csfs_error *err)
+/* One file column of the row group being read: its cursor and current page. */
+typedef struct col_reader {
+    pq_page_cursor *cur;
+    const pq_column_data *page; /* rows [first, end) of the group */
+    uint64_t first, end;
+} col_reader;
+
+/* Makes r's page the one holding group row `row` (rows only grow). */
+static int col_at(pq_stream *p, col_reader *r, uint64_t row, csfs_error *err)
+{
+    while (!r->page || row >= r->end) {
+        int rc = pq_page_cursor_next(r->cur, row, &r->page, &r->first, err);
+        if (rc) return rc;
+        if (!r->page)
+            return csfs_fail(err, CSFS_E_FORMAT, "%s: a column chunk ends before its row group",
+                             pq_file_name(p->f));
+        if (r->page->null_count) {
+            const pq_column_info *ci = pq_file_column(p->f, (size_t)p->file_cols[r - p->rd]);
+            return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: column %s has nulls: not streamed",
+                             pq_file_name(p->f), ci->path);
+        }
+        r->end = r->first + r->page->rows;
+    }
+    return 0;
+}
+
+/* Fixed-width values of group rows ROW_AT(0..n) of reader r into dst, item
+ * j at dst + j * stride (w bytes each). */
+static int gather_fixed(pq_stream *p, col_reader *r, size_t from, const uint32_t *idx, size_t n,
+                        char *dst, size_t stride, size_t w, csfs_error *err)
+{
+    for (size_t j = 0; j < n;) {
+        uint64_t row = from + (idx ? idx[j] : j);
+        int rc = col_at(p, r, row, err);
+        if (rc) return rc;
+        const char *src = (const char *)r->page->values + (row - r->first) * w;
+        if (!idx && stride == w) { /* a run to the page's end */
+            size_t take = (size_t)(r->end - row) < n - j ? (size_t)(r->end - row) : n - j;
+            memcpy(dst + j * w, src, take * w);
+            j += take;
+            continue;
+        }
+        if (w == 4)
+            memcpy(dst + j * stride, src, 4);
+        else
+            memcpy(dst + j * stride, src, w);
+        j++;
+    }
+    return 0;
+}
+
+/* Byte-array values of group rows ROW_AT(0..n) -> offsets o[0..n] and bytes. */
+static int gather_var(pq_stream *p, col_reader *r, size_t from, const uint32_t *idx, size_t n,
+                      int32_t *o, csfs_error *err)
+{
+    csfs_buf *b = &p->bytes;
+    b->len = 0;
+    o[0] = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint64_t row = from + (idx ? idx[j] : j);
+        int rc = col_at(p, r, row, err);
+        if (rc) return rc;
+        const pq_column_data *pg = r->page;
+        size_t at = (size_t)(row - r->first);
+        uint64_t len = pg->offsets[at + 1] - pg->offsets[at];
+        if (b->len + len > INT32_MAX)
+            return csfs_fail(err, CSFS_E_NOMEM, "batch too large: lower batch_rows");
+        if (csfs_buf_append(b, (const char *)pg->data + pg->offsets[at], (size_t)len, err))
+            return CSFS_E_NOMEM;
+        o[j + 1] = (int32_t)b->len;
+    }
+    return 0;
+}
+
+/* Rows from + idx[0..n) (NULL: from + 0..n) of the row group starting at
+ * group_row, read through the column readers, as a batch. */
+static int make_batch(pq_stream *p, uint64_t group_row, size_t from, const uint32_t *idx, size_t n,
+                      struct ArrowArray *out, csfs_error *err)
 {
     const csfs_acol *cols = p->st->cols;
     csfs_acol_data *d = calloc(p->n_cols, sizeof *d);
     if (!d) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     size_t c = 0, fc = 0;
+    int rc = 0;
 #define ROW_AT(j) (from + (idx ? idx[j] : (j)))
     if (p->add_row) {
         uint64_t *v = d[c++].values = csfs_arrow_alloc(n * 8);
@@ -190,54 +265,38 @@ static int make_batch(pq_stream *p, pq_column_data **data, uint64_t group_row, s
         size_t hint = 0;
         for (size_t j = 0; j < n; j++) v[j] = block_of(p, group_row + ROW_AT(j), &hint);
     }
+#undef ROW_AT
     if (p->matrix) {
         size_t w = p->n_file;
-        uint32_t *v = d[c++].values = csfs_arrow_alloc(n * w * 4);
+        char *v = d[c++].values = csfs_arrow_alloc(n * w * 4);
         if (!v) goto oom;
-        for (size_t k = 0; k < w; k++) {
-            const uint32_t *col = data[k]->values;
-            for (size_t j = 0; j < n; j++) v[j * w + k] = col[ROW_AT(j)];
-        }
+        for (size_t k = 0; k < w && rc == 0; k++)
+            rc = gather_fixed(p, &p->rd[k], from, idx, n, v + 4 * k, 4 * w, 4, err);
     } else {
-        for (; c < p->n_cols; c++, fc++) {
-            const pq_column_data *cd = data[fc];
-            if (cd->null_count)
-                return csfs_acol_data_free(d, p->n_cols), free(d),
-                       csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: column %s has nulls: not streamed",
-                                 pq_file_name(p->f), cols[c].name);
+        for (; c < p->n_cols && rc == 0; c++, fc++) {
+            col_reader *r = &p->rd[fc];
             if (!csfs_acol_is_var(cols[c].type)) {
-                size_t w = cd->width;
+                size_t w = csfs_acol_value_size(cols[c].type);
                 char *v = d[c].values = csfs_arrow_alloc(n * w);
                 if (!v) goto oom;
-                if (!idx)
-                    memcpy(v, (const char *)cd->values + from * w, n * w);
-                else
-                    for (size_t j = 0; j < n; j++)
-                        memcpy(v + j * w, (const char *)cd->values + ROW_AT(j) * w, w);
+                rc = gather_fixed(p, r, from, idx, n, v, w, w, err);
                 continue;
             }
             int32_t *o = d[c].offsets = csfs_arrow_alloc((n + 1) * 4);
             if (!o) goto oom;
-            uint64_t total = 0;
-            o[0] = 0;
-            for (size_t j = 0; j < n; j++) {
-                size_t r = ROW_AT(j);
-                total += cd->offsets[r + 1] - cd->offsets[r];
-                if (total > INT32_MAX)
-                    return csfs_acol_data_free(d, p->n_cols), free(d),
-                           csfs_fail(err, CSFS_E_NOMEM, "batch too large: lower batch_rows");
-                o[j + 1] = (int32_t)total;
-            }
-            char *v = d[c].values = csfs_arrow_alloc((size_t)total);
+            rc = gather_var(p, r, from, idx, n, o, err);
+            if (rc) break;
+            char *v = d[c].values = csfs_arrow_alloc(p->bytes.len);
             if (!v) goto oom;
-            for (size_t j = 0; j < n; j++) {
-                size_t r = ROW_AT(j);
-                memcpy(v + o[j], cd->data + cd->offsets[r], (size_t)(o[j + 1] - o[j]));
-            }
+            memcpy(v, p->bytes.data, p->bytes.len);
         }
     }
-#undef ROW_AT
-    int rc = csfs_arrow_batch(cols, p->n_cols, (int64_t)n, d, out);
+    if (rc) {
+        csfs_acol_data_free(d, p->n_cols);
+        free(d);
+        return rc;
+    }
+    rc = csfs_arrow_batch(cols, p->n_cols, (int64_t)n, d, out);
     free(d);
     return rc ? csfs_fail(err, CSFS_E_NOMEM, "out of memory") : 0;
 oom:
@@ -246,79 +305,73 @@ oom:
     return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
 }
 
+/* Closes the readers of a row group, counting the bytes they read. */
+static void close_readers(pq_stream *p)
+{
+    uint64_t bytes = 0;
+    for (size_t k = 0; k < p->n_file; k++) {
+        if (!p->rd[k].cur) continue;
+        bytes += pq_page_cursor_bytes_read(p->rd[k].cur);
+        pq_page_cursor_close(p->rd[k].cur);
+        memset(&p->rd[k], 0, sizeof p->rd[k]);
+    }
+    pthread_mutex_lock(&p->st->mu);
+    p->st->bytes_read += bytes;
+    pthread_mutex_unlock(&p->st->mu);
+}
+
+/*
+ * Row groups are read page by page, one page per column at a time: memory
+ * follows the batch and the files' page sizes, never the row-group size.
+ * With rows=, row groups without a selected row are not opened, batches
+ * without one are not built, and pages before the next selected row are
+ * skipped by their headers.
+ */
 static int run(pq_stream *p, csfs_error *err)
 {
     csfs_stream_state *st = p->st;
     size_t ng = pq_file_num_row_groups(p->f);
-    uint64_t *start = malloc((ng + 1) * sizeof *start);
-    size_t *groups = malloc((ng ? ng : 1) * sizeof *groups);
     size_t batch = (size_t)st->opt.batch_rows;
-    uint32_t *idx = NULL;
-    pq_column_data **data = NULL; /* the decoded columns of a row group */
-    csfs_rg_prefetch *pf = NULL;
+    uint32_t *idx = malloc((batch ? batch : 1) * sizeof *idx);
+    p->rd = calloc(p->n_file ? p->n_file : 1, sizeof *p->rd);
     int rc = 0;
-    if (!start || !groups) {
-        rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        goto done;
-    }
-    start[0] = 0;
-    for (size_t g = 0; g < ng; g++)
-        start[g + 1] = start[g] + (uint64_t)pq_file_row_group(p->f, g)->num_rows;
-    size_t n_groups = 0;
-    for (size_t g = 0; g < ng; g++) {
+    if (!idx || !p->rd) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    uint64_t start = 0;
+    size_t next_sel = 0; /* first selected row not yet passed */
+    for (size_t g = 0; rc == 0 && g < ng; g++) {
+        uint64_t rows = (uint64_t)pq_file_row_group(p->f, g)->num_rows;
+        uint64_t end = start + rows;
         if (st->sel) {
-            /* any selected row inside the group? */
-            size_t lo = 0, hi = st->n_sel;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (st->sel[mid] < start[g])
-                    lo = mid + 1;
-                else
-                    hi = mid;
+            while (next_sel < st->n_sel && st->sel[next_sel] < start) next_sel++;
+            if (next_sel == st->n_sel || st->sel[next_sel] >= end) {
+                start = end;
+                continue;
             }
-            if (lo == st->n_sel || st->sel[lo] >= start[g + 1]) continue;
         }
-        groups[n_groups++] = g;
-    }
-    idx = malloc((batch ? batch : 1) * sizeof *idx);
-    data = calloc(CSFS_RG_MAX_COLS, sizeof *data); /* next() fills them all */
-    if (!idx || !data) {
-        rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        goto done;
-    }
-    int threads = st->opt.threads ? st->opt.threads : csfs_online_cpus();
-    rc = csfs_rg_prefetch_start(p->f, p->file_cols, (int)p->n_file, groups, n_groups, threads, &pf,
-                                err);
-    for (size_t k = 0; rc == 0 && k < n_groups; k++) {
-        size_t g;
-        rc = csfs_rg_prefetch_next(pf, &g, data, err);
-        if (rc) break;
-        uint64_t bytes = 0;
-        for (size_t c = 0; c < p->n_file; c++)
-            bytes +=
-                (uint64_t)pq_file_chunk(p->f, g, (size_t)p->file_cols[c])->total_compressed_size;
-        pthread_mutex_lock(&st->mu);
-        st->bytes_read += bytes;
-        pthread_mutex_unlock(&st->mu);
-        size_t rows = (size_t)(start[g + 1] - start[g]);
-        for (size_t from = 0; rc == 0 && from < rows; from += batch) {
+        for (size_t k = 0; rc == 0 && k < p->n_file; k++) {
+            rc = pq_page_cursor_open(p->f, g, (size_t)p->file_cols[k], &p->rd[k].cur, err);
+            if (rc == 0 && st->sel) pq_page_cursor_sparse(p->rd[k].cur);
+        }
+        for (uint64_t from = 0; rc == 0 && from < rows; from += batch) {
             if (csfs_stream_cancelled(st)) {
                 rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
                 break;
             }
-            size_t n = rows - from < batch ? rows - from : batch;
-            size_t m = csfs_stream_pick(st, start[g] + from, n, idx);
+            size_t n = rows - from < batch ? (size_t)(rows - from) : batch;
+            size_t m = csfs_stream_pick(st, start + from, n, idx);
+            if (m == 0) continue;
             struct ArrowArray out;
-            rc = make_batch(p, data, start[g], from, st->sel ? idx : NULL, m, &out, err);
+            rc = make_batch(p, start, (size_t)from, st->sel ? idx : NULL, m, &out, err);
             if (rc == 0) rc = csfs_stream_push(st, &out, err);
         }
+        close_readers(p);
+        start = end;
     }
-done:
-    if (pf) csfs_rg_prefetch_stop(pf);
-    free(start);
-    free(groups);
+    if (p->rd) close_readers(p);
+    free(p->rd);
+    p->rd = NULL;
     free(idx);
-    free(data);
+    csfs_buf_free(&p->bytes);
     return rc;
 }
 

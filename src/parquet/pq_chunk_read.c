@@ -13,34 +13,19 @@
 #include "parquet/pq_reader_internal.h"
 #include "parquet/rle_decode.h"
 
-typedef struct chunk_ctx {
-    const pq_file *f;
-    const pq_column_info *col;
-    int codec;
-    pq_column_data *out;
-    pq_scratch *s;
-    uint64_t limit;
-    size_t width;         /* value slot size; 0 for BYTE_ARRAY */
-    size_t rows_expected; /* the row group's rows */
-    size_t rows_done;
-    char where[512];      /* "file: row group, column" */
-    char where_page[600]; /* ... plus the page offset */
-    csfs_error *err;
-} chunk_ctx;
-
-static int bad(chunk_ctx *c, const char *what)
+static int bad(pq_chunk_ctx *c, const char *what)
 {
     return csfs_fail(c->err, CSFS_E_FORMAT, "%s: %s", c->where_page, what);
 }
 
-static int nomem(chunk_ctx *c)
+static int nomem(pq_chunk_ctx *c)
 {
     return csfs_fail(c->err, CSFS_E_NOMEM, "%s: out of memory (or over the read's byte limit)",
                      c->where_page);
 }
 
 /* Room for n more rows of output. */
-static int reserve_rows(chunk_ctx *c, size_t n)
+static int reserve_rows(pq_chunk_ctx *c, size_t n)
 {
     pq_scratch *s = c->s;
     /* At least one slot, so that buffer + offset arithmetic never sees NULL. */
@@ -59,7 +44,7 @@ static int reserve_rows(chunk_ctx *c, size_t n)
 }
 
 /* The page body uncompressed: src itself, or the scratch page buffer. */
-static int page_uncompress(chunk_ctx *c, const uint8_t *src, size_t clen, size_t ulen,
+static int page_uncompress(pq_chunk_ctx *c, const uint8_t *src, size_t clen, size_t ulen,
                            const uint8_t **out, size_t *out_len)
 {
     /* Nothing to decompress (and zero bytes are not a valid stream of most
@@ -116,7 +101,7 @@ static void spread_offsets(uint64_t *base, const uint8_t *defined, size_t n, siz
 }
 
 /* Decodes the values section of a data page and accounts its rows. */
-static int page_values(chunk_ctx *c, const uint8_t *p, size_t len, int encoding, size_t n,
+static int page_values(pq_chunk_ctx *c, const uint8_t *p, size_t len, int encoding, size_t n,
                        size_t present)
 {
     pq_page_values pv = {.col = c->col,
@@ -136,15 +121,16 @@ static int page_values(chunk_ctx *c, const uint8_t *p, size_t len, int encoding,
     }
     c->out->null_count += n - present;
     c->rows_done += n;
+    c->data_seen = true;
     return 0;
 }
 
-static int level_error(chunk_ctx *c, int rc)
+static int level_error(pq_chunk_ctx *c, int rc)
 {
     return bad(c, rc == -1 ? "definition levels end early" : "definition level out of range");
 }
 
-static int data_page_v1(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+static int data_page_v1(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
 {
     if (h->num_values < 0) return bad(c, "negative value count");
     size_t n = (size_t)h->num_values;
@@ -181,7 +167,7 @@ static int data_page_v1(chunk_ctx *c, const pq_page_header *h, const uint8_t *bo
     return page_values(c, p, len, h->encoding, n, present);
 }
 
-static int data_page_v2(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+static int data_page_v2(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
 {
     if (h->num_values < 0 || h->num_nulls < 0 || h->num_nulls > h->num_values)
         return bad(c, "bad value or null count");
@@ -218,10 +204,11 @@ static int data_page_v2(chunk_ctx *c, const pq_page_header *h, const uint8_t *bo
     return page_values(c, p, len, h->encoding, n, present);
 }
 
-static int dictionary_page(chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+static int dictionary_page(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t *body,
+                           size_t blen)
 {
     if (c->s->has_dict) return bad(c, "a second dictionary page");
-    if (c->rows_done > 0) return bad(c, "dictionary page after data pages");
+    if (c->data_seen) return bad(c, "dictionary page after data pages");
     if (h->num_values < 0) return bad(c, "negative dictionary size");
     if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
         return csfs_fail(c->err, CSFS_E_UNSUPPORTED,
@@ -235,7 +222,25 @@ static int dictionary_page(chunk_ctx *c, const pq_page_header *h, const uint8_t 
                                 c->where_page, c->err);
 }
 
-static int read_pages(chunk_ctx *c, const uint8_t *bytes, size_t len, uint64_t start)
+int pq_chunk_page(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen)
+{
+    if (h->has_crc && (uint32_t)crc32_z(0, body, blen) != h->crc)
+        return bad(c, "page checksum (CRC) mismatch");
+    bool known =
+        h->type == PQ_PAGE_DATA || h->type == PQ_PAGE_DATA_V2 || h->type == PQ_PAGE_DICTIONARY;
+    if (known && !h->has_data_header) return bad(c, "page header lacks its type's sub-header");
+    if (h->type == PQ_PAGE_DATA) return data_page_v1(c, h, body, blen);
+    if (h->type == PQ_PAGE_DATA_V2) return data_page_v2(c, h, body, blen);
+    if (h->type == PQ_PAGE_DICTIONARY) return dictionary_page(c, h, body, blen);
+    return 0; /* index pages and unknown page types carry no values: skipped */
+}
+
+int pq_chunk_bad(pq_chunk_ctx *c, const char *what)
+{
+    return bad(c, what);
+}
+
+static int read_pages(pq_chunk_ctx *c, const uint8_t *bytes, size_t len, uint64_t start)
 {
     size_t pos = 0;
     while (c->rows_done < c->rows_expected) {
@@ -260,26 +265,14 @@ static int read_pages(chunk_ctx *c, const uint8_t *bytes, size_t len, uint64_t s
         const uint8_t *body = bytes + pos;
         size_t blen = (size_t)h.compressed_size;
         pos += blen;
-        if (h.has_crc && (uint32_t)crc32_z(0, body, blen) != h.crc)
-            return bad(c, "page checksum (CRC) mismatch");
-        bool known =
-            h.type == PQ_PAGE_DATA || h.type == PQ_PAGE_DATA_V2 || h.type == PQ_PAGE_DICTIONARY;
-        if (known && !h.has_data_header) return bad(c, "page header lacks its type's sub-header");
-        int rc = 0;
-        if (h.type == PQ_PAGE_DATA)
-            rc = data_page_v1(c, &h, body, blen);
-        else if (h.type == PQ_PAGE_DATA_V2)
-            rc = data_page_v2(c, &h, body, blen);
-        else if (h.type == PQ_PAGE_DICTIONARY)
-            rc = dictionary_page(c, &h, body, blen);
-        /* Index pages and unknown page types carry no values: skipped. */
+        int rc = pq_chunk_page(c, &h, body, blen);
         if (rc) return rc;
     }
     return 0;
 }
 
 /* Points the caller's fields at the decoded buffers. */
-static int publish(chunk_ctx *c)
+int pq_chunk_publish(pq_chunk_ctx *c)
 {
     pq_column_data *out = c->out;
     pq_scratch *s = c->s;
@@ -321,36 +314,39 @@ void pq_column_data_free(pq_column_data *d)
     d->max_bytes = max_bytes;
 }
 
-int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out, csfs_error *err)
+int pq_chunk_begin(const pq_file *f, size_t rg, size_t col, pq_column_data *out, pq_chunk_ctx *cp,
+                   uint64_t *start_out, uint64_t *len_out, csfs_error *err)
 {
     if (rg >= f->nrg || col >= f->ncols)
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: no column %zu in row group %zu", f->name, col,
                          rg);
-    chunk_ctx c = {.f = f, .col = &f->cols[col], .out = out, .err = err};
+    *cp = (pq_chunk_ctx){.f = f, .col = &f->cols[col], .out = out, .err = err};
+    pq_chunk_ctx *c = cp;
     const pq_chunk_meta *cm = &f->chunks[rg * f->ncols + col];
-    c.codec = cm->codec;
-    snprintf(c.where, sizeof c.where, "%.200s: row group %zu, column '%.200s'", f->name, rg,
-             c.col->path);
-    memcpy(c.where_page, c.where, sizeof c.where);
-    if (!c.col->flat)
+    c->codec = cm->codec;
+    snprintf(c->where, sizeof c->where, "%.200s: row group %zu, column '%.200s'", f->name, rg,
+             c->col->path);
+    memcpy(c->where_page, c->where, sizeof c->where);
+    if (!c->col->flat)
         return csfs_fail(err, CSFS_E_UNSUPPORTED,
                          "%s: nested column (lists, maps, structs) not supported: csfs reads flat "
                          "schemas only",
-                         c.where);
+                         c->where);
     if (cm->encrypted)
         return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: encrypted columns are not supported",
-                         c.where);
+                         c->where);
     if (cm->external)
         return csfs_fail(err, CSFS_E_UNSUPPORTED,
-                         "%s: column chunks in other files (file_path) are not supported", c.where);
+                         "%s: column chunks in other files (file_path) are not supported",
+                         c->where);
     if (!pq_codec_supported(cm->codec))
         return csfs_fail(err, CSFS_E_UNSUPPORTED, "%s: compression codec %s (%d) is not supported",
-                         c.where, pq_codec_name(cm->codec), cm->codec);
+                         c->where, pq_codec_name(cm->codec), cm->codec);
     if (!out->scratch && !(out->scratch = calloc(1, sizeof *out->scratch)))
-        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
-    pq_scratch *s = c.s = out->scratch;
-    c.limit = out->max_bytes ? out->max_bytes : PQ_DEFAULT_MAX_BYTES;
-    c.width = pq_value_width(c.col);
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c->where);
+    pq_scratch *s = c->s = out->scratch;
+    c->limit = out->max_bytes ? out->max_bytes : PQ_DEFAULT_MAX_BYTES;
+    c->width = pq_value_width(c->col);
     out->rows = 0;
     out->data_size = 0;
     out->null_count = 0;
@@ -359,15 +355,16 @@ int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
 
     int64_t rows = f->rgs[rg].num_rows;
     if ((uint64_t)rows > SIZE_MAX - 1)
-        return csfs_fail(err, CSFS_E_FORMAT, "%s: too many rows", c.where);
-    c.rows_expected = (size_t)rows;
+        return csfs_fail(err, CSFS_E_FORMAT, "%s: too many rows", c->where);
+    c->rows_expected = (size_t)rows;
 
     /* Byte arrays: offsets[0] is 0 even for an empty chunk. */
-    if (!c.width && !pq_grow(&s->offsets, &s->offsets_cap, 1, sizeof *s->offsets, 1, c.limit))
-        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
-    if (!c.width) s->offsets[0] = 0;
+    if (!c->width && !pq_grow(&s->offsets, &s->offsets_cap, 1, sizeof *s->offsets, 1, c->limit))
+        return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c->where);
+    if (!c->width) s->offsets[0] = 0;
+    *start_out = *len_out = 0;
     /* Nothing to decode; writers may leave such chunks without pages. */
-    if (c.rows_expected == 0) return publish(&c);
+    if (c->rows_expected == 0) return 0;
 
     /* The chunk starts at its dictionary page when there is one (some
      * writers store 0 for "none"), and must lie before the footer. */
@@ -380,11 +377,24 @@ int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
         return csfs_fail(err, CSFS_E_FORMAT,
                          "%s: column chunk (offset %lld, %lld bytes) lies "
                          "outside the data of the file",
-                         c.where, (long long)start, (long long)cm->total_compressed_size);
+                         c->where, (long long)start, (long long)cm->total_compressed_size);
     if (f->short_chunk_sizes) {
         uint64_t room = f->data_end - start - len;
         len += room < 100 ? room : 100;
     }
+    *start_out = start;
+    *len_out = len;
+    return 0;
+}
+
+int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out, csfs_error *err)
+{
+    pq_chunk_ctx c;
+    uint64_t start, len;
+    int rc = pq_chunk_begin(f, rg, col, out, &c, &start, &len, err);
+    if (rc) return rc;
+    if (c.rows_expected == 0) return pq_chunk_publish(&c);
+    pq_scratch *s = c.s;
     if (len > c.limit)
         return csfs_fail(err, CSFS_E_NOMEM, "%s: column chunk over the read's byte limit", c.where);
     const uint8_t *bytes;
@@ -393,11 +403,11 @@ int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
     } else {
         if (!pq_grow(&s->chunk, &s->chunk_cap, len ? (size_t)len : 1, 1, (size_t)len, c.limit))
             return csfs_fail(err, CSFS_E_NOMEM, "%s: out of memory", c.where);
-        int rc = pq_file_pread(f, start, (size_t)len, s->chunk, err);
+        rc = pq_file_pread(f, start, (size_t)len, s->chunk, err);
         if (rc) return rc;
         bytes = s->chunk;
     }
-    int rc = read_pages(&c, bytes, (size_t)len, start);
+    rc = read_pages(&c, bytes, (size_t)len, start);
     if (rc) return rc;
-    return publish(&c);
+    return pq_chunk_publish(&c);
 }

@@ -177,4 +177,35 @@ void pq_column_data_free(pq_column_data *d);
  */
 int pq_read_column(const pq_file *f, size_t rg, size_t col, pq_column_data *out, csfs_error *err);
 
+/*
+ * A column chunk read one page at a time: memory is one page (a window of
+ * its compressed bytes, the decompressed body, its decoded values), not the
+ * chunk, so a reader's memory follows its batch size rather than the file's
+ * row-group size. Pages wholly before the rows asked for are skipped by
+ * their headers' value counts: their bodies are neither read nor
+ * decompressed. Same checks and messages as pq_read_column.
+ */
+typedef struct pq_page_cursor pq_page_cursor;
+
+int pq_page_cursor_open(const pq_file *f, size_t rg, size_t col, pq_page_cursor **out,
+                        csfs_error *err);
+
+/*
+ * The next data page that holds a row >= `from` (a row of the row group):
+ * *page its decoded rows (as pq_read_column's output, for this page only;
+ * valid until the next call), *first its first row. *page is NULL after the
+ * chunk's last page.
+ */
+int pq_page_cursor_next(pq_page_cursor *c, uint64_t from, const pq_column_data **page,
+                        uint64_t *first, csfs_error *err);
+
+/* Reads only what each page needs, never ahead: for callers that pick rows
+ * here and there (rows=). */
+void pq_page_cursor_sparse(pq_page_cursor *c);
+
+/* Bytes of the file read so far. */
+uint64_t pq_page_cursor_bytes_read(const pq_page_cursor *c);
+
+void pq_page_cursor_close(pq_page_cursor *c);
+
 #endif

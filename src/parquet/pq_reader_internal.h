@@ -126,6 +126,37 @@ int pq_decode_values(const pq_page_values *pv, pq_scratch *s, pq_column_data *ou
 int pq_decode_dictionary(const pq_column_info *col, const uint8_t *p, size_t len, size_t count,
                          pq_scratch *s, uint64_t limit, const char *where, csfs_error *err);
 
+/* Decoding one column chunk, page by page (pq_chunk_read.c): pq_read_column
+ * walks all pages of a chunk it reads whole; the page cursor
+ * (pq_page_cursor.c) reads and decodes them one at a time. */
+typedef struct pq_chunk_ctx {
+    const pq_file *f;
+    const pq_column_info *col;
+    int codec;
+    pq_column_data *out;
+    pq_scratch *s;
+    uint64_t limit;
+    size_t width;         /* value slot size; 0 for BYTE_ARRAY */
+    size_t rows_expected; /* rows the output may still take (the row group's) */
+    size_t rows_done;     /* rows decoded into the output */
+    bool data_seen;       /* a data page was decoded (no dictionary page after) */
+    char where[512];      /* "file: row group, column" */
+    char where_page[600]; /* ... plus the page offset */
+    csfs_error *err;
+} pq_chunk_ctx;
+
+/* Checks rg/col and the chunk's metadata, readies out's scratch and c, and
+ * gives the chunk's byte range (0, 0 for a chunk of no rows). */
+int pq_chunk_begin(const pq_file *f, size_t rg, size_t col, pq_column_data *out, pq_chunk_ctx *c,
+                   uint64_t *start, uint64_t *len, csfs_error *err);
+/* One page (CRC checked): a dictionary page is kept in the scratch, a data
+ * page's values are appended at output row rows_done. */
+int pq_chunk_page(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t *body, size_t blen);
+/* CSFS_E_FORMAT naming c's current page. */
+int pq_chunk_bad(pq_chunk_ctx *c, const char *what);
+/* Points out's fields at the rows decoded so far. */
+int pq_chunk_publish(pq_chunk_ctx *c);
+
 /* Bytes per value slot of a fixed-width physical type (0 for BYTE_ARRAY). */
 size_t pq_value_width(const pq_column_info *col);
 
