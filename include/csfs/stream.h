@@ -151,8 +151,9 @@ typedef struct csfs_stream_info {
     uint64_t truncated_count;      /* lines cut by max_line_len */
     uint64_t failed_count;         /* v1: CSFs written as all-zero rows */
     uint64_t width;                /* descriptor columns */
-    uint64_t bytes_read;           /* bytes read from the file (Parquet: column chunks decoded;
-                                      text: decompressed text) */
+    uint64_t bytes_read;           /* bytes read from the file (Parquet: column chunk bytes
+                                      read; text: decompressed text, all of it also with
+                                      rows=, which parses the selected records only) */
     int done;                      /* the source was read to its end */
     int error_code;                /* CSFS_E_* the stream failed with, or 0 */
     const char *error_message;     /* its message (until the stream is released), or NULL */

@@ -186,8 +186,13 @@ static void *producer_main(void *arg)
     csfs_error e;
     csfs_error_clear(&e);
     int parquet_other = csfs_is_parquet_file(st->input) && !csfs_stream_is_csf_parquet(st->input);
-    int rc =
-        parquet_other ? csfs_stream_produce_parquet(st, &e) : csfs_stream_produce_engine(st, &e);
+    int rc;
+    if (parquet_other)
+        rc = csfs_stream_produce_parquet(st, &e);
+    else if (st->sel && !csfs_is_parquet_file(st->input))
+        rc = csfs_stream_produce_text_rows(st, &e);
+    else
+        rc = csfs_stream_produce_engine(st, st->input, NULL, &e);
     if (rc == 0 && st->sel && st->n_sel && st->sel[st->n_sel - 1] >= st->csf_count)
         rc = csfs_fail(&e, CSFS_E_ARGUMENT,
                        "%s: row %llu is out of range (the source has %llu rows)", st->input,

@@ -61,6 +61,7 @@ typedef struct eng_ctx {
     atomic_ullong truncated;
     uint32_t *idx; /* rows=: the selected rows of a page */
     accum acc;
+    const csfs_stream_row_map *map; /* the source is a text of selected records */
 } eng_ctx;
 
 /* ---- workers: the columns of a segment the job does not make ------------------ */
@@ -290,9 +291,15 @@ static int append_rows(eng_ctx *e, accum *a, const csfs_page *page, piece **piec
 #define PAGE_ROW(j) (idx ? idx[from + (j)] : from + (j))
     if (e->columns & CSFS_STREAM_ROW) {
         uint64_t *v = (uint64_t *)a->data[c++].values + f;
-        for (size_t j = 0; j < n; j++) v[j] = page->row_start + PAGE_ROW(j);
+        if (e->map)
+            for (size_t j = 0; j < n; j++) v[j] = e->map->row[page->row_start + PAGE_ROW(j)];
+        else
+            for (size_t j = 0; j < n; j++) v[j] = page->row_start + PAGE_ROW(j);
     }
-    if (e->columns & CSFS_STREAM_BLOCK) {
+    if ((e->columns & CSFS_STREAM_BLOCK) && e->map) {
+        uint32_t *v = (uint32_t *)a->data[c++].values + f;
+        for (size_t j = 0; j < n; j++) v[j] = e->map->block[page->row_start + PAGE_ROW(j)];
+    } else if (e->columns & CSFS_STREAM_BLOCK) {
         uint32_t *v = (uint32_t *)a->data[c++].values + f;
         cursor cu = {pieces, n_pieces, 0, page->row_start};
         for (size_t j = 0; j < n; j++) {
@@ -354,13 +361,13 @@ static int eng_deliver(void *ctx, const csfs_page *page, csfs_error *err)
         csfs_slot_pool_sort((void **)pieces, n_pieces);
     }
     size_t n = page->rows;
-    if (st->sel) n = csfs_stream_pick(st, page->row_start, page->rows, e->idx);
+    if (st->sel && !e->map) n = csfs_stream_pick(st, page->row_start, page->rows, e->idx);
     int rc = 0;
     for (size_t from = 0; from < n && rc == 0;) {
         if (!e->acc.cap && (rc = accum_start(e, &e->acc, err))) break;
         size_t take = n - from < e->acc.cap - e->acc.fill ? n - from : e->acc.cap - e->acc.fill;
-        rc = append_rows(e, &e->acc, page, pieces, n_pieces, st->sel ? e->idx : NULL, from, take,
-                         err);
+        rc = append_rows(e, &e->acc, page, pieces, n_pieces, st->sel && !e->map ? e->idx : NULL,
+                         from, take, err);
         from += take;
         if (rc == 0 && e->acc.fill == e->acc.cap) rc = accum_push(e, &e->acc, err);
     }
@@ -460,12 +467,14 @@ static int eng_open_sink(void *ctx, csfs_pipe_source *src, const csfs_peel *peel
     return csfs_page_sink_callback(sink, width, &cb, err);
 }
 
-int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err)
+int csfs_stream_produce_engine(csfs_stream_state *st, const char *input,
+                               const csfs_stream_row_map *map, csfs_error *err)
 {
     unsigned cols = st->columns;
     eng_ctx e;
     memset(&e, 0, sizeof e);
     e.st = st;
+    e.map = map;
     e.columns = cols;
     e.matrix = (cols & CSFS_STREAM_MATRIX) != 0;
     e.descriptors = (cols & CSFS_STREAM_DESCRIPTORS) != 0;
@@ -478,7 +487,7 @@ int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err)
                          "normalised)");
     csfs_descriptor_options d;
     csfs_descriptor_options_init(&d);
-    d.input = st->input;
+    d.input = input;
     d.peel = st->opt.peel;
     d.layout = need_values ? st->opt.layout : CSFS_LAYOUT_V1;
     d.normalize = need_values ? st->opt.normalize : 0;

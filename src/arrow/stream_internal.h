@@ -65,7 +65,21 @@ size_t csfs_stream_pick(const csfs_stream_state *st, uint64_t row_start, size_t 
 /* 1 when path is a Parquet file with line1..line3 columns (a CSF Parquet file). */
 int csfs_stream_is_csf_parquet(const char *path);
 
-int csfs_stream_produce_engine(csfs_stream_state *st, csfs_error *err);
+/* Engine sources whose records are the selected rows of another list (see
+ * arrow/stream_text_rows.c): record i of the input is row[i] of the list,
+ * in J block block[i]. */
+typedef struct csfs_stream_row_map {
+    const uint64_t *row;
+    const uint32_t *block;
+} csfs_stream_row_map;
+
+/* CSF sources through the descriptor job's engine: input is st->input, or a
+ * text of selected records with its map (map NULL otherwise). */
+int csfs_stream_produce_engine(csfs_stream_state *st, const char *input,
+                               const csfs_stream_row_map *map, csfs_error *err);
+/* rows= on CSF text: a counting pass copies the selected records out, the
+ * engine parses only them. */
+int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err);
 int csfs_stream_produce_parquet(csfs_stream_state *st, csfs_error *err);
 
 #endif

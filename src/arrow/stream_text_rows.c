@@ -1,0 +1,303 @@
+/*
+ * rows= on a CSF text source (plain, .zst, .gz) without parsing the list:
+ *
+ *   1. a counting pass reads the text once, chunk by chunk, and splits it
+ *      into records with the scanner the engine uses (csfs_scan_chunk: line
+ *      ends and record starts only, no field parsing, at memchr speed); it
+ *      numbers rows, lines and J blocks as the engine does, and copies the
+ *      three lines of each selected row (in file order, each once) after the
+ *      list's header into a temporary CSF text, noting each copy's row,
+ *      block and line;
+ *   2. the engine runs on that text (arrow/stream_engine.c with a row map),
+ *      so every descriptor rule (peel, V2, normalisation, strict, failures)
+ *      is the job's own; the row and block columns come from the map, and
+ *      messages about a copied record are turned back into the list's file
+ *      name, line and CSF number.
+ *
+ * The list is read once (no second read, so no seeking is needed even for a
+ * plain file); what is parsed is the selected rows only. The temporary text
+ * is the selected records (about 250 bytes a CSF for gd_19peel_9J) in
+ * $TMPDIR (or /tmp), removed when the stream ends. Memory: one chunk of the
+ * list, and 20 bytes a selected row for the map.
+ */
+#define _GNU_SOURCE /* mkstemps */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arrow/stream_internal.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "grasp/csf_text.h"
+
+typedef struct rows_pass {
+    csfs_stream_state *st;
+    const char *name;
+    uint64_t rows, line_base;
+    uint64_t *blocks; /* CSFs per closed J block, then the open one */
+    size_t n_blocks, cap_blocks;
+    int64_t pending_blank; /* blank lines seen at a chunk's end: their line, or -1 */
+    size_t next;           /* first selected row (index into st->sel) not yet met */
+    uint64_t *row, *line;  /* per copied record: its row and the line of its line 1 */
+    uint32_t *block;
+    csfs_buf out;                /* the copies of the current chunk */
+    uint64_t trailing_separator; /* the list ends with " *": its line, else 0 */
+    uint64_t text_bytes;         /* of the list's records, decompressed (info bytes_read) */
+    const char *tmp;
+    void (*report)(void *ctx, const char *message); /* the caller's */
+    void *report_ctx;
+} rows_pass;
+
+static int close_block(rows_pass *p, csfs_error *err)
+{
+    if (p->n_blocks + 1 >= p->cap_blocks) {
+        size_t cap = p->cap_blocks ? 2 * p->cap_blocks : 16;
+        uint64_t *b = realloc(p->blocks, cap * sizeof *b);
+        if (!b) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        memset(b + p->cap_blocks, 0, (cap - p->cap_blocks) * sizeof *b);
+        p->blocks = b;
+        p->cap_blocks = cap;
+    }
+    p->n_blocks++; /* the open block's count becomes a closed block's */
+    return 0;
+}
+
+/* The scanner's structural error, named as the engine names it. */
+static int scan_error(rows_pass *p, const csfs_chunk_scan *s, const csfs_error *se, int rc,
+                      csfs_error *err)
+{
+    uint64_t line = p->line_base + se->line;
+    if (s->bad_record_parts)
+        return csfs_fail_line(err, rc, line,
+                              "%s:%llu: %s: the record starting at line %llu has %d line%s, "
+                              "a CSF has 3",
+                              p->name, (unsigned long long)line, se->message,
+                              (unsigned long long)(p->line_base + s->bad_record_line + 1),
+                              s->bad_record_parts, s->bad_record_parts == 1 ? "" : "s");
+    return csfs_fail_line(err, rc, line, "%s:%llu: %s", p->name, (unsigned long long)line,
+                          se->message);
+}
+
+/* One scanned chunk: rows, blocks and lines counted, selected records copied. */
+static int take_chunk(rows_pass *p, const char *data, const csfs_chunk_scan *s, csfs_error *err)
+{
+    const csfs_stream_state *st = p->st;
+    if (p->pending_blank >= 0 && s->has_content)
+        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)p->pending_blank,
+                              "%s:%lld: blank line inside the CSF list", p->name,
+                              (long long)p->pending_blank);
+    size_t sep = 0;
+    p->out.len = 0;
+    for (size_t i = 0; i < s->n_rec; i++) {
+        while (sep < s->n_sep && s->sep_before[sep] <= i) {
+            int rc = close_block(p, err);
+            if (rc) return rc;
+            sep++;
+        }
+        p->blocks[p->n_blocks]++;
+        uint64_t row = p->rows + i;
+        if (p->next >= st->n_sel || st->sel[p->next] != row) continue;
+        size_t k = p->next++;
+        p->row[k] = row;
+        p->block[k] = (uint32_t)p->n_blocks;
+        p->line[k] = p->line_base + s->rec[i].line + 1;
+        const char *l[3];
+        size_t n[3];
+        csfs_record_lines(s, data, i, l, n);
+        for (int j = 0; j < 3; j++)
+            if (csfs_buf_append(&p->out, l[j], n[j], err) || csfs_buf_append(&p->out, "\n", 1, err))
+                return CSFS_E_NOMEM;
+    }
+    for (; sep < s->n_sep; sep++) {
+        int rc = close_block(p, err);
+        if (rc) return rc;
+    }
+    if (s->trailing_blank >= 0 && p->pending_blank < 0)
+        p->pending_blank = (int64_t)(p->line_base + (uint64_t)s->trailing_blank + 1);
+    p->rows += s->n_rec;
+    p->line_base += s->lines;
+    return 0;
+}
+
+static int write_all(FILE *f, const void *data, size_t n, const char *tmp, csfs_error *err)
+{
+    if (n && fwrite(data, 1, n, f) != n)
+        return csfs_fail_errno(err, errno, "%s: cannot write the selected records", tmp);
+    return 0;
+}
+
+/* Pass 1: the list -> the selected records in tmp (open as f). */
+static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err)
+{
+    csfs_stream_state *st = p->st;
+    csfs_text_reader *r;
+    int rc = csfs_text_open(st->input, st->opt.chunk_bytes, &r, err);
+    if (rc) return rc;
+    const csfs_header *h = csfs_text_header(r);
+    for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
+        rc = write_all(f, h->lines[i], h->lens[i], tmp, err);
+        if (rc == 0) rc = write_all(f, "\n", 1, tmp, err);
+    }
+    csfs_buf chunk = {0};
+    csfs_chunk_scan scan;
+    memset(&scan, 0, sizeof scan);
+    while (rc == 0) {
+        if (csfs_stream_cancelled(st)) {
+            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
+            break;
+        }
+        rc = csfs_text_next_chunk(r, &chunk, err);
+        if (rc || chunk.len == 0) break;
+        p->text_bytes += chunk.len;
+        int last = csfs_text_at_end(r);
+        csfs_error se;
+        csfs_error_clear(&se);
+        int src = csfs_scan_chunk(chunk.data, chunk.len, last, &scan, &se);
+        if (src) {
+            rc = scan_error(p, &scan, &se, src, err);
+            break;
+        }
+        uint64_t base = p->line_base;
+        rc = take_chunk(p, chunk.data, &scan, err);
+        if (rc == 0) rc = write_all(f, p->out.data, p->out.len, tmp, err);
+        if (rc == 0 && last && scan.trailing_separator) {
+            /* The engine's own rule on a list that ends with " *" (strict
+             * refuses it, else a warning): the copy ends with one too. */
+            p->trailing_separator = base + scan.trailing_separator;
+            rc = write_all(f, " *\n", 3, tmp, err);
+        }
+        if (last) break;
+    }
+    csfs_chunk_scan_free(&scan);
+    csfs_buf_free(&chunk);
+    csfs_text_close(r);
+    return rc;
+}
+
+/* A message about the temporary text in the list's terms: "TMP:LINE: CSF
+ * N..." names the list, and the line and CSF number the copied record has
+ * there; other lines of the copy (its header, a final " *") map to theirs;
+ * any other mention of TMP names the list. *line gets the list's line, or 0. */
+static void remap(const rows_pass *p, const char *in, char *out, size_t cap, uint64_t *line_out)
+{
+    size_t tl = strlen(p->tmp);
+    *line_out = 0;
+    const char *at = strstr(in, p->tmp);
+    if (!at) {
+        snprintf(out, cap, "%s", in);
+        return;
+    }
+    const char *rest = at + tl;
+    char *end;
+    unsigned long long line = rest[0] == ':' ? strtoull(rest + 1, &end, 10) : 0;
+    uint64_t first_rec = CSFS_HEADER_LINES + 1, n = p->next;
+    if (line >= first_rec && line < first_rec + 3 * n) {
+        uint64_t csf = (line - first_rec) / 3, at_line = p->line[csf] + (line - first_rec) % 3;
+        if (strncmp(end, ": CSF ", 6) == 0) { /* the copy's CSF number: the list's */
+            strtoull(end + 6, &end, 10);
+            snprintf(out, cap, "%.*s%s:%llu: CSF %llu%s", (int)(at - in), in, p->name,
+                     (unsigned long long)at_line, (unsigned long long)p->row[csf], end);
+        } else {
+            snprintf(out, cap, "%.*s%s:%llu%s", (int)(at - in), in, p->name,
+                     (unsigned long long)at_line, end);
+        }
+        *line_out = at_line;
+        return;
+    }
+    if (line > 0 && (line <= CSFS_HEADER_LINES || line == first_rec + 3 * n)) {
+        uint64_t at_line = line <= CSFS_HEADER_LINES ? line : p->trailing_separator;
+        snprintf(out, cap, "%.*s%s:%llu%s", (int)(at - in), in, p->name,
+                 (unsigned long long)at_line, end);
+        *line_out = at_line;
+        return;
+    }
+    snprintf(out, cap, "%.*s%s%s", (int)(at - in), in, p->name, rest);
+}
+
+static void remap_error(const rows_pass *p, csfs_error *err)
+{
+    char msg[sizeof err->message];
+    uint64_t line;
+    remap(p, err->message, msg, sizeof msg, &line);
+    memcpy(err->message, msg, sizeof msg);
+    if (line) err->line = line;
+}
+
+static void remap_report(void *ctx, const char *message)
+{
+    const rows_pass *p = ctx;
+    char msg[2048];
+    uint64_t line;
+    remap(p, message, msg, sizeof msg, &line);
+    p->report(p->report_ctx, msg);
+}
+
+int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err)
+{
+    rows_pass p;
+    memset(&p, 0, sizeof p);
+    p.st = st;
+    p.name = st->input;
+    p.pending_blank = -1;
+    p.line_base = CSFS_HEADER_LINES; /* records follow the header */
+    size_t n = st->n_sel ? st->n_sel : 1;
+    p.row = malloc(n * sizeof *p.row);
+    p.line = malloc(n * sizeof *p.line);
+    p.block = malloc(n * sizeof *p.block);
+    const char *dir = getenv("TMPDIR");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/csfs-rows-XXXXXX.c", dir && *dir ? dir : "/tmp");
+    int fd = -1, rc = 0;
+    FILE *f = NULL;
+    if (!p.row || !p.line || !p.block || close_block(&p, err))
+        rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    p.n_blocks = 0; /* close_block made room for the first, open block */
+    if (rc == 0 && ((fd = mkstemps(tmp, 2)) < 0 || !(f = fdopen(fd, "wb"))))
+        rc = csfs_fail_errno(err, errno, "%s: cannot create a temporary file for the rows", tmp);
+    if (rc == 0) rc = counting_pass(&p, f, tmp, err);
+    if (f && fclose(f) != 0 && rc == 0)
+        rc = csfs_fail_errno(err, errno, "%s: cannot write the selected records", tmp);
+    else if (!f && fd >= 0)
+        close(fd);
+    p.tmp = tmp;
+    if (rc == 0) {
+        csfs_stream_row_map map = {.row = p.row, .block = p.block};
+        /* Warnings and failures name the list, not the copy. */
+        p.report = st->opt.report;
+        p.report_ctx = st->opt.report_ctx;
+        if (p.report) {
+            st->opt.report = remap_report;
+            st->opt.report_ctx = &p;
+        }
+        rc = csfs_stream_produce_engine(st, tmp, &map, err);
+        st->opt.report = p.report;
+        st->opt.report_ctx = p.report_ctx;
+        if (rc) remap_error(&p, err);
+        pthread_mutex_lock(&st->mu);
+        st->bytes_read = p.text_bytes; /* the list's, not the copy's */
+        pthread_mutex_unlock(&st->mu);
+    }
+    if (fd >= 0) unlink(tmp);
+    if (rc == 0) {
+        /* The list's own counts (the engine saw the copies only). */
+        uint64_t *b = malloc((p.n_blocks + 1) * sizeof *b);
+        if (!b) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        size_t nb = p.rows || p.n_blocks ? p.n_blocks + 1 : 0;
+        if (b) memcpy(b, p.blocks, nb * sizeof *b);
+        pthread_mutex_lock(&st->mu);
+        free(st->blocks);
+        st->blocks = b;
+        st->n_blocks = b ? nb : 0;
+        st->csf_count = p.rows;
+        st->total_lines = 3 * p.rows + (nb ? nb - 1 : 0);
+        pthread_mutex_unlock(&st->mu);
+    }
+    free(p.row);
+    free(p.line);
+    free(p.block);
+    free(p.blocks);
+    csfs_buf_free(&p.out);
+    return rc;
+}
