@@ -6,9 +6,10 @@
  * from the highest bin down, reaches the target; each further pass refines
  * that bin by the next 16 bits, and selects the rows of the bins above it,
  * until the boundary is one score value K (at most 4 histogram passes, fewer
- * when a bin holds one value). The last pass takes the rows above K still
- * unselected, then the rows equal to K in row order until the sum reaches
- * the target. Memory: 2.6 MB of bins and the selected rows.
+ * when a bin holds one value). Only the last pass selects: in row order, every
+ * row above the boundary and the rows equal to K until the sum reaches the
+ * target, so the rows come out ascending (no sort) into room reserved once
+ * from the bins' counts. Memory: 2.6 MB of bins and the selected rows.
  *
  * Sums: bins are compensated (Neumaier) sums of their scores; the running
  * sum adds bins from the highest down. When every partial sum is exact (e.g.
@@ -92,22 +93,17 @@ static int cum_piece(void *arg, const double *x, uint64_t row0, size_t n, csfs_e
         return 0;
     }
     int shift = 64 - 16 * p->level;
-    uint64_t parent = p->prefix >> 16;
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint64_t k = key_of(x[i]);
         uint64_t hi = k >> shift;
-        if (hi > p->prefix) {
-            /* above the boundary, in the parent's candidates: not taken yet */
-            if (p->level == 1 || (hi >> 16) == parent) rc = emit(p, row0 + i, x[i], err);
-        } else if (hi == p->prefix) {
-            if (p->final) {
-                if (p->acc < p->target) {
-                    p->acc += x[i];
-                    rc = emit(p, row0 + i, x[i], err);
-                }
-            } else {
-                bin_add(&p->bins[(k >> (shift - 16)) & 0xFFFF], k, x[i]);
-            }
+        if (!p->final) {
+            if (hi == p->prefix) bin_add(&p->bins[(k >> (shift - 16)) & 0xFFFF], k, x[i]);
+        } else if (hi > p->prefix) {
+            /* above the boundary at this level, so above it at every level */
+            rc = emit(p, row0 + i, x[i], err);
+        } else if (hi == p->prefix && p->acc < p->target) {
+            p->acc += x[i];
+            rc = emit(p, row0 + i, x[i], err);
         }
     }
     return rc;
@@ -116,19 +112,23 @@ static int cum_piece(void *arg, const double *x, uint64_t row0, size_t n, csfs_e
 /* The bin where acc + running sum (highest bin first) reaches target; acc
  * becomes the sum of the bins above it. Not reached (rounding): the lowest
  * non-empty bin. -1 when every bin is empty. */
-static long boundary_bin(const cbin *bins, double *acc, double target)
+static long boundary_bin(const cbin *bins, double *acc, uint64_t *above, double target)
 {
     long last = -1;
     double before_last = *acc;
+    uint64_t above_last = *above;
     for (long b = BINS - 1; b >= 0; b--) {
         if (!bins[b].count) continue;
         double t = *acc + (bins[b].sum + bins[b].comp);
         if (t >= target) return b;
         before_last = *acc;
+        above_last = *above;
         last = b;
         *acc = t;
+        *above += bins[b].count;
     }
     *acc = before_last;
+    *above = above_last;
     return last;
 }
 
@@ -142,7 +142,6 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
     p.name = score_source_name(j->src);
     p.bins = calloc(BINS, sizeof *p.bins);
     p.out = out;
-    size_t at = out->n; /* this range's rows start here */
     if (!p.bins) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     int rc = sel_scan(j, first, count, cum_piece, &p, err);
     double total = 0;
@@ -150,9 +149,10 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
         if (p.bins[b].count) total = total + (p.bins[b].sum + p.bins[b].comp);
     *total_sum = total;
     double target = fraction * total, acc = 0;
+    uint64_t above = 0;                 /* rows above the boundary bin */
     if (rc || !(target > 0)) goto done; /* nothing to reach: nothing selected */
 
-    long b = boundary_bin(p.bins, &acc, target);
+    long b = boundary_bin(p.bins, &acc, &above, target);
     p.prefix = (uint64_t)b;
     for (int level = 1; rc == 0; level++) {
         cbin chosen = p.bins[b];
@@ -161,21 +161,22 @@ int cumulative_range(sel_job *j, uint64_t first, uint64_t count, double fraction
         if (p.final) {
             p.acc = acc;
             p.target = target;
+            /* the rows above, and at most the boundary bin's: room at once */
+            if (above + chosen.count > SIZE_MAX / 8) {
+                rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory for the selected rows");
+                break;
+            }
+            rc = rowvec_reserve(out, (size_t)(above + chosen.count), err);
+            if (rc) break;
         } else {
             memset(p.bins, 0, BINS * sizeof *p.bins);
         }
         rc = sel_scan(j, first, count, cum_piece, &p, err);
         if (rc || p.final) break;
-        b = boundary_bin(p.bins, &acc, target);
+        b = boundary_bin(p.bins, &acc, &above, target);
         p.prefix = p.prefix << 16 | (uint64_t)b;
     }
-    if (rc == 0) {
-        /* each pass appended ascending rows: sort the runs together */
-        size_t n = out->n - at;
-        rows_sort_unique(out->v + at, &n);
-        out->n = at + n;
-        *selected_sum = p.emitted_sum + p.emitted_comp;
-    }
+    if (rc == 0) *selected_sum = p.emitted_sum + p.emitted_comp; /* rows ascending */
 done:
     free(p.bins);
     return rc;
