@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Arrow stream benchmarks (issue 14): csfs.stream() into polars and into
 NumPy on >= 20 M CSFs against `csfs descriptors` to Parquet followed by
-polars.read_parquet, and rows= access to 10^5 random rows of 20 M.
+polars.read_parquet, and rows= access to 10^5 random rows of 20 M (descriptor Parquet, CSF text).
 
     python3 bench/bench_stream.py [--build build] [--scale 6] [--threads 2]
+                                  [--pkg DIR] [--only TEXT] [--plain]
 
 The input is the bench list (../shared/data/bench/gd_19peel_9J.c.zst, 3.9 M
 CSFs) `--scale` times over, joined by " *", as a zstd level-1 file in
@@ -90,6 +91,32 @@ info = s.info()
 out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(extra),
        "of_rows": n_all}
 """,
+    "rows=: 10^5 random rows of the CSF text (zstd)": """
+import os
+rng = np.random.default_rng(14)
+n_all = csfs.info(extra)["num_rows"]
+rows = rng.choice(n_all, size=100_000, replace=False)
+s = csfs.stream(path, rows=rows, threads=threads)
+n = 0
+for x, r in s:
+    n += len(r)
+info = s.info()
+out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(path),
+       "of_rows": n_all}
+""",
+    "rows=: 10^5 random rows of the CSF text (plain)": """
+import os
+rng = np.random.default_rng(14)
+n_all = csfs.info(extra)["num_rows"]
+rows = rng.choice(n_all, size=100_000, replace=False)
+s = csfs.stream(path, rows=rows, threads=threads)
+n = 0
+for x, r in s:
+    n += len(r)
+info = s.info()
+out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(path),
+       "of_rows": n_all}
+""",
     "rows=: 10^5 random rows of 1% of the file's row groups": """
 import os
 rng = np.random.default_rng(14)
@@ -145,6 +172,11 @@ def main():
     ap.add_argument("--threads", default=2, type=int)
     ap.add_argument("--pkg", type=pathlib.Path, default=None,
                     help="directory holding the installed csfs package (default: BUILD/python-pkg)")
+    ap.add_argument("--only", default=None,
+                    help="run only the workloads whose name contains this text")
+    ap.add_argument("--plain", action="store_true",
+                    help="also the plain-text rows= workload (writes the list decompressed: "
+                         "6.6 GB at --scale 6)")
     args = ap.parse_args()
     csfs_bin = args.build / "csfs"
     pkg = args.pkg or args.build / "python-pkg"
@@ -163,9 +195,18 @@ def main():
              f"peak RSS.", "",
              "| workload | rows | seconds | rows/s | CPU s | peak RSS MB | notes |",
              "|---|---:|---:|---:|---:|---:|---|"]
+    plain = big.with_suffix("")  # gd_xN.c
+    if args.plain and not plain.exists():
+        subprocess.run(["zstd", "-q", "-d", str(big), "-o", str(plain)], check=True)
     for name, code in WORKLOADS.items():
+        if args.only and args.only not in name:
+            continue
+        if "(plain)" in name and not args.plain:
+            continue
         extra = desc if name.startswith("rows=") else csfs_bin
         src = desc if name.startswith("rows=") else big
+        if "CSF text" in name:
+            src = plain if "(plain)" in name else big
         r = run_child(code, [src, args.threads, extra], pkg)
         notes = ""
         if "bytes_read" in r:
@@ -179,7 +220,8 @@ def main():
                 f"{notes} |")
         print(line, flush=True)
         lines.append(line)
-    (ROOT / "bench" / "RESULTS-stream.md").write_text("\n".join(lines) + "\n")
+    if not args.only:
+        (ROOT / "bench" / "RESULTS-stream.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

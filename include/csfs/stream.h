@@ -6,17 +6,26 @@
  *
  * Sources: a CSF list (text, .zst, .gz) or a CSF Parquet file go through the
  * parallel descriptor engine; any other Parquet file csfs reads (descriptor
- * Parquet, `csfs mix` labels, ...) is streamed column by column, row groups
- * decoded on worker threads.
+ * Parquet, `csfs mix` labels, ...) is streamed column by column, a page of
+ * each column at a time.
  *
  * Memory is bounded by the batch size and the thread count, never by the
  * file: a CSF source holds the batch being filled, one batch waiting for the
  * consumer and the engine's (threads + 3) pages of at most 16384 rows (plus
- * (threads + 2) text chunks of 8 MiB); another Parquet source holds (threads
- * + 1) decoded row groups (the file's row group size) and two batches. A
- * batch handed out belongs to the consumer and is freed by its release
- * callback (also after the stream itself was released). With rows= in an
- * order of their own, the selected rows are held until the end.
+ * (threads + 2) text chunks of 8 MiB); another Parquet source holds one
+ * decoded page and a 256 KiB read window per column (pages are the writer's,
+ * about 1 MiB) and two batches, whatever its row-group size. A batch handed
+ * out belongs to the consumer and is freed by its release callback (also
+ * after the stream itself was released). With rows= in an order of their
+ * own, the selected rows are held until the end.
+ *
+ * rows= reads and parses only what holds the rows: a Parquet source skips
+ * row groups, batches and pages without one (pages by their headers: their
+ * bodies are not read); a CSF text list is counted in one pass (record
+ * boundaries only, at memchr speed, before csfs_stream_open returns: its
+ * structure errors come from there), the selected records are copied to a
+ * temporary file in $TMPDIR (or /tmp; removed at the end) and only they are
+ * parsed. CSF Parquet files are read whole.
  */
 #ifndef CSFS_STREAM_H
 #define CSFS_STREAM_H
