@@ -17,11 +17,13 @@
  * The list is read once (no second read, so no seeking is needed even for a
  * plain file); what is parsed is the selected rows only. The temporary text
  * is the selected records (about 250 bytes a CSF for gd_19peel_9J) in
- * $TMPDIR (or /tmp), removed when the stream ends. Memory: one chunk of the
- * list, and 20 bytes a selected row for the map.
+ * $TMPDIR (or /tmp), removed when the stream ends. Memory: three chunks of
+ * the list (one scanned, two read ahead by a thread) and 20 bytes a selected
+ * row for the map.
  */
 #define _GNU_SOURCE /* mkstemps */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,19 +130,71 @@ static int write_all(FILE *f, const void *data, size_t n, const char *tmp, csfs_
     return 0;
 }
 
+/* Read-ahead: a thread reads (and decompresses) the next chunks while the
+ * counting pass scans one, so the pass costs the slower of the two. */
+#define AHEAD 3
+
+typedef struct ahead {
+    csfs_text_reader *r;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    csfs_buf buf[AHEAD];
+    int last[AHEAD];
+    size_t head, filled; /* chunks ready: head .. head + filled - 1 */
+    int eof, stop, rc;
+    csfs_error err;
+} ahead;
+
+static void *ahead_main(void *arg)
+{
+    ahead *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (a->filled == AHEAD && !a->stop) pthread_cond_wait(&a->cv, &a->mu);
+        if (a->stop) break;
+        size_t slot = (a->head + a->filled) % AHEAD;
+        pthread_mutex_unlock(&a->mu);
+        csfs_error e;
+        csfs_error_clear(&e);
+        int rc = csfs_text_next_chunk(a->r, &a->buf[slot], &e);
+        int last = rc == 0 && csfs_text_at_end(a->r);
+        pthread_mutex_lock(&a->mu);
+        if (rc) {
+            a->rc = rc;
+            a->err = e;
+        } else if (a->buf[slot].len) {
+            a->last[slot] = last;
+            a->filled++;
+        }
+        if (rc || !a->buf[slot].len || last) {
+            a->eof = 1;
+            pthread_cond_broadcast(&a->cv);
+            break;
+        }
+        pthread_cond_broadcast(&a->cv);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
 /* Pass 1: the list -> the selected records in tmp (open as f). */
 static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err)
 {
     csfs_stream_state *st = p->st;
-    csfs_text_reader *r;
-    int rc = csfs_text_open(st->input, st->opt.chunk_bytes, &r, err);
+    ahead a;
+    memset(&a, 0, sizeof a);
+    int rc = csfs_text_open(st->input, st->opt.chunk_bytes, &a.r, err);
     if (rc) return rc;
-    const csfs_header *h = csfs_text_header(r);
+    const csfs_header *h = csfs_text_header(a.r);
     for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
         rc = write_all(f, h->lines[i], h->lens[i], tmp, err);
         if (rc == 0) rc = write_all(f, "\n", 1, tmp, err);
     }
-    csfs_buf chunk = {0};
+    pthread_mutex_init(&a.mu, NULL);
+    pthread_cond_init(&a.cv, NULL);
+    pthread_t thread;
+    int started = rc == 0 && pthread_create(&thread, NULL, ahead_main, &a) == 0;
+    if (rc == 0 && !started) rc = csfs_fail(err, CSFS_E_NOMEM, "cannot start a thread");
     csfs_chunk_scan scan;
     memset(&scan, 0, sizeof scan);
     while (rc == 0) {
@@ -148,19 +202,28 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
             rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
             break;
         }
-        rc = csfs_text_next_chunk(r, &chunk, err);
-        if (rc || chunk.len == 0) break;
-        p->text_bytes += chunk.len;
-        int last = csfs_text_at_end(r);
+        pthread_mutex_lock(&a.mu);
+        while (a.filled == 0 && !a.eof) pthread_cond_wait(&a.cv, &a.mu);
+        size_t slot = a.head;
+        int have = a.filled > 0;
+        if (!have && a.rc) {
+            rc = a.rc;
+            *err = a.err;
+        }
+        pthread_mutex_unlock(&a.mu);
+        if (!have) break;
+        const csfs_buf *chunk = &a.buf[slot];
+        int last = a.last[slot];
+        p->text_bytes += chunk->len;
         csfs_error se;
         csfs_error_clear(&se);
-        int src = csfs_scan_chunk(chunk.data, chunk.len, last, &scan, &se);
+        int src = csfs_scan_chunk(chunk->data, chunk->len, last, &scan, &se);
         if (src) {
             rc = scan_error(p, &scan, &se, src, err);
             break;
         }
         uint64_t base = p->line_base;
-        rc = take_chunk(p, chunk.data, &scan, err);
+        rc = take_chunk(p, chunk->data, &scan, err);
         if (rc == 0) rc = write_all(f, p->out.data, p->out.len, tmp, err);
         if (rc == 0 && last && scan.trailing_separator) {
             /* The engine's own rule on a list that ends with " *" (strict
@@ -168,11 +231,25 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
             p->trailing_separator = base + scan.trailing_separator;
             rc = write_all(f, " *\n", 3, tmp, err);
         }
+        pthread_mutex_lock(&a.mu);
+        a.head = (a.head + 1) % AHEAD;
+        a.filled--;
+        pthread_cond_broadcast(&a.cv);
+        pthread_mutex_unlock(&a.mu);
         if (last) break;
     }
+    if (started) {
+        pthread_mutex_lock(&a.mu);
+        a.stop = 1;
+        pthread_cond_broadcast(&a.cv);
+        pthread_mutex_unlock(&a.mu);
+        pthread_join(thread, NULL);
+    }
+    pthread_mutex_destroy(&a.mu);
+    pthread_cond_destroy(&a.cv);
+    for (int i = 0; i < AHEAD; i++) csfs_buf_free(&a.buf[i]);
     csfs_chunk_scan_free(&scan);
-    csfs_buf_free(&chunk);
-    csfs_text_close(r);
+    csfs_text_close(a.r);
     return rc;
 }
 
