@@ -13,11 +13,11 @@
 
 /* Bytes read at a time when reading on (a call that asks for the row after
  * the last page): the window then holds several pages. A call that skips
- * rows, or a sparse cursor, reads sparsely: page headers a few hundred bytes at a time (a longer
- * one is read again whole) and the bodies it needs exactly, so skipped
- * bodies are not read at all. */
+ * rows, or a sparse cursor, reads sparsely: page headers 128 bytes at a time
+ * (a longer one is read again, twice as long) and the bodies it needs
+ * exactly, so skipped bodies are not read at all. */
 #define WINDOW_MIN ((size_t)256 << 10)
-#define SPARSE_WINDOW ((size_t)512)
+#define SPARSE_WINDOW ((size_t)128)
 /* Page headers are small; one that needs more than this is refused. */
 #define HEADER_MAX ((size_t)16 << 20)
 
