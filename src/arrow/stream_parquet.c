@@ -5,6 +5,7 @@
  * rows= only the row groups, batches and pages that hold a selected row are
  * read and decoded.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,22 @@ static int arrow_type(const pq_file *f, const pq_column_info *c, csfs_acol_type 
     }
 }
 
+/* Threads that fill a batch's columns together: the producer and
+ * (threads - 1) helpers, each with the columns w, w + T, ... */
+typedef struct col_pool {
+    size_t n_threads, n_started; /* T (the producer included); helpers running */
+    struct col_worker *workers;
+    pthread_t *threads;
+    csfs_buf *bytes; /* per worker: byte-array values while gathered */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    int ready, stop, rc;
+    uint64_t gen; /* batches handed out */
+    size_t pending;
+    const struct col_task *task;
+    csfs_error err;
+} col_pool;
+
 typedef struct pq_stream {
     csfs_stream_state *st;
     pq_file *f;
@@ -76,7 +93,7 @@ typedef struct pq_stream {
     csfs_acol *cols;
     size_t n_cols;
     struct col_reader *rd; /* one per file column, for the row group being read */
-    csfs_buf bytes;        /* a batch's byte-array values while gathered */
+    col_pool pool;         /* column workers */
 } pq_stream;
 
 static int open_columns(pq_stream *p, csfs_error *err)
@@ -195,36 +212,47 @@ static int col_at(pq_stream *p, col_reader *r, uint64_t row, csfs_error *err)
     return 0;
 }
 
-/* Fixed-width values of group rows ROW_AT(0..n) of reader r into dst, item
- * j at dst + j * stride (w bytes each). */
+/* Fixed-width values of group rows from + idx[0..n) (idx NULL: from + 0..n)
+ * of reader r into dst, item j at dst + j * stride (w bytes each; stride and
+ * w multiples of 4 where w is 4). Runs within a page are copied in one go. */
 static int gather_fixed(pq_stream *p, col_reader *r, size_t from, const uint32_t *idx, size_t n,
                         char *dst, size_t stride, size_t w, csfs_error *err)
 {
     for (size_t j = 0; j < n;) {
         uint64_t row = from + (idx ? idx[j] : j);
-        int rc = col_at(p, r, row, err);
-        if (rc) return rc;
-        const char *src = (const char *)r->page->values + (row - r->first) * w;
-        if (!idx && stride == w) { /* a run to the page's end */
-            size_t take = (size_t)(r->end - row) < n - j ? (size_t)(r->end - row) : n - j;
-            memcpy(dst + j * w, src, take * w);
+        if (!r->page || row >= r->end) {
+            int rc = col_at(p, r, row, err);
+            if (rc) return rc;
+        }
+        const char *vals = r->page->values;
+        uint64_t first = r->first, end = r->end;
+        if (!idx) { /* a run to the page's end */
+            size_t take = (size_t)(end - row) < n - j ? (size_t)(end - row) : n - j;
+            const char *src = vals + (row - first) * w;
+            if (stride == w) {
+                memcpy(dst + j * w, src, take * w);
+            } else if (w == 4) {
+                const uint32_t *s = (const uint32_t *)src;
+                uint32_t *d = (uint32_t *)(dst + j * stride);
+                size_t step = stride / 4;
+                for (size_t k = 0; k < take; k++) d[k * step] = s[k];
+            } else {
+                for (size_t k = 0; k < take; k++) memcpy(dst + (j + k) * stride, src + k * w, w);
+            }
             j += take;
             continue;
         }
-        if (w == 4)
-            memcpy(dst + j * stride, src, 4);
-        else
-            memcpy(dst + j * stride, src, w);
-        j++;
+        /* selected rows: as many as fall in this page */
+        for (; j < n && (row = from + idx[j]) < end && row >= first; j++)
+            memcpy(dst + j * stride, vals + (row - first) * w, w);
     }
     return 0;
 }
 
 /* Byte-array values of group rows ROW_AT(0..n) -> offsets o[0..n] and bytes. */
 static int gather_var(pq_stream *p, col_reader *r, size_t from, const uint32_t *idx, size_t n,
-                      int32_t *o, csfs_error *err)
+                      int32_t *o, csfs_buf *b, csfs_error *err)
 {
-    csfs_buf *b = &p->bytes;
     b->len = 0;
     o[0] = 0;
     for (size_t j = 0; j < n; j++) {
@@ -243,6 +271,152 @@ static int gather_var(pq_stream *p, col_reader *r, size_t from, const uint32_t *
     return 0;
 }
 
+/* One batch's file columns, shared out among the column workers. */
+typedef struct col_task {
+    size_t from, n;
+    const uint32_t *idx;
+    csfs_acol_data *d;
+    size_t first_out; /* output column of file column 0 (not a matrix) */
+    char *matrix;
+} col_task;
+
+/* File column fc of the batch: its output values (allocated here). */
+static int fill_column(pq_stream *p, const col_task *t, size_t fc, csfs_buf *bytes, csfs_error *err)
+{
+    col_reader *r = &p->rd[fc];
+    if (p->matrix)
+        return gather_fixed(p, r, t->from, t->idx, t->n, t->matrix + 4 * fc, 4 * p->n_file, 4, err);
+    size_t c = t->first_out + fc;
+    csfs_acol_data *d = &t->d[c];
+    csfs_acol_type type = p->st->cols[c].type;
+    if (!csfs_acol_is_var(type)) {
+        size_t w = csfs_acol_value_size(type);
+        if (!(d->values = csfs_arrow_alloc(t->n * w)))
+            return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        return gather_fixed(p, r, t->from, t->idx, t->n, d->values, w, w, err);
+    }
+    if (!(d->offsets = csfs_arrow_alloc((t->n + 1) * 4)))
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    int rc = gather_var(p, r, t->from, t->idx, t->n, d->offsets, bytes, err);
+    if (rc) return rc;
+    if (!(d->values = csfs_arrow_alloc(bytes->len)))
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    memcpy(d->values, bytes->data, bytes->len);
+    return 0;
+}
+
+/* Worker w's share of a batch: file columns w, w + T, w + 2T, ... */
+static int fill_share(pq_stream *p, const col_task *t, size_t w, csfs_error *err)
+{
+    col_pool *pool = &p->pool;
+    for (size_t fc = w; fc < p->n_file; fc += pool->n_threads) {
+        int rc = fill_column(p, t, fc, &pool->bytes[w], err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+typedef struct col_worker {
+    pq_stream *p;
+    size_t w;
+} col_worker;
+
+static void *col_worker_main(void *arg)
+{
+    col_worker *cw = arg;
+    pq_stream *p = cw->p;
+    col_pool *pool = &p->pool;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (pool->gen == seen && !pool->stop) pthread_cond_wait(&pool->cv_work, &pool->mu);
+        if (pool->stop) break;
+        seen = pool->gen;
+        const col_task *t = pool->task;
+        pthread_mutex_unlock(&pool->mu);
+        csfs_error e;
+        csfs_error_clear(&e);
+        int rc = fill_share(p, t, cw->w, &e);
+        pthread_mutex_lock(&pool->mu);
+        if (rc && !pool->rc) {
+            pool->rc = rc;
+            pool->err = e;
+        }
+        if (--pool->pending == 0) pthread_cond_signal(&pool->cv_done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* threads - 1 helpers beside the producer thread, at most one a column. */
+static int pool_start(pq_stream *p, int threads, csfs_error *err)
+{
+    col_pool *pool = &p->pool;
+    size_t n = threads > 1 ? (size_t)threads : 1;
+    if (n > p->n_file) n = p->n_file ? p->n_file : 1;
+    pool->bytes = calloc(n, sizeof *pool->bytes);
+    pool->workers = calloc(n, sizeof *pool->workers);
+    pool->threads = calloc(n, sizeof *pool->threads);
+    if (!pool->bytes || !pool->workers || !pool->threads)
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->cv_work, NULL);
+    pthread_cond_init(&pool->cv_done, NULL);
+    pool->ready = 1;
+    pool->n_threads = 1;
+    for (size_t w = 1; w < n; w++) {
+        pool->workers[w] = (col_worker){p, w};
+        if (pthread_create(&pool->threads[w], NULL, col_worker_main, &pool->workers[w]) != 0)
+            break; /* fewer helpers: still correct */
+        pool->n_started++;
+        pool->n_threads++;
+    }
+    return 0;
+}
+
+static void pool_stop(pq_stream *p)
+{
+    col_pool *pool = &p->pool;
+    if (pool->ready) {
+        pthread_mutex_lock(&pool->mu);
+        pool->stop = 1;
+        pthread_cond_broadcast(&pool->cv_work);
+        pthread_mutex_unlock(&pool->mu);
+        for (size_t w = 1; w <= pool->n_started; w++) pthread_join(pool->threads[w], NULL);
+        pthread_mutex_destroy(&pool->mu);
+        pthread_cond_destroy(&pool->cv_work);
+        pthread_cond_destroy(&pool->cv_done);
+    }
+    for (size_t w = 0; pool->bytes && w < pool->n_threads; w++) csfs_buf_free(&pool->bytes[w]);
+    free(pool->bytes);
+    free(pool->workers);
+    free(pool->threads);
+    memset(pool, 0, sizeof *pool);
+}
+
+/* Every file column of the batch, on the pool (the caller is worker 0). */
+static int fill_columns(pq_stream *p, const col_task *t, csfs_error *err)
+{
+    col_pool *pool = &p->pool;
+    if (pool->n_threads == 1) return fill_share(p, t, 0, err);
+    pthread_mutex_lock(&pool->mu);
+    pool->task = t;
+    pool->rc = 0;
+    pool->pending = pool->n_threads - 1;
+    pool->gen++;
+    pthread_cond_broadcast(&pool->cv_work);
+    pthread_mutex_unlock(&pool->mu);
+    int rc = fill_share(p, t, 0, err);
+    pthread_mutex_lock(&pool->mu);
+    while (pool->pending) pthread_cond_wait(&pool->cv_done, &pool->mu);
+    if (!rc && pool->rc) {
+        rc = pool->rc;
+        *err = pool->err;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return rc;
+}
+
 /* Rows from + idx[0..n) (NULL: from + 0..n) of the row group starting at
  * group_row, read through the column readers, as a batch. */
 static int make_batch(pq_stream *p, uint64_t group_row, size_t from, const uint32_t *idx, size_t n,
@@ -251,7 +425,7 @@ static int make_batch(pq_stream *p, uint64_t group_row, size_t from, const uint3
     const csfs_acol *cols = p->st->cols;
     csfs_acol_data *d = calloc(p->n_cols, sizeof *d);
     if (!d) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    size_t c = 0, fc = 0;
+    size_t c = 0;
     int rc = 0;
 #define ROW_AT(j) (from + (idx ? idx[j] : (j)))
     if (p->add_row) {
@@ -266,31 +440,9 @@ static int make_batch(pq_stream *p, uint64_t group_row, size_t from, const uint3
         for (size_t j = 0; j < n; j++) v[j] = block_of(p, group_row + ROW_AT(j), &hint);
     }
 #undef ROW_AT
-    if (p->matrix) {
-        size_t w = p->n_file;
-        char *v = d[c++].values = csfs_arrow_alloc(n * w * 4);
-        if (!v) goto oom;
-        for (size_t k = 0; k < w && rc == 0; k++)
-            rc = gather_fixed(p, &p->rd[k], from, idx, n, v + 4 * k, 4 * w, 4, err);
-    } else {
-        for (; c < p->n_cols && rc == 0; c++, fc++) {
-            col_reader *r = &p->rd[fc];
-            if (!csfs_acol_is_var(cols[c].type)) {
-                size_t w = csfs_acol_value_size(cols[c].type);
-                char *v = d[c].values = csfs_arrow_alloc(n * w);
-                if (!v) goto oom;
-                rc = gather_fixed(p, r, from, idx, n, v, w, w, err);
-                continue;
-            }
-            int32_t *o = d[c].offsets = csfs_arrow_alloc((n + 1) * 4);
-            if (!o) goto oom;
-            rc = gather_var(p, r, from, idx, n, o, err);
-            if (rc) break;
-            char *v = d[c].values = csfs_arrow_alloc(p->bytes.len);
-            if (!v) goto oom;
-            memcpy(v, p->bytes.data, p->bytes.len);
-        }
-    }
+    col_task t = {.from = from, .n = n, .idx = idx, .d = d, .first_out = c};
+    if (p->matrix && !(t.matrix = d[c].values = csfs_arrow_alloc(n * p->n_file * 4))) goto oom;
+    rc = fill_columns(p, &t, err);
     if (rc) {
         csfs_acol_data_free(d, p->n_cols);
         free(d);
@@ -336,6 +488,7 @@ static int run(pq_stream *p, csfs_error *err)
     p->rd = calloc(p->n_file ? p->n_file : 1, sizeof *p->rd);
     int rc = 0;
     if (!idx || !p->rd) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    if (rc == 0) rc = pool_start(p, st->opt.threads ? st->opt.threads : csfs_online_cpus(), err);
     uint64_t start = 0;
     size_t next_sel = 0; /* first selected row not yet passed */
     for (size_t g = 0; rc == 0 && g < ng; g++) {
@@ -371,7 +524,7 @@ static int run(pq_stream *p, csfs_error *err)
     free(p->rd);
     p->rd = NULL;
     free(idx);
-    csfs_buf_free(&p->bytes);
+    pool_stop(p);
     return rc;
 }
 
