@@ -147,6 +147,61 @@ static void test_matrix_and_rows(void)
     csfs_matrix_free(&m);
 }
 
+/* A descriptor Parquet file (not CSF Parquet) read a page at a time by
+ * several column workers: the matrix, whole and with rows=. */
+static void test_parquet_matrix_threads(void)
+{
+    csfs_matrix m;
+    CHECK(load_matrix(&m) == 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/d.parquet", tu_temp_dir());
+    csfs_descriptor_options d;
+    csfs_descriptor_options_init(&d);
+    d.input = example();
+    d.output = path;
+    d.force = 1;
+    d.row_group_rows = 200; /* several row groups, one cut inside a batch */
+    d.threads = 1;
+    csfs_error err;
+    CHECK_EQ_INT(csfs_descriptors_run(&d, NULL, &err), 0);
+    static const uint64_t pick[] = {450, 3, 3, 199, 200, 0};
+    for (int with_rows = 0; with_rows < 2; with_rows++) {
+        csfs_stream_options o;
+        csfs_stream_options_init(&o);
+        o.input = path;
+        o.columns = CSFS_STREAM_ROW | CSFS_STREAM_MATRIX;
+        o.threads = 3;
+        o.batch_rows = 37;
+        if (with_rows) {
+            o.rows = pick;
+            o.n_rows = 6;
+        }
+        struct ArrowArrayStream s;
+        CHECK(csfs_stream_open(&o, &s, &err) == 0);
+        size_t k = 0, bad = 0;
+        int rc;
+        for (;;) {
+            struct ArrowArray b;
+            rc = s.get_next(&s, &b);
+            if (rc || !b.release) break;
+            const uint64_t *rows = b.children[0]->buffers[1];
+            const int32_t *v = b.children[1]->children[0]->buffers[1];
+            for (int64_t r = 0; r < b.length; r++, k++) {
+                uint64_t want = with_rows ? pick[k] : k;
+                bad += rows[r] != want;
+                bad += memcmp(v + r * m.cols, (const int32_t *)m.data + want * m.cols,
+                              m.cols * 4) != 0;
+            }
+            b.release(&b);
+        }
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_INT(k, with_rows ? 6 : m.rows);
+        CHECK_EQ_INT(bad, 0);
+        s.release(&s);
+    }
+    csfs_matrix_free(&m);
+}
+
 static void test_errors_cancel_release(void)
 {
     /* a line that is no CSF record, far into the file */
@@ -210,6 +265,7 @@ int main(void)
 {
     test_columns_and_values();
     test_matrix_and_rows();
+    test_parquet_matrix_threads();
     test_errors_cancel_release();
     return tu_done();
 }
