@@ -17,8 +17,8 @@
  * The list is read once (no second read, so no seeking is needed even for a
  * plain file); what is parsed is the selected rows only. The temporary text
  * is the selected records (about 250 bytes a CSF for gd_19peel_9J) in
- * $TMPDIR (or /tmp), removed when the stream ends. Memory: three chunks of
- * the list (one scanned, two read ahead by a thread) and 20 bytes a selected
+ * $TMPDIR (or /tmp), removed when the stream ends. Memory: 4 chunks of the
+ * list (read and scanned ahead by up to 3 threads) and 20 bytes a selected
  * row for the map.
  */
 #define _GNU_SOURCE /* mkstemps */
@@ -32,6 +32,7 @@
 #include "arrow/stream_internal.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "engine/pipeline.h"
 #include "grasp/csf_text.h"
 
 typedef struct rows_pass {
@@ -130,50 +131,81 @@ static int write_all(FILE *f, const void *data, size_t n, const char *tmp, csfs_
     return 0;
 }
 
-/* Read-ahead: a thread reads (and decompresses) the next chunks while the
- * counting pass scans one, so the pass costs the slower of the two. */
-#define AHEAD 3
+/*
+ * Scanners: threads that each take the next chunk of the list (reading is
+ * in order, one reader at a time: for .zst/.gz it decompresses) and split it
+ * into records, a ring of chunks ahead of the counting pass, which takes the
+ * scanned chunks in order. The pass then costs about the reading, or the
+ * scanning shared by the threads, whichever is slower.
+ */
+#define RING 4
 
-typedef struct ahead {
+typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } slot_state;
+
+typedef struct scan_slot {
+    slot_state state;
+    uint64_t seq;
+    csfs_buf buf;
+    csfs_chunk_scan scan;
+    int last, scan_rc;
+    csfs_error scan_err;
+} scan_slot;
+
+typedef struct scanners {
     csfs_text_reader *r;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu, read_mu; /* read_mu: one reader at a time, in order */
     pthread_cond_t cv;
-    csfs_buf buf[AHEAD];
-    int last[AHEAD];
-    size_t head, filled; /* chunks ready: head .. head + filled - 1 */
+    scan_slot slot[RING];
+    uint64_t next_seq; /* the next chunk to read (under read_mu) */
+    uint64_t total;    /* chunks in the list, once eof */
     int eof, stop, rc;
     csfs_error err;
-} ahead;
+} scanners;
 
-static void *ahead_main(void *arg)
+static void *scanner_main(void *arg)
 {
-    ahead *a = arg;
-    pthread_mutex_lock(&a->mu);
+    scanners *sc = arg;
     for (;;) {
-        while (a->filled == AHEAD && !a->stop) pthread_cond_wait(&a->cv, &a->mu);
-        if (a->stop) break;
-        size_t slot = (a->head + a->filled) % AHEAD;
-        pthread_mutex_unlock(&a->mu);
-        csfs_error e;
-        csfs_error_clear(&e);
-        int rc = csfs_text_next_chunk(a->r, &a->buf[slot], &e);
-        int last = rc == 0 && csfs_text_at_end(a->r);
-        pthread_mutex_lock(&a->mu);
-        if (rc) {
-            a->rc = rc;
-            a->err = e;
-        } else if (a->buf[slot].len) {
-            a->last[slot] = last;
-            a->filled++;
+        pthread_mutex_lock(&sc->read_mu);
+        pthread_mutex_lock(&sc->mu);
+        uint64_t seq = sc->next_seq;
+        scan_slot *s = &sc->slot[seq % RING];
+        while (!sc->eof && !sc->stop && s->state != SLOT_FREE) pthread_cond_wait(&sc->cv, &sc->mu);
+        int done = sc->eof || sc->stop;
+        if (!done) {
+            s->state = SLOT_BUSY;
+            s->seq = seq;
         }
-        if (rc || !a->buf[slot].len || last) {
-            a->eof = 1;
-            pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&sc->mu);
+        if (done) {
+            pthread_mutex_unlock(&sc->read_mu);
             break;
         }
-        pthread_cond_broadcast(&a->cv);
+        csfs_error e;
+        csfs_error_clear(&e);
+        int rc = csfs_text_next_chunk(sc->r, &s->buf, &e);
+        int last = rc == 0 && (s->buf.len == 0 || csfs_text_at_end(sc->r));
+        sc->next_seq = seq + 1;
+        if (rc || last) {
+            pthread_mutex_lock(&sc->mu);
+            sc->eof = 1;
+            sc->total = rc || s->buf.len == 0 ? seq : seq + 1;
+            if (rc) sc->rc = rc, sc->err = e;
+            if (sc->total == seq) s->state = SLOT_FREE;
+            pthread_cond_broadcast(&sc->cv);
+            pthread_mutex_unlock(&sc->mu);
+        }
+        pthread_mutex_unlock(&sc->read_mu);
+        if (rc || s->buf.len == 0) break;
+        csfs_error_clear(&s->scan_err);
+        s->last = last;
+        s->scan_rc = csfs_scan_chunk(s->buf.data, s->buf.len, last, &s->scan, &s->scan_err);
+        pthread_mutex_lock(&sc->mu);
+        s->state = SLOT_READY;
+        pthread_cond_broadcast(&sc->cv);
+        pthread_mutex_unlock(&sc->mu);
+        if (last) break;
     }
-    pthread_mutex_unlock(&a->mu);
     return NULL;
 }
 
@@ -181,75 +213,76 @@ static void *ahead_main(void *arg)
 static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err)
 {
     csfs_stream_state *st = p->st;
-    ahead a;
-    memset(&a, 0, sizeof a);
-    int rc = csfs_text_open(st->input, st->opt.chunk_bytes, &a.r, err);
+    scanners sc;
+    memset(&sc, 0, sizeof sc);
+    int rc = csfs_text_open(st->input, st->opt.chunk_bytes, &sc.r, err);
     if (rc) return rc;
-    const csfs_header *h = csfs_text_header(a.r);
+    const csfs_header *h = csfs_text_header(sc.r);
     for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
         rc = write_all(f, h->lines[i], h->lens[i], tmp, err);
         if (rc == 0) rc = write_all(f, "\n", 1, tmp, err);
     }
-    pthread_mutex_init(&a.mu, NULL);
-    pthread_cond_init(&a.cv, NULL);
-    pthread_t thread;
-    int started = rc == 0 && pthread_create(&thread, NULL, ahead_main, &a) == 0;
+    pthread_mutex_init(&sc.mu, NULL);
+    pthread_mutex_init(&sc.read_mu, NULL);
+    pthread_cond_init(&sc.cv, NULL);
+    int threads = st->opt.threads ? st->opt.threads : csfs_online_cpus();
+    if (threads > RING - 1) threads = RING - 1;
+    pthread_t th[RING];
+    int started = 0;
+    while (rc == 0 && started < threads &&
+           pthread_create(&th[started], NULL, scanner_main, &sc) == 0)
+        started++;
     if (rc == 0 && !started) rc = csfs_fail(err, CSFS_E_NOMEM, "cannot start a thread");
-    csfs_chunk_scan scan;
-    memset(&scan, 0, sizeof scan);
-    while (rc == 0) {
+    for (uint64_t seq = 0; rc == 0; seq++) {
         if (csfs_stream_cancelled(st)) {
             rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
             break;
         }
-        pthread_mutex_lock(&a.mu);
-        while (a.filled == 0 && !a.eof) pthread_cond_wait(&a.cv, &a.mu);
-        size_t slot = a.head;
-        int have = a.filled > 0;
-        if (!have && a.rc) {
-            rc = a.rc;
-            *err = a.err;
+        scan_slot *s = &sc.slot[seq % RING];
+        pthread_mutex_lock(&sc.mu);
+        while (!(s->state == SLOT_READY && s->seq == seq) && !(sc.eof && seq >= sc.total))
+            pthread_cond_wait(&sc.cv, &sc.mu);
+        int have = s->state == SLOT_READY && s->seq == seq;
+        if (!have && sc.rc) {
+            rc = sc.rc;
+            *err = sc.err;
         }
-        pthread_mutex_unlock(&a.mu);
+        pthread_mutex_unlock(&sc.mu);
         if (!have) break;
-        const csfs_buf *chunk = &a.buf[slot];
-        int last = a.last[slot];
-        p->text_bytes += chunk->len;
-        csfs_error se;
-        csfs_error_clear(&se);
-        int src = csfs_scan_chunk(chunk->data, chunk->len, last, &scan, &se);
-        if (src) {
-            rc = scan_error(p, &scan, &se, src, err);
+        p->text_bytes += s->buf.len;
+        if (s->scan_rc) {
+            rc = scan_error(p, &s->scan, &s->scan_err, s->scan_rc, err);
             break;
         }
         uint64_t base = p->line_base;
-        rc = take_chunk(p, chunk->data, &scan, err);
+        rc = take_chunk(p, s->buf.data, &s->scan, err);
         if (rc == 0) rc = write_all(f, p->out.data, p->out.len, tmp, err);
-        if (rc == 0 && last && scan.trailing_separator) {
+        if (rc == 0 && s->last && s->scan.trailing_separator) {
             /* The engine's own rule on a list that ends with " *" (strict
              * refuses it, else a warning): the copy ends with one too. */
-            p->trailing_separator = base + scan.trailing_separator;
+            p->trailing_separator = base + s->scan.trailing_separator;
             rc = write_all(f, " *\n", 3, tmp, err);
         }
-        pthread_mutex_lock(&a.mu);
-        a.head = (a.head + 1) % AHEAD;
-        a.filled--;
-        pthread_cond_broadcast(&a.cv);
-        pthread_mutex_unlock(&a.mu);
+        int last = s->last;
+        pthread_mutex_lock(&sc.mu);
+        s->state = SLOT_FREE;
+        pthread_cond_broadcast(&sc.cv);
+        pthread_mutex_unlock(&sc.mu);
         if (last) break;
     }
-    if (started) {
-        pthread_mutex_lock(&a.mu);
-        a.stop = 1;
-        pthread_cond_broadcast(&a.cv);
-        pthread_mutex_unlock(&a.mu);
-        pthread_join(thread, NULL);
+    pthread_mutex_lock(&sc.mu);
+    sc.stop = 1;
+    pthread_cond_broadcast(&sc.cv);
+    pthread_mutex_unlock(&sc.mu);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&sc.mu);
+    pthread_mutex_destroy(&sc.read_mu);
+    pthread_cond_destroy(&sc.cv);
+    for (int i = 0; i < RING; i++) {
+        csfs_buf_free(&sc.slot[i].buf);
+        csfs_chunk_scan_free(&sc.slot[i].scan);
     }
-    pthread_mutex_destroy(&a.mu);
-    pthread_cond_destroy(&a.cv);
-    for (int i = 0; i < AHEAD; i++) csfs_buf_free(&a.buf[i]);
-    csfs_chunk_scan_free(&scan);
-    csfs_text_close(a.r);
+    csfs_text_close(sc.r);
     return rc;
 }
 

@@ -104,7 +104,9 @@ static void test_columns_and_values(void)
     csfs_matrix_free(&m);
 }
 
-static void test_matrix_and_rows(void)
+/* rows= on the text: chunk_bytes small, so the counting pass has many
+ * chunks for its scanner threads. */
+static void test_matrix_and_rows_with(size_t chunk_bytes, int threads)
 {
     csfs_matrix m;
     CHECK(load_matrix(&m) == 0);
@@ -116,6 +118,8 @@ static void test_matrix_and_rows(void)
     o.rows = want;
     o.n_rows = 6;
     o.batch_rows = 4;
+    o.chunk_bytes = chunk_bytes;
+    o.threads = threads;
     struct ArrowArrayStream s;
     csfs_error err;
     CHECK(csfs_stream_open(&o, &s, &err) == 0);
@@ -145,6 +149,12 @@ static void test_matrix_and_rows(void)
     CHECK_EQ_INT(bad, 0);
     s.release(&s);
     csfs_matrix_free(&m);
+}
+
+static void test_matrix_and_rows(void)
+{
+    test_matrix_and_rows_with(0, 0);
+    test_matrix_and_rows_with(2048, 3);
 }
 
 /* A descriptor Parquet file (not CSF Parquet) read a page at a time by
