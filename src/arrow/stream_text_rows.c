@@ -15,7 +15,9 @@
  *      name, line and CSF number.
  *
  * The list is read once (no second read, so no seeking is needed even for a
- * plain file); what is parsed is the selected rows only. The temporary text
+ * plain file); what is parsed is the selected rows only. When the copies
+ * pass 64 MiB and half the text read, most rows are selected: the copy is
+ * dropped and the whole list parsed instead, as without this path. The temporary text
  * is the selected records (about 250 bytes a CSF for gd_19peel_9J) in
  * $TMPDIR (or /tmp), removed when the stream ends. Memory: 4 chunks of the
  * list (read and scanned ahead by up to 3 threads) and 20 bytes a selected
@@ -48,6 +50,8 @@ typedef struct rows_pass {
     csfs_buf out;                /* the copies of the current chunk */
     uint64_t trailing_separator; /* the list ends with " *": its line, else 0 */
     uint64_t text_bytes;         /* of the list's records, decompressed (info bytes_read) */
+    uint64_t copy_bytes;         /* of the copies */
+    int give_up;                 /* the copies grew past half the text: parse the list */
     const char *tmp;
     void (*report)(void *ctx, const char *message); /* the caller's */
     void *report_ctx;
@@ -139,6 +143,11 @@ static int write_all(FILE *f, const void *data, size_t n, const char *tmp, csfs_
  * scanning shared by the threads, whichever is slower.
  */
 #define RING 4
+
+/* Copies past this size and past half the text read so far: most rows are
+ * selected, so the list is parsed instead (the engine then picks the rows),
+ * rather than copying most of it to $TMPDIR. */
+#define COPY_GIVE_UP ((uint64_t)64 << 20)
 
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } slot_state;
 
@@ -257,6 +266,11 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
         uint64_t base = p->line_base;
         rc = take_chunk(p, s->buf.data, &s->scan, err);
         if (rc == 0) rc = write_all(f, p->out.data, p->out.len, tmp, err);
+        p->copy_bytes += p->out.len;
+        if (rc == 0 && p->copy_bytes > COPY_GIVE_UP && p->copy_bytes > p->text_bytes / 2) {
+            p->give_up = 1;
+            break;
+        }
         if (rc == 0 && s->last && s->scan.trailing_separator) {
             /* The engine's own rule on a list that ends with " *" (strict
              * refuses it, else a warning): the copy ends with one too. */
@@ -372,6 +386,12 @@ int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err)
     else if (!f && fd >= 0)
         close(fd);
     p.tmp = tmp;
+    if (rc == 0 && p.give_up) {
+        unlink(tmp);
+        fd = -1;
+        rc = csfs_stream_produce_engine(st, st->input, NULL, err);
+        goto done;
+    }
     if (rc == 0) {
         csfs_stream_row_map map = {.row = p.row, .block = p.block};
         /* Warnings and failures name the list, not the copy. */
@@ -404,6 +424,7 @@ int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err)
         st->total_lines = 3 * p.rows + (nb ? nb - 1 : 0);
         pthread_mutex_unlock(&st->mu);
     }
+done:
     free(p.row);
     free(p.line);
     free(p.block);
