@@ -25,7 +25,8 @@
  * boundaries only, at memchr speed, before csfs_stream_open returns: its
  * structure errors come from there), the selected records are copied to a
  * temporary file in $TMPDIR (or /tmp; removed at the end) and only they are
- * parsed. CSF Parquet files are read whole.
+ * parsed (when most rows are selected, past 64 MiB of copies, the list is
+ * parsed whole instead). CSF Parquet files are read whole.
  */
 #ifndef CSFS_STREAM_H
 #define CSFS_STREAM_H
