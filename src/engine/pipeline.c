@@ -23,9 +23,18 @@ struct csfs_pipe_source {
     csfs_text_reader *text;
     csfs_csf_parquet pq;
     int is_parquet;
+    const csfs_pipe_maker *maker; /* made chunks (csfs_pipe_source_made) */
     size_t next_group;
     char *name;
 };
+
+int csfs_pipe_source_made(const csfs_pipe_maker *maker, csfs_pipe_source **out, csfs_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    (*out)->maker = maker;
+    return 0;
+}
 
 int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source **out,
                           csfs_error *err)
@@ -51,7 +60,9 @@ int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source
 void csfs_pipe_source_close(csfs_pipe_source *s)
 {
     if (!s) return;
-    if (s->is_parquet)
+    if (s->maker)
+        ;
+    else if (s->is_parquet)
         csfs_csf_parquet_close(&s->pq);
     else
         csfs_text_close(s->text);
@@ -60,23 +71,27 @@ void csfs_pipe_source_close(csfs_pipe_source *s)
 
 const char *csfs_pipe_source_name(const csfs_pipe_source *s)
 {
+    if (s->maker) return s->maker->name;
     return s->is_parquet ? pq_file_name(s->pq.file) : csfs_text_name(s->text);
 }
 
 const csfs_header *csfs_pipe_source_header(const csfs_pipe_source *s)
 {
+    if (s->maker) return s->maker->header;
     if (!s->is_parquet) return csfs_text_header(s->text);
     return s->pq.has_header ? &s->pq.header : NULL;
 }
 
 int64_t csfs_pipe_source_size(const csfs_pipe_source *s)
 {
+    if (s->maker) return s->maker->size;
     if (s->is_parquet) return (int64_t)pq_file_size(s->pq.file);
     return csfs_input_file_size(csfs_text_input(s->text));
 }
 
 const char *csfs_pipe_source_compression(const csfs_pipe_source *s)
 {
+    if (s->maker) return "plain";
     return s->is_parquet ? "parquet" : csfs_input_compression(csfs_text_input(s->text));
 }
 
@@ -412,12 +427,15 @@ static void place_segments(engine *j)
 
 /* ---- worker side ------------------------------------------------------------ */
 
-static void run_scan(engine *j, uint64_t seq)
+static void run_scan(engine *j, size_t worker, uint64_t seq)
 {
     chunk *c = &j->chunks[seq % j->n_chunks];
     csfs_error e;
     int rc;
-    if (j->src->is_parquet)
+    const csfs_pipe_maker *m = j->src->maker;
+    if (m)
+        rc = m->fill(m->ctx, (size_t)(seq % j->n_chunks), worker, &c->text, &c->scan, &e);
+    else if (j->src->is_parquet)
         rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
     else
         rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
@@ -510,7 +528,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&j->mu);
         double t0 = thread_cpu_seconds();
         if (t.type == T_SCAN)
-            run_scan(j, t.a);
+            run_scan(j, w->index, t.a);
         else if (t.type == T_PARSE)
             run_parse(j, w->index, t.a, t.b);
         else
@@ -538,7 +556,16 @@ static void *reader_main(void *arg)
         int rc = 0, last;
         csfs_error e;
         int empty;
-        if (j->src->is_parquet) {
+        if (j->src->maker) {
+            /* The maker describes the chunk; a worker makes it. */
+            pthread_mutex_unlock(&j->mu);
+            const csfs_pipe_maker *m = j->src->maker;
+            rc = m->next(m->ctx, (size_t)(j->next_read % j->n_chunks), &e);
+            pthread_mutex_lock(&j->mu);
+            empty = rc == 0;
+            last = 0;
+            if (rc > 0) rc = 0;
+        } else if (j->src->is_parquet) {
             /* Workers decode row groups themselves: nothing to read here. */
             empty = j->next_read >= groups;
             last = j->next_read + 1 >= groups;
@@ -598,7 +625,7 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
 {
     const char *name = csfs_pipe_source_name(j->src);
     if (c->scan_rc) {
-        if (j->src->is_parquet) {
+        if (j->src->is_parquet || j->src->maker) {
             *err = c->scan_err;
             return c->scan_rc;
         }
@@ -670,7 +697,7 @@ static void progress(engine *j)
     if (t - j->last_progress < 0.5) return;
     j->last_progress = t;
     csfs_progress p = {.csfs_done = j->rows,
-                       .bytes_done = source_bytes_read(j->src),
+                       .bytes_done = j->src->maker ? j->input_bytes : source_bytes_read(j->src),
                        .bytes_total = j->src->is_parquet ? -1 : csfs_pipe_source_size(j->src),
                        .seconds = t - j->t0};
     j->cfg->progress(j->cfg->progress_ctx, &p);
@@ -761,6 +788,11 @@ static int setup(engine *j, csfs_error *err)
     for (int i = 0; i < j->threads; i++) {
         j->worker_state[i] = k->sink->ops->worker_new(k->sink);
         if (!j->worker_state[i]) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    const csfs_pipe_maker *m = j->src->maker;
+    if (m && m->start) {
+        int rc = m->start(m->ctx, j->n_chunks, (size_t)j->threads, err);
+        if (rc) return rc;
     }
     return k->sink->ops->start(k->sink, err);
 }

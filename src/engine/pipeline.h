@@ -87,6 +87,32 @@ int csfs_pipe_source_is_parquet(const csfs_pipe_source *src);
 /* A CSF Parquet file's csfs.peel_subshells, when it has one (NULL otherwise). */
 const char *csfs_pipe_source_kv(const csfs_pipe_source *src, const char *key);
 
+/*
+ * A source whose chunks are made, not read (csfs generate): the reader
+ * thread describes chunk after chunk in order (next, into one of `slots`
+ * chunk slots), a worker then fills that slot's text and records (fill),
+ * exactly as the text scanner would have found them in the same text (lines
+ * counted from the first line after the 5 header lines). The maker is owned
+ * by the caller and must outlive the source.
+ */
+typedef struct csfs_pipe_maker {
+    void *ctx;
+    const char *name;          /* for messages and metadata, as a text input's path */
+    const csfs_header *header; /* the 5 header lines */
+    int64_t size;              /* bytes of the text the chunks add up to (with header) */
+    /* Once, before any next/fill: the slot and worker counts of the run. */
+    int (*start)(void *ctx, size_t slots, size_t workers, csfs_error *err);
+    /* Reader thread, in order: 1 when the next chunk was described into slot,
+     * 0 at the end, or a negative CSFS_E_*. */
+    int (*next)(void *ctx, size_t slot, csfs_error *err);
+    /* Worker: the text and records of the chunk described in slot (text and
+     * scan are the engine's, reused: overwrite them). */
+    int (*fill)(void *ctx, size_t slot, size_t worker, csfs_buf *text, csfs_chunk_scan *scan,
+                csfs_error *err);
+} csfs_pipe_maker;
+
+int csfs_pipe_source_made(const csfs_pipe_maker *maker, csfs_pipe_source **out, csfs_error *err);
+
 /* The header TOML a CSF Parquet input was read with, or NULL. */
 const char *csfs_pipe_source_toml_path(const csfs_pipe_source *src);
 

@@ -12,133 +12,35 @@
 #include "common/error.h"
 #include "generate/csfgen.h"
 #include "generate/gen_job.h"
+#include "generate/gen_source.h"
 #include "generate/text_sink.h"
-#include "jobs/engine_outputs.h"
+#include "jobs/job_source.h"
 
-#define TASK_BYTES ((uint64_t)4 << 20)
-#define TASK_MAX_CFGS 1024
-
-typedef struct seg {
-    uint32_t cfg;
-    int two_j;
-    uint64_t skip, take;
-} seg;
+#include "generate/gen_tasks.h"
 
 typedef struct task {
-    gen_cfg_text *cfgs;
-    size_t n_cfgs;
-    seg *segs;
-    size_t n_segs;
-    const char *prefix; /* header or block separator, written before the CSFs */
-    size_t prefix_len;
+    gen_task g;
     csfs_buf out;
-    uint64_t csfs; /* CSFs in this task */
-    int state;     /* 0 free, 1 queued, 2 running, 3 done */
+    int state; /* 0 free, 1 queued, 2 running, 3 done */
     uint64_t seq;
     int rc;
     csfs_error err;
 } task;
 
-/* The producer: blocks in order, configurations in merged order, cut at any CSF. */
-typedef struct producer {
-    gen_job *J;
-    size_t block; /* current block */
-    int in_block; /* merge rewound for this block */
-    int have_cfg; /* cur holds a configuration with CSFs left */
-    gen_config cur;
-    gen_cfg_text cur_text;
-    uint64_t cur_count, cur_done;
-    int header_done;
-    int finished;
-} producer;
-
-static int produce(producer *P, task *t, csfs_error *err)
-{
-    gen_job *J = P->J;
-    t->n_cfgs = 0;
-    t->n_segs = 0;
-    t->prefix = NULL;
-    t->prefix_len = 0;
-    t->out.len = 0;
-    t->rc = 0;
-    t->csfs = 0;
-    uint64_t bytes = 0;
-    if (!P->header_done) {
-        t->prefix = J->header;
-        t->prefix_len = J->header_len;
-        P->header_done = 1;
-    }
-    while (P->block < J->n_blocks) {
-        const gen_block *B = &J->blocks[P->block];
-        if (!P->in_block) {
-            if (P->block > 0) {
-                if (t->n_segs || t->prefix) return 0; /* the separator opens the next task */
-                t->prefix = " *\n";
-                t->prefix_len = 3;
-            }
-            int rc = gen_merge_rewind(J->merge, err);
-            if (rc) return rc;
-            P->in_block = 1;
-            P->have_cfg = 0;
-        }
-        if (!P->have_cfg) {
-            int r;
-            for (;;) {
-                r = gen_merge_next(J->merge, &P->cur, err);
-                if (r <= 0) break;
-                if (J->plan.lists[P->cur.list].parity != B->parity) continue;
-                uint64_t c = gen_config_count(&P->cur, &J->plan, B->two_j);
-                if (!c) continue;
-                P->cur_count = c;
-                P->cur_done = 0;
-                gen_cfg_text_prepare(&P->cur_text, &P->cur, &J->plan);
-                P->have_cfg = 1;
-                break;
-            }
-            if (r < 0) return r;
-            if (r == 0) {
-                P->block++;
-                P->in_block = 0;
-                continue;
-            }
-        }
-        if (t->n_cfgs == TASK_MAX_CFGS || bytes >= TASK_BYTES) return 0;
-        uint64_t per = gen_cfg_text_csf_bytes(&P->cur_text);
-        uint64_t room = (TASK_BYTES - bytes) / per;
-        if (room == 0) room = 1;
-        uint64_t take = P->cur_count - P->cur_done;
-        if (take > room) take = room;
-        t->cfgs[t->n_cfgs] = P->cur_text;
-        t->segs[t->n_segs].cfg = (uint32_t)t->n_cfgs;
-        t->segs[t->n_segs].two_j = B->two_j;
-        t->segs[t->n_segs].skip = P->cur_done;
-        t->segs[t->n_segs].take = take;
-        t->n_cfgs++;
-        t->n_segs++;
-        bytes += take * per;
-        t->csfs += take;
-        P->cur_done += take;
-        if (P->cur_done == P->cur_count) P->have_cfg = 0;
-    }
-    if (!t->n_segs && !t->prefix) P->finished = 1;
-    return 0;
-}
-
-static int run_task(task *t, gen_emit_scratch *s)
+static int run_task(gen_job *J, task *t, gen_emit_scratch *s)
 {
     t->out.len = 0;
     int rc = 0;
-    if (t->prefix_len) rc = csfs_buf_append(&t->out, t->prefix, t->prefix_len, &t->err);
-    for (size_t i = 0; !rc && i < t->n_segs; i++) {
-        const seg *g = &t->segs[i];
-        rc = gen_emit_text(&t->cfgs[g->cfg], g->two_j, g->skip, g->take, s, &t->out, &t->err);
-    }
+    if (t->g.header) rc = csfs_buf_append(&t->out, J->header, J->header_len, &t->err);
+    if (!rc && t->g.separator) rc = csfs_buf_append(&t->out, " *\n", 3, &t->err);
+    if (!rc) rc = gen_task_emit(&t->g, s, &t->out, NULL, NULL, NULL, NULL, &t->err);
     return rc;
 }
 
 typedef struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
+    gen_job *J;
     task *ring;
     size_t n_ring;
     uint64_t next_run; /* next sequence a worker takes */
@@ -158,7 +60,7 @@ static void *worker(void *arg)
         P->next_run++;
         t->state = 2;
         pthread_mutex_unlock(&P->mu);
-        int rc = run_task(t, &s);
+        int rc = run_task(P->J, t, &s);
         pthread_mutex_lock(&P->mu);
         t->rc = rc;
         t->state = 3;
@@ -179,7 +81,7 @@ typedef struct progress_state {
 /* About twice a second, from the writing thread. */
 static void progress_tick(progress_state *ps, const task *t)
 {
-    ps->csfs += t->csfs;
+    ps->csfs += t->g.csfs;
     ps->bytes += t->out.len;
     if (!ps->opt->progress) return;
     double now = csfs_now_seconds();
@@ -199,13 +101,10 @@ int gen_job_write_text(gen_job *J, int threads,
     if (!ring) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < n_ring; i++) {
-        ring[i].cfgs = malloc(TASK_MAX_CFGS * sizeof *ring[i].cfgs);
-        ring[i].segs = malloc(TASK_MAX_CFGS * sizeof *ring[i].segs);
-        if (!ring[i].cfgs || !ring[i].segs) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        if (!rc) rc = gen_task_alloc(&ring[i].g, err);
     }
-    producer Pr;
-    memset(&Pr, 0, sizeof Pr);
-    Pr.J = J;
+    gen_producer Pr;
+    gen_producer_init(&Pr, J);
     const volatile int *cancel = J->opt->cancel;
     progress_state ps = {J->opt, csfs_now_seconds(),    csfs_now_seconds(), 0,
                          0,      (int64_t)J->text_bytes};
@@ -213,9 +112,9 @@ int gen_job_write_text(gen_job *J, int threads,
         gen_emit_scratch s = {0};
         task *t = &ring[0];
         while (!rc) {
-            rc = produce(&Pr, t, err);
+            rc = gen_producer_next(&Pr, &t->g, err);
             if (rc || Pr.finished) break;
-            rc = run_task(t, &s);
+            rc = run_task(J, t, &s);
             if (rc) {
                 *err = t->err;
                 break;
@@ -231,6 +130,7 @@ int gen_job_write_text(gen_job *J, int threads,
         pthread_mutex_init(&P.mu, NULL);
         pthread_cond_init(&P.cv_work, NULL);
         pthread_cond_init(&P.cv_done, NULL);
+        P.J = J;
         P.ring = ring;
         P.n_ring = n_ring;
         pthread_t *tid = calloc((size_t)threads, sizeof *tid);
@@ -249,7 +149,7 @@ int gen_job_write_text(gen_job *J, int threads,
             pthread_mutex_unlock(&P.mu);
             if (can) {
                 task *t = &ring[P.queued % n_ring];
-                rc = produce(&Pr, t, err);
+                rc = gen_producer_next(&Pr, &t->g, err);
                 if (rc) break;
                 if (Pr.finished) {
                     more = 0;
@@ -299,8 +199,7 @@ int gen_job_write_text(gen_job *J, int threads,
         pthread_cond_destroy(&P.cv_done);
     }
     for (size_t i = 0; i < n_ring; i++) {
-        free(ring[i].cfgs);
-        free(ring[i].segs);
+        gen_task_free(&ring[i].g);
         csfs_buf_free(&ring[i].out);
     }
     free(ring);
@@ -340,24 +239,62 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* The engine outputs, read back from the generated text at text_path. */
-static int engine_outputs(const csfs_generate_options *opt, const char *text_path, int threads,
-                          csfs_error *err)
+/* The engine outputs: one engine pass per output, each generating the CSFs
+ * again into the engine's chunks (generation costs a fraction of parsing,
+ * and every job keeps its own options, sinks and summaries). */
+static int engine_outputs(gen_job *J, const char *name, int threads, csfs_error *err)
 {
-    csfs_engine_outputs eo;
-    csfs_engine_outputs_init(&eo);
-    eo.csf_parquet = opt->csf_parquet;
-    eo.descriptors = opt->descriptors;
-    eo.n_descriptors = opt->n_descriptors;
-    eo.codec = opt->codec;
-    eo.codec_level = opt->codec_level;
-    eo.row_group_rows = opt->row_group_rows;
-    csfs_engine_run run = {.threads = threads,
-                           .force = opt->force,
-                           .report = opt->report,
-                           .report_ctx = opt->report_ctx,
-                           .cancel = opt->cancel};
-    return csfs_engine_outputs_run(&eo, text_path, &run, err);
+    const csfs_generate_options *opt = J->opt;
+    gen_source gs;
+    csfs_pipe_source *src = NULL;
+    if (opt->csf_parquet) {
+        csfs_convert_options co;
+        csfs_convert_options_init(&co);
+        co.input = name;
+        co.output = opt->csf_parquet;
+        co.force = opt->force;
+        co.threads = threads;
+        co.codec = opt->codec;
+        co.codec_level = opt->codec_level;
+        co.row_group_rows = opt->row_group_rows;
+        co.header_toml = 1;
+        co.report = opt->report;
+        co.report_ctx = opt->report_ctx;
+        co.progress = opt->progress;
+        co.progress_ctx = opt->progress_ctx;
+        co.cancel = opt->cancel;
+        csfs_convert_summary cs;
+        int rc = gen_source_open(&gs, J, name, &src, err);
+        if (!rc) rc = csfs_convert_run_source(&co, src, &cs, err);
+        gen_source_close(&gs, src);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < opt->n_descriptors; i++) {
+        const csfs_generate_descriptor_output *d = &opt->descriptors[i];
+        csfs_descriptor_options dopt;
+        csfs_descriptor_options_init(&dopt);
+        dopt.input = name;
+        dopt.output = d->path;
+        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
+        dopt.normalize = d->normalize;
+        dopt.format = d->format;
+        dopt.force = opt->force;
+        dopt.threads = threads;
+        dopt.codec = opt->codec;
+        dopt.codec_level = opt->codec_level;
+        dopt.row_group_rows = opt->row_group_rows;
+        dopt.report = opt->report;
+        dopt.report_ctx = opt->report_ctx;
+        dopt.progress = opt->progress;
+        dopt.progress_ctx = opt->progress_ctx;
+        dopt.cancel = opt->cancel;
+        csfs_summary ds;
+        int rc = gen_source_open(&gs, J, name, &src, err);
+        if (!rc) rc = csfs_descriptors_run_source(&dopt, src, &ds, err);
+        gen_source_close(&gs, src);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *rep, csfs_error *err)
@@ -365,27 +302,18 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     double t0 = csfs_now_seconds();
     int engine = opt->csf_parquet || opt->n_descriptors;
     if (!opt->output && !engine) return csfs_fail(err, CSFS_E_ARGUMENT, "no output given");
-    char tdir[4096] = "", tfile[4200] = "";
     const char *text_path = opt->output;
-    if (engine && text_path && strcmp(text_path, "-") == 0)
-        return csfs_fail(err, CSFS_E_ARGUMENT,
-                         "the text goes to standard output: the engine outputs need it in a file");
+    /* The name the engine outputs record as their source: the text file when
+     * one is written, else the name GRASP gives it. */
+    const char *name = text_path && strcmp(text_path, "-") != 0 ? text_path
+                       : opt->text_name                         ? opt->text_name
+                                                                : "rcsf.out";
     gen_job J;
     int rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
     rc = gen_job_count(&J, err);
-    if (!rc && !text_path) {
-        csfs_engine_outputs eo;
-        csfs_engine_outputs_init(&eo);
-        eo.csf_parquet = opt->csf_parquet;
-        eo.descriptors = opt->descriptors;
-        eo.n_descriptors = opt->n_descriptors;
-        eo.text_name = opt->text_name;
-        rc = csfs_engine_outputs_temp_text(&eo, "rcsf.out", tdir, sizeof tdir, tfile, sizeof tfile,
-                                           err);
-        text_path = tfile;
-    }
-    if (!rc && !opt->force_space && !ends_with(text_path, ".zst") && strcmp(text_path, "-"))
+    if (!rc && !opt->force_space && text_path && !ends_with(text_path, ".zst") &&
+        strcmp(text_path, "-"))
         rc = check_space(text_path, J.text_bytes, err);
     int threads = opt->threads;
     if (threads <= 0) {
@@ -393,16 +321,15 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
         threads = n > 0 ? (int)n : 1;
     }
     gen_text_sink sink;
-    if (!rc) rc = gen_text_sink_open(&sink, text_path, opt->force || *tdir, err);
-    if (!rc) {
+    if (!rc && text_path) rc = gen_text_sink_open(&sink, text_path, opt->force, err);
+    if (!rc && text_path) {
         rc = gen_job_write_text(&J, threads, sink_write, &sink, err);
         if (rc)
             gen_text_sink_abort(&sink);
         else
             rc = gen_text_sink_commit(&sink, err);
     }
-    if (!rc && engine) rc = engine_outputs(opt, text_path, threads, err);
-    if (*tdir) csfs_engine_outputs_temp_remove(tdir, tfile);
+    if (!rc && engine) rc = engine_outputs(&J, name, threads, err);
     if (!rc && rep) {
         csfs_generate_report tmp;
         rc = gen_fill_report(&J, &tmp, err);

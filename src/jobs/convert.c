@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "grasp/header_toml.h"
 #include "io/outfile.h"
+#include "jobs/job_source.h"
 #include "jobs/job.h"
 #include "engine/page_sink.h"
 #include "grasp/peel.h"
@@ -284,7 +285,8 @@ static int write_toml(conv_job *j, const csfs_pipe_result *res, csfs_convert_sum
     return rc;
 }
 
-int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum, csfs_error *err)
+static int run_convert(const csfs_convert_options *opt, csfs_pipe_source *given,
+                       csfs_convert_summary *sum, csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -294,7 +296,7 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     if (begun) return begun;
     if (!opt->input || !opt->output)
         return csfs_fail(err, CSFS_E_ARGUMENT, "an input and an output file are required");
-    if (strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
+    if (!given && strcmp(opt->input, "-") != 0 && csfs_same_file(opt->input, opt->output))
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
                          opt->output);
     if (opt->row_group_rows < 0)
@@ -305,7 +307,11 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     csfs_pipe_result res;
     memset(&res, 0, sizeof res);
     int threads = opt->threads ? opt->threads : csfs_online_cpus();
-    int rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &j.src, err);
+    int rc = 0;
+    if (given)
+        j.src = given;
+    else
+        rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &j.src, err);
     if (rc == 0 && csfs_pipe_source_is_parquet(j.src))
         rc = csfs_fail(err, CSFS_E_ARGUMENT, "%s: already a Parquet file; convert reads CSF text",
                        opt->input);
@@ -369,7 +375,18 @@ int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum,
     if (j.sink) j.sink->ops->destroy(j.sink);
     if (j.out_open) csfs_outfile_abort(&j.out);
     csfs_slot_pool_free(&j.pieces);
-    csfs_pipe_source_close(j.src);
+    if (!given) csfs_pipe_source_close(j.src);
     free(res.blocks);
     return rc;
+}
+
+int csfs_convert_run(const csfs_convert_options *opt, csfs_convert_summary *sum, csfs_error *err)
+{
+    return run_convert(opt, NULL, sum, err);
+}
+
+int csfs_convert_run_source(const csfs_convert_options *opt, csfs_pipe_source *src,
+                            csfs_convert_summary *sum, csfs_error *err)
+{
+    return run_convert(opt, src, sum, err);
 }

@@ -25,11 +25,13 @@
 #include "grasp/peel.h"
 #include "engine/pipeline.h"
 #include "jobs/descriptors_hooks.h"
+#include "jobs/job_source.h"
 
 typedef struct desc_job {
     const csfs_descriptor_options *opt;
     const csfs_desc_hooks *hooks; /* NULL: the job's own sinks */
     csfs_pipe_source *src;
+    csfs_pipe_source *given; /* the caller's source (borrowed), or NULL */
     const char *name;
     csfs_peel *own_peel;
     const csfs_peel *peel;
@@ -378,11 +380,15 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
                          "keeping going past bad CSFs and a rejects file are for the V2 layout");
     if (opt->row_group_rows < 0)
         return csfs_fail(err, CSFS_E_ARGUMENT, "the row group size must be positive");
-    if (!matrix && !d->hooks && strcmp(opt->input, "-") != 0 &&
+    if (!matrix && !d->hooks && !d->given && strcmp(opt->input, "-") != 0 &&
         csfs_same_file(opt->input, opt->output))
         return csfs_fail(err, CSFS_E_ARGUMENT, "%s: the output would overwrite the input",
                          opt->output);
-    int rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &d->src, err);
+    int rc = 0;
+    if (d->given)
+        d->src = d->given;
+    else
+        rc = csfs_pipe_source_open(opt->input, opt->chunk_bytes, &d->src, err);
     if (rc) return rc;
     d->name = csfs_pipe_source_name(d->src);
     rc = choose_peel(d, err);
@@ -531,7 +537,8 @@ static void hook_slot_reset(void *ctx, size_t slot)
 }
 
 static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
-                   csfs_matrix *matrix, csfs_summary *summary, csfs_error *err)
+                   csfs_matrix *matrix, csfs_pipe_source *given, csfs_summary *summary,
+                   csfs_error *err)
 {
     csfs_error local;
     if (!err) err = &local;
@@ -545,6 +552,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
     memset(&d, 0, sizeof d);
     d.opt = opt;
     d.hooks = hooks;
+    d.given = given;
     csfs_pipe_result res;
     memset(&res, 0, sizeof res);
     int rc = open_job(&d, matrix, err);
@@ -643,25 +651,31 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
     free(d.v2);
     free(d.v2rec);
     csfs_peel_free(d.own_peel);
-    csfs_pipe_source_close(d.src);
+    if (!d.given) csfs_pipe_source_close(d.src);
     free(res.blocks);
     return rc;
 }
 
 int csfs_descriptors_run(const csfs_descriptor_options *opt, csfs_summary *summary, csfs_error *err)
 {
-    return run_job(opt, NULL, NULL, summary, err);
+    return run_job(opt, NULL, NULL, NULL, summary, err);
+}
+
+int csfs_descriptors_run_source(const csfs_descriptor_options *opt, csfs_pipe_source *src,
+                                csfs_summary *summary, csfs_error *err)
+{
+    return run_job(opt, NULL, NULL, src, summary, err);
 }
 
 int csfs_descriptors_matrix(const csfs_descriptor_options *opt, csfs_matrix *out,
                             csfs_summary *summary, csfs_error *err)
 {
     memset(out, 0, sizeof *out);
-    return run_job(opt, NULL, out, summary, err);
+    return run_job(opt, NULL, out, NULL, summary, err);
 }
 
 int csfs_descriptors_with_hooks(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
                                 csfs_summary *summary, csfs_error *err)
 {
-    return run_job(opt, hooks, NULL, summary, err);
+    return run_job(opt, hooks, NULL, NULL, summary, err);
 }

@@ -1,0 +1,32 @@
+/*
+ * A counted generate job as a source of the engine (engine/pipeline.h,
+ * csfs_pipe_maker): the reader thread describes the tasks of gen_tasks.h in
+ * order, workers generate each task's text into their chunk and fill its
+ * record table directly (no scan pass). The kinds (descriptors, convert)
+ * then see exactly the chunks they would see reading the generated text.
+ */
+#ifndef CSFS_GEN_SOURCE_H
+#define CSFS_GEN_SOURCE_H
+
+#include "engine/pipeline.h"
+#include "generate/gen_job.h"
+#include "generate/gen_tasks.h"
+
+typedef struct gen_source {
+    csfs_pipe_maker maker;
+    gen_job *J;
+    csfs_header header;
+    gen_producer producer;
+    gen_task *slots;
+    size_t n_slots;
+    gen_emit_scratch *scratch;
+    size_t n_workers;
+} gen_source;
+
+/* One pass of the job's CSFs (each pass starts from the first CSF). name:
+ * the text name the outputs' metadata and messages give. */
+int gen_source_open(gen_source *gs, gen_job *J, const char *name, csfs_pipe_source **src,
+                    csfs_error *err);
+void gen_source_close(gen_source *gs, csfs_pipe_source *src);
+
+#endif
