@@ -15,14 +15,18 @@ static void help(void)
            "form. The output is GRASP's rcsf.out exactly (.zst compresses it).\n\n"
            "  -o, --output FILE   the CSF list to write (atomic; .zst: zstd-compressed)\n"
            "  --count             print the CSF count per J/parity block, the peel list and\n"
-           "                      the exact text size, without generating any CSF\n"
+           "                      the exact text size, without generating any CSF; with\n"
+           "                      --csf-parquet/--v1/--v1-normalized/--v2 also an ESTIMATE\n"
+           "                      of each file's size (a sample of <= 131,072 CSFs encoded\n"
+           "                      with the same options, scaled to the list)\n"
            "  --json              with --count (or a run): the report as JSON on stdout\n"
            "  --clist FILE        orbital order file for order u (default: ./clist.ref, as\n"
            "                      GRASP)\n"
            "  --strict            GRASP's silent input changes (dropped orbitals, an\n"
            "                      unrecognised mode made active, a later list with another\n"
            "                      electron count, ...) are errors instead of warnings\n"
-           "  --force-space       skip the free-space check at the destination\n"
+           "  --force-space       skip the free-space check at each destination (exact for\n"
+           "                      the text, the --count estimate for the other files)\n"
            "  --no-grasp-limits   go beyond GRASP (the list is then NOT GRASP's, and a\n"
            "                      warning says so): subshells with j = 9/2 (g+, h-) may hold\n"
            "                      more than 2 electrons (GRASP's own, otherwise unused j = 9/2\n"
@@ -240,6 +244,10 @@ int cmd_generate(int argc, char **argv)
                    rep.blocks[i].parity ? '-' : '+', (unsigned long long)rep.blocks[i].csf_count);
         printf("peel: %s\ntext_bytes: %llu\nconfigurations: %llu\n", rep.peel,
                (unsigned long long)rep.text_bytes, (unsigned long long)rep.configuration_count);
+        for (size_t i = 0; i < rep.n_estimates; i++)
+            printf("estimated_bytes: %s %llu (estimate from a sample of %llu CSFs)\n",
+                   rep.estimates[i].path, (unsigned long long)rep.estimates[i].bytes,
+                   (unsigned long long)rep.estimates[i].sample_csfs);
     }
     if (!quiet && !count) {
         fprintf(stderr, "csfs generate: %s: ", opt.output ? opt.output : "(engine outputs)");

@@ -213,23 +213,52 @@ static int sink_write(void *ctx, const void *data, size_t n, csfs_error *err)
     return gen_text_sink_write(ctx, data, n, err);
 }
 
-static int check_space(const char *path, uint64_t need, csfs_error *err)
-{
+/* One destination of the run and the bytes it takes (exact for the text,
+ * estimated for the engine outputs). */
+typedef struct dest {
+    const char *path;
+    uint64_t need;
+    int estimated;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = 0;
-    else
-        strcpy(dir, ".");
     struct statvfs sv;
-    if (statvfs(dir, &sv) != 0) return 0; /* cannot tell: let the write report a full disk */
-    uint64_t avail = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
-    if (need > avail)
+    int known; /* statvfs answered */
+} dest;
+
+/* Refuses when the destinations on one file system need more than is free
+ * there (each is named with its own need and the file system's total). */
+static int check_space(dest *d, size_t n, csfs_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(d[i].dir, sizeof d[i].dir, "%s", d[i].path);
+        char *slash = strrchr(d[i].dir, '/');
+        if (slash)
+            *(slash == d[i].dir ? slash + 1 : slash) = 0;
+        else
+            strcpy(d[i].dir, ".");
+        /* cannot tell: let the write report a full disk */
+        d[i].known = statvfs(d[i].dir, &d[i].sv) == 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!d[i].known) continue;
+        uint64_t total = 0;
+        size_t others = 0;
+        for (size_t k = 0; k < n; k++)
+            if (d[k].known && d[k].sv.f_fsid == d[i].sv.f_fsid) {
+                total += d[k].need;
+                others += k != i;
+            }
+        uint64_t avail = (uint64_t)d[i].sv.f_bavail * (uint64_t)d[i].sv.f_frsize;
+        if (total <= avail) continue;
+        char with[96] = "";
+        if (others)
+            snprintf(with, sizeof with, " (%llu with the other outputs there)",
+                     (unsigned long long)total);
         return csfs_fail(err, CSFS_E_IO,
-                         "%s: the list takes %llu bytes of text but only %llu bytes are free "
-                         "in %s (force the run to try anyway)",
-                         path, (unsigned long long)need, (unsigned long long)avail, dir);
+                         "%s: the output takes %s%llu bytes%s but only %llu bytes are free in "
+                         "%s (force the run to try anyway)",
+                         d[i].path, d[i].estimated ? "about " : "", (unsigned long long)d[i].need,
+                         with, (unsigned long long)avail, d[i].dir);
+    }
     return 0;
 }
 
@@ -239,59 +268,86 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+size_t gen_job_n_engine_outputs(const gen_job *J)
+{
+    return (J->opt->csf_parquet ? 1 : 0) + J->opt->n_descriptors;
+}
+
+const char *gen_job_engine_output_path(const gen_job *J, size_t k)
+{
+    if (J->opt->csf_parquet) {
+        if (k == 0) return J->opt->csf_parquet;
+        k--;
+    }
+    return J->opt->descriptors[k].path;
+}
+
+int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
+                          uint64_t sample_len, uint64_t sample_stride, uint64_t *rows,
+                          csfs_error *err)
+{
+    const csfs_generate_options *opt = J->opt;
+    int sample = sample_len != 0;
+    gen_source gs;
+    csfs_pipe_source *src = NULL;
+    int rc = gen_source_open(&gs, J, name, sample_len, sample_stride, &src, err);
+    if (rc) return rc;
+    if (opt->csf_parquet && k == 0) {
+        csfs_convert_options co;
+        csfs_convert_options_init(&co);
+        co.input = name;
+        co.output = path ? path : opt->csf_parquet;
+        co.force = opt->force || sample;
+        co.threads = threads;
+        co.codec = opt->codec;
+        co.codec_level = opt->codec_level;
+        if (opt->row_group_rows) co.row_group_rows = opt->row_group_rows;
+        co.header_toml = !sample;
+        co.report = sample ? NULL : opt->report;
+        co.report_ctx = opt->report_ctx;
+        co.progress = sample ? NULL : opt->progress;
+        co.progress_ctx = opt->progress_ctx;
+        co.cancel = opt->cancel;
+        csfs_convert_summary cs;
+        rc = csfs_convert_run_source(&co, src, &cs, err);
+        if (!rc && rows) *rows = cs.csf_count;
+    } else {
+        const csfs_generate_descriptor_output *d =
+            &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+        csfs_descriptor_options dopt;
+        csfs_descriptor_options_init(&dopt);
+        dopt.input = name;
+        dopt.output = path ? path : d->path;
+        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
+        dopt.normalize = d->normalize;
+        dopt.format = d->format;
+        if (d->format == CSFS_FORMAT_AUTO && path) /* a sample's name says nothing */
+            dopt.format = ends_with(d->path, ".npy") ? CSFS_FORMAT_NPY : CSFS_FORMAT_PARQUET;
+        dopt.force = opt->force || sample;
+        dopt.threads = threads;
+        dopt.codec = opt->codec;
+        dopt.codec_level = opt->codec_level;
+        dopt.row_group_rows = opt->row_group_rows;
+        dopt.report = sample ? NULL : opt->report;
+        dopt.report_ctx = opt->report_ctx;
+        dopt.progress = sample ? NULL : opt->progress;
+        dopt.progress_ctx = opt->progress_ctx;
+        dopt.cancel = opt->cancel;
+        csfs_summary ds;
+        rc = csfs_descriptors_run_source(&dopt, src, &ds, err);
+        if (!rc && rows) *rows = ds.csf_count;
+    }
+    gen_source_close(&gs, src);
+    return rc;
+}
+
 /* The engine outputs: one engine pass per output, each generating the CSFs
  * again into the engine's chunks (generation costs a fraction of parsing,
  * and every job keeps its own options, sinks and summaries). */
 static int engine_outputs(gen_job *J, const char *name, int threads, csfs_error *err)
 {
-    const csfs_generate_options *opt = J->opt;
-    gen_source gs;
-    csfs_pipe_source *src = NULL;
-    if (opt->csf_parquet) {
-        csfs_convert_options co;
-        csfs_convert_options_init(&co);
-        co.input = name;
-        co.output = opt->csf_parquet;
-        co.force = opt->force;
-        co.threads = threads;
-        co.codec = opt->codec;
-        co.codec_level = opt->codec_level;
-        co.row_group_rows = opt->row_group_rows;
-        co.header_toml = 1;
-        co.report = opt->report;
-        co.report_ctx = opt->report_ctx;
-        co.progress = opt->progress;
-        co.progress_ctx = opt->progress_ctx;
-        co.cancel = opt->cancel;
-        csfs_convert_summary cs;
-        int rc = gen_source_open(&gs, J, name, &src, err);
-        if (!rc) rc = csfs_convert_run_source(&co, src, &cs, err);
-        gen_source_close(&gs, src);
-        if (rc) return rc;
-    }
-    for (size_t i = 0; i < opt->n_descriptors; i++) {
-        const csfs_generate_descriptor_output *d = &opt->descriptors[i];
-        csfs_descriptor_options dopt;
-        csfs_descriptor_options_init(&dopt);
-        dopt.input = name;
-        dopt.output = d->path;
-        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
-        dopt.normalize = d->normalize;
-        dopt.format = d->format;
-        dopt.force = opt->force;
-        dopt.threads = threads;
-        dopt.codec = opt->codec;
-        dopt.codec_level = opt->codec_level;
-        dopt.row_group_rows = opt->row_group_rows;
-        dopt.report = opt->report;
-        dopt.report_ctx = opt->report_ctx;
-        dopt.progress = opt->progress;
-        dopt.progress_ctx = opt->progress_ctx;
-        dopt.cancel = opt->cancel;
-        csfs_summary ds;
-        int rc = gen_source_open(&gs, J, name, &src, err);
-        if (!rc) rc = csfs_descriptors_run_source(&dopt, src, &ds, err);
-        gen_source_close(&gs, src);
+    for (size_t k = 0; k < gen_job_n_engine_outputs(J); k++) {
+        int rc = gen_job_engine_output(J, k, name, threads, NULL, 0, 0, NULL, err);
         if (rc) return rc;
     }
     return 0;
@@ -312,13 +368,31 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     int rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
     rc = gen_job_count(&J, err);
-    if (!rc && !opt->force_space && text_path && !ends_with(text_path, ".zst") &&
-        strcmp(text_path, "-"))
-        rc = check_space(text_path, J.text_bytes, err);
     int threads = opt->threads;
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
+    }
+    /* Free space at each destination, before anything is written: the text
+     * exactly, the engine outputs by their estimate (gen_estimate.c). */
+    if (!rc && !opt->force_space) {
+        csfs_generate_estimate *est = NULL;
+        size_t n_est = 0;
+        if (engine) rc = gen_job_estimate(&J, threads, &est, &n_est, err);
+        /* An estimate that cannot be made (e.g. no room for the sample in
+         * TMPDIR) checks nothing: the writes report a full disk. */
+        if (rc && rc != CSFS_E_CANCELLED) rc = 0;
+        dest *d = rc ? NULL : calloc(n_est + 1, sizeof *d);
+        if (!rc && !d) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        size_t n = 0;
+        if (d && text_path && !ends_with(text_path, ".zst") && strcmp(text_path, "-"))
+            d[n++] = (dest){.path = text_path, .need = J.text_bytes};
+        for (size_t k = 0; d && k < n_est; k++)
+            d[n++] = (dest){.path = est[k].path, .need = est[k].bytes, .estimated = 1};
+        if (d) rc = check_space(d, n, err);
+        free(d);
+        for (size_t k = 0; k < n_est; k++) free(est[k].path);
+        free(est);
     }
     gen_text_sink sink;
     if (!rc && text_path) rc = gen_text_sink_open(&sink, text_path, opt->force, err);

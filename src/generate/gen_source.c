@@ -67,12 +67,15 @@ static int gs_fill(void *ctx, size_t slot, size_t worker, csfs_buf *text, csfs_c
                          &scan->lines, err);
 }
 
-int gen_source_open(gen_source *gs, gen_job *J, const char *name, csfs_pipe_source **src,
-                    csfs_error *err)
+int gen_source_open(gen_source *gs, gen_job *J, const char *name, uint64_t sample_len,
+                    uint64_t sample_stride, csfs_pipe_source **src, csfs_error *err)
 {
     memset(gs, 0, sizeof *gs);
     gs->J = J;
-    gen_producer_init(&gs->producer, J);
+    if (sample_len)
+        gen_producer_sample(&gs->producer, J, sample_len, sample_stride);
+    else
+        gen_producer_init(&gs->producer, J);
     /* The 5 header lines of J->header, as the text reader gives them. */
     const char *p = J->header;
     for (int i = 0; i < CSFS_HEADER_LINES; i++) {

@@ -24,9 +24,10 @@ typedef struct gen_source {
 } gen_source;
 
 /* One pass of the job's CSFs (each pass starts from the first CSF). name:
- * the text name the outputs' metadata and messages give. */
-int gen_source_open(gen_source *gs, gen_job *J, const char *name, csfs_pipe_source **src,
-                    csfs_error *err);
+ * the text name the outputs' metadata and messages give. sample_len != 0:
+ * only a sample (gen_producer_sample), for size estimates. */
+int gen_source_open(gen_source *gs, gen_job *J, const char *name, uint64_t sample_len,
+                    uint64_t sample_stride, csfs_pipe_source **src, csfs_error *err);
 void gen_source_close(gen_source *gs, csfs_pipe_source *src);
 
 #endif

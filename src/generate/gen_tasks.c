@@ -32,6 +32,36 @@ void gen_producer_init(gen_producer *P, gen_job *J)
     P->J = J;
 }
 
+void gen_producer_sample(gen_producer *P, gen_job *J, uint64_t len, uint64_t stride)
+{
+    gen_producer_init(P, J);
+    P->sample_len = len;
+    P->sample_stride = stride;
+}
+
+/* Sampling: skips what lies before the next window; 0 when the current
+ * configuration has nothing left in a window (*limit: CSFs left in it). */
+static int sample_seek(gen_producer *P, uint64_t *limit)
+{
+    uint64_t left = P->cur_count - P->cur_done;
+    uint64_t ws = P->pos / P->sample_stride * P->sample_stride, we = ws + P->sample_len;
+    if (P->pos >= we) {
+        ws += P->sample_stride;
+        we = ws + P->sample_len;
+    }
+    if (P->pos + left <= ws) {
+        P->pos += left;
+        P->have_cfg = 0;
+        return 0;
+    }
+    if (P->pos < ws) {
+        P->cur_done += ws - P->pos;
+        P->pos = ws;
+    }
+    *limit = we - P->pos;
+    return 1;
+}
+
 int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err)
 {
     gen_job *J = P->J;
@@ -48,7 +78,7 @@ int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err)
     while (P->block < J->n_blocks) {
         const gen_block *B = &J->blocks[P->block];
         if (!P->in_block) {
-            if (P->block > 0) {
+            if (P->block > 0 && !P->sample_len) {
                 if (t->n_segs || t->header) return 0; /* the separator opens the next task */
                 t->separator = 1;
             }
@@ -79,11 +109,15 @@ int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err)
             }
         }
         if (t->n_cfgs == GEN_TASK_MAX_CFGS || bytes >= GEN_TASK_BYTES) return 0;
+        uint64_t limit = UINT64_MAX;
+        if (P->sample_len && !sample_seek(P, &limit)) continue;
         uint64_t per = gen_cfg_text_csf_bytes(&P->cur_text);
         uint64_t room = (GEN_TASK_BYTES - bytes) / per;
         if (room == 0) room = 1;
         uint64_t take = P->cur_count - P->cur_done;
         if (take > room) take = room;
+        if (take > limit) take = limit;
+        P->pos += take;
         t->cfgs[t->n_cfgs] = P->cur_text;
         t->segs[t->n_segs].cfg = (uint32_t)t->n_cfgs;
         t->segs[t->n_segs].two_j = B->two_j;

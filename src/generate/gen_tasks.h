@@ -50,9 +50,15 @@ typedef struct gen_producer {
     uint64_t cur_count, cur_done;
     int header_done;
     int finished;
+    /* Sampling (gen_producer_sample): only CSFs pos with pos % stride < len
+     * (pos the 0-based index in the list), as one block. */
+    uint64_t sample_len, sample_stride, pos;
 } gen_producer;
 
 void gen_producer_init(gen_producer *P, gen_job *J);
+/* A producer of windows of `len` consecutive CSFs every `stride` CSFs,
+ * without block separators: a sample of the list for size estimates. */
+void gen_producer_sample(gen_producer *P, gen_job *J, uint64_t len, uint64_t stride);
 /* Describes the next task into t; P->finished (t empty) once there is none.
  * The first task has header set and may hold no CSF (an empty list). */
 int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err);

@@ -329,6 +329,8 @@ int gen_fill_report(const gen_job *J, csfs_generate_report *rep, csfs_error *err
 void csfs_generate_report_free(csfs_generate_report *rep)
 {
     if (!rep) return;
+    for (size_t i = 0; rep->estimates && i < rep->n_estimates; i++) free(rep->estimates[i].path);
+    free(rep->estimates);
     free(rep->blocks);
     free(rep->core);
     free(rep->peel);
@@ -353,10 +355,24 @@ char *csfs_generate_report_json(const csfs_generate_report *rep)
     if (!rc) rc = csfs_buf_printf(&b, &e, ", \"peel\": ");
     if (!rc) rc = csfs_buf_json_string(&b, rep->peel, strlen(rep->peel), &e);
     if (!rc)
-        rc = csfs_buf_printf(&b, &e,
-                             ", \"output_bytes\": {\"text\": %llu}, \"warnings\": %llu, "
-                             "\"skipped_over_20_subshells\": %llu}",
-                             (unsigned long long)rep->text_bytes, (unsigned long long)rep->warnings,
+        rc = csfs_buf_printf(&b, &e, ", \"output_bytes\": {\"text\": %llu}",
+                             (unsigned long long)rep->text_bytes);
+    if (!rc && rep->n_estimates) {
+        rc = csfs_buf_printf(&b, &e, ", \"output_bytes_estimated\": [");
+        for (size_t i = 0; !rc && i < rep->n_estimates; i++) {
+            const csfs_generate_estimate *x = &rep->estimates[i];
+            rc = csfs_buf_printf(&b, &e, "%s{\"path\": ", i ? ", " : "");
+            if (!rc) rc = csfs_buf_json_string(&b, x->path, strlen(x->path), &e);
+            if (!rc)
+                rc = csfs_buf_printf(&b, &e, ", \"bytes\": %llu, \"sample_csfs\": %llu}",
+                                     (unsigned long long)x->bytes,
+                                     (unsigned long long)x->sample_csfs);
+        }
+        if (!rc) rc = csfs_buf_printf(&b, &e, "]");
+    }
+    if (!rc)
+        rc = csfs_buf_printf(&b, &e, ", \"warnings\": %llu, \"skipped_over_20_subshells\": %llu}",
+                             (unsigned long long)rep->warnings,
                              (unsigned long long)rep->skipped_over_20);
     if (!rc) rc = csfs_buf_terminate(&b, &e);
     if (rc) {
@@ -374,10 +390,23 @@ int csfs_generate_count(const csfs_generate_options *opt, csfs_generate_report *
     int rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
     rc = gen_job_count(&J, err);
+    csfs_generate_estimate *est = NULL;
+    size_t n_est = 0;
+    if (!rc && rep) {
+        int threads = opt->threads > 0 ? opt->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+        rc = gen_job_estimate(&J, threads > 0 ? threads : 1, &est, &n_est, err);
+    }
     if (!rc && rep) {
         rc = gen_fill_report(&J, rep, err);
-        if (!rc) rep->seconds = csfs_now_seconds() - t0;
+        if (!rc) {
+            rep->estimates = est;
+            rep->n_estimates = n_est;
+            est = NULL;
+            rep->seconds = csfs_now_seconds() - t0;
+        }
     }
+    for (size_t i = 0; est && i < n_est; i++) free(est[i].path);
+    free(est);
     gen_job_free(&J);
     return rc;
 }

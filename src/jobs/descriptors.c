@@ -536,6 +536,13 @@ static void hook_slot_reset(void *ctx, size_t slot)
     h->slot_reset(h->ctx, slot);
 }
 
+uint64_t csfs_descriptor_group_rows(const csfs_descriptor_options *opt)
+{
+    return opt->row_group_rows > 0         ? (uint64_t)opt->row_group_rows
+           : opt->layout == CSFS_LAYOUT_V2 ? 131072u
+                                           : (1u << 20);
+}
+
 static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
                    csfs_matrix *matrix, csfs_pipe_source *given, csfs_summary *summary,
                    csfs_error *err)
@@ -561,9 +568,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
             .ctx = &d,
             .sink = d.sink,
             .page_rows = csfs_page_rows(d.width),
-            .group_rows = opt->row_group_rows > 0         ? (uint64_t)opt->row_group_rows
-                          : opt->layout == CSFS_LAYOUT_V2 ? 131072u
-                                                          : (1u << 20),
+            .group_rows = csfs_descriptor_group_rows(opt),
             .page_cols = hooks && hooks->no_descriptors ? 0 : d.width,
             .notes_size = sizeof(csfs_desc_notes),
             .parse = desc_parse,

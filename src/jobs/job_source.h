@@ -15,4 +15,7 @@ int csfs_descriptors_run_source(const csfs_descriptor_options *opt, csfs_pipe_so
 int csfs_convert_run_source(const csfs_convert_options *opt, csfs_pipe_source *src,
                             csfs_convert_summary *sum, csfs_error *err);
 
+/* Rows per Parquet row group a descriptor job writes with these options. */
+uint64_t csfs_descriptor_group_rows(const csfs_descriptor_options *opt);
+
 #endif

@@ -7,6 +7,7 @@ list GRASP writes plus a warning, and an error under --strict.
 """
 import hashlib
 import json
+import pathlib
 import shutil
 
 import pytest
@@ -221,28 +222,95 @@ def test_toml_errors_name_the_line(tmp_path):
     assert proc.returncode == 1 and "bad.toml:6:" in proc.stderr
 
 
-@pytest.mark.parametrize("case", ["fe_3d6_4s2_sd", "c_like_5refs_mixed_parity",
-                                  "li_like_missing_J_blocks", "xe_core_ce_4f_5d_6s2"])
-def test_engine_outputs_equal_descriptors_of_grasp_text(case, tmp_path):
-    """One run writes CSF Parquet + header TOML and v1/normalised/V2 descriptors with the
-    bytes csfs convert / csfs descriptors write from GRASP's own rcsf.out."""
-    need_data()
+ENGINE_OUTPUTS = ["csfs.parquet", "rcsf_header.toml", "v1.parquet", "v1n.npy", "v2.parquet"]
+
+
+def engine_args(d):
+    return ("--csf-parquet", d / "csfs.parquet", "--v1", d / "v1.parquet",
+            "--v1-normalized", d / "v1n.npy", "--v2", d / "v2.parquet")
+
+
+def grasp_engine_outputs(case, ref):
+    """convert / descriptors of GRASP's own rcsf.out (a .zst one restored by csfs export)."""
     src = GEN_DIR / case
-    gen = tmp_path / "gen"
-    ref = tmp_path / "ref"
-    gen.mkdir()
     ref.mkdir()
-    shutil.copy(src / "rcsf.out", ref / "rcsf.out")
-    run_csfs("generate", src / "rcsfgenerate.stdin", "--threads", 2,
-             "--csf-parquet", gen / "csfs.parquet", "--v1", gen / "v1.parquet",
-             "--v1-normalized", gen / "v1n.npy", "--v2", gen / "v2.parquet")
-    assert not list(gen.glob(".csfs-text-*")), "temporary text left behind"
+    if (src / "rcsf.out").exists():
+        shutil.copy(src / "rcsf.out", ref / "rcsf.out")
+    else:
+        run_csfs("export", src / "rcsf.out.zst", "-o", ref / "rcsf.out")
     run_csfs("convert", ref / "rcsf.out", "-o", ref / "csfs.parquet")
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1.parquet")
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v1n.npy", "--normalize")
     run_csfs("descriptors", ref / "rcsf.out", "-o", ref / "v2.parquet", "--layout", "v2")
-    for name in ["csfs.parquet", "rcsf_header.toml", "v1.parquet", "v1n.npy", "v2.parquet"]:
+    return ref
+
+
+@pytest.mark.parametrize("case", ["fe_3d6_4s2_sd", "c_like_5refs_mixed_parity",
+                                  "li_like_missing_J_blocks", "xe_core_ce_4f_5d_6s2", "o1"])
+def test_engine_outputs_equal_descriptors_of_grasp_text(case, tmp_path):
+    """One run writes CSF Parquet + header TOML and v1/normalised/V2 descriptors with the
+    bytes csfs convert / csfs descriptors write from GRASP's own rcsf.out, for 1, 2 and 3
+    threads. The generator feeds the engine directly (no text is written or read back);
+    o1 (89,786 CSFs, 24 MB of text, 2 blocks) spans several generator chunks."""
+    need_data()
+    ref = grasp_engine_outputs(case, tmp_path / "ref")
+    for threads in (1, 2, 3):
+        gen = tmp_path / f"gen{threads}"
+        gen.mkdir()
+        run_csfs("generate", GEN_DIR / case / "rcsfgenerate.stdin", "--threads", threads,
+                 *engine_args(gen))
+        assert sorted(p.name for p in gen.iterdir()) == sorted(ENGINE_OUTPUTS), \
+            "a temporary left behind"
+        for name in ENGINE_OUTPUTS:
+            assert (gen / name).read_bytes() == (ref / name).read_bytes(), (threads, name)
+
+
+def test_engine_outputs_with_text_output(tmp_path):
+    """-o and engine outputs in one run: the text is GRASP's, the engine outputs name it
+    as their source (as convert/descriptors of that file would)."""
+    need_data()
+    case = "c_like_5refs_mixed_parity"
+    ref = grasp_engine_outputs(case, tmp_path / "ref")
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    run_csfs("generate", GEN_DIR / case / "rcsfgenerate.stdin", "-o", gen / "rcsf.out",
+             "--threads", 2, *engine_args(gen))
+    assert (gen / "rcsf.out").read_bytes() == (ref / "rcsf.out").read_bytes()
+    for name in ENGINE_OUTPUTS:
         assert (gen / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+# Stated tolerance of --count's size estimates (include/csfs/generate.h): the whole
+# list is encoded up to 131,072 CSFs (then exact but for metadata digits); beyond, CSF
+# Parquet within 10 %, descriptor Parquet within -10 % .. +30 % (the sample
+# compresses a little worse than the whole list: a conservative estimate), .npy exact.
+ESTIMATE_TOLERANCE = {"csfs.parquet": (0.90, 1.10), "v1.parquet": (0.90, 1.30),
+                      "v2.parquet": (0.90, 1.30), "v1n.npy": (1.0, 1.0)}
+
+
+@pytest.mark.parametrize("case", ["fe_3d6_4s2_sd", "o1", "e1"])
+def test_count_estimates_parquet_sizes(case, tmp_path):
+    need_data()
+    dialog = GEN_DIR / case / "rcsfgenerate.stdin"
+    gen = tmp_path / "gen"
+    gen.mkdir()
+    rep = json.loads(run_csfs("generate", dialog, "--count", "--json", *engine_args(gen)).stdout)
+    assert not list(gen.iterdir()), "--count wrote a file"
+    est = {pathlib.Path(e["path"]).name: e for e in rep["output_bytes_estimated"]}
+    assert sorted(est) == sorted(ESTIMATE_TOLERANCE)
+    text = run_csfs("generate", dialog, "--count", *engine_args(gen)).stdout
+    assert text.count("estimated_bytes:") == 4 and "estimate from a sample" in text
+    run_csfs("generate", dialog, *engine_args(gen))
+    n = rep["csf_count"]
+    for name, (lo, hi) in ESTIMATE_TOLERANCE.items():
+        real = (gen / name).stat().st_size
+        e = est[name]
+        assert e["sample_csfs"] == min(n, e["sample_csfs"])
+        if e["sample_csfs"] == n:  # the whole list was the sample
+            lo, hi = 0.999, 1.001
+        else:
+            assert 65536 <= e["sample_csfs"] < n
+        assert lo * real <= e["bytes"] <= hi * real, (name, e["bytes"], real)
 
 
 def test_more_than_20_subshells_skipped_with_warning(tmp_path):
