@@ -1,6 +1,7 @@
 /* csfs generate: argument parsing and the summary; the work is csfs_generate_run(). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli_util.h"
@@ -189,7 +190,7 @@ int cmd_generate(int argc, char **argv)
     if (!quiet) {
         opt.report = cli_report_stderr;
         opt.report_ctx = NULL;
-        opt.progress = cli_progress_line;
+        if (isatty(STDERR_FILENO)) opt.progress = cli_progress_line;
     }
     csfs_error err;
     char *asked = NULL;
@@ -225,7 +226,7 @@ int cmd_generate(int argc, char **argv)
     csfs_generate_report rep;
     int rc = count ? csfs_generate_count(&opt, &rep, &err) : csfs_generate_run(&opt, &rep, &err);
     free(asked);
-    if (!quiet) cli_progress_clear();
+    if (opt.progress) cli_progress_clear();
     if (rc) {
         fprintf(stderr, "csfs generate: %s\n", err.message);
         return cli_exit_for(&err);

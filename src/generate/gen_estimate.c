@@ -129,7 +129,8 @@ int gen_job_estimate(gen_job *J, int threads, csfs_generate_estimate **out, size
     for (size_t k = 0; !rc && k < n; k++) {
         snprintf(file, sizeof file, "%s/sample%s", dir, is_npy(J, k) ? ".npy" : ".parquet");
         uint64_t rows = 0;
-        rc = gen_job_engine_output(J, k, "rcsf.out", threads, file, len, stride, &rows, err);
+        rc = gen_job_engine_output(J, k, "rcsf.out", threads, file, len, stride, &rows, NULL, 0,
+                                   err);
         if (!rc) rc = scale(J, k, file, rows, &est[k].bytes, err);
         if (!rc) {
             est[k].sample_csfs = rows;

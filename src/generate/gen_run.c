@@ -283,8 +283,8 @@ const char *gen_job_engine_output_path(const gen_job *J, size_t k)
 }
 
 int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
-                          uint64_t sample_len, uint64_t sample_stride, uint64_t *rows,
-                          csfs_error *err)
+                          uint64_t sample_len, uint64_t sample_stride, uint64_t *rows, char *toml,
+                          size_t toml_cap, csfs_error *err)
 {
     const csfs_generate_options *opt = J->opt;
     int sample = sample_len != 0;
@@ -311,6 +311,7 @@ int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, c
         csfs_convert_summary cs;
         rc = csfs_convert_run_source(&co, src, &cs, err);
         if (!rc && rows) *rows = cs.csf_count;
+        if (!rc && toml) snprintf(toml, toml_cap, "%s", cs.header_toml);
     } else {
         const csfs_generate_descriptor_output *d =
             &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
@@ -346,9 +347,16 @@ int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, c
  * and every job keeps its own options, sinks and summaries). */
 static int engine_outputs(gen_job *J, const char *name, int threads, csfs_error *err)
 {
+    char toml[4096] = "";
     for (size_t k = 0; k < gen_job_n_engine_outputs(J); k++) {
-        int rc = gen_job_engine_output(J, k, name, threads, NULL, 0, 0, NULL, err);
-        if (rc) return rc;
+        int rc =
+            gen_job_engine_output(J, k, name, threads, NULL, 0, 0, NULL, toml, sizeof toml, err);
+        if (rc) {
+            /* Nothing of a failed run is left: the outputs published before. */
+            for (size_t i = 0; i < k; i++) unlink(gen_job_engine_output_path(J, i));
+            if (*toml) unlink(toml);
+            return rc;
+        }
     }
     return 0;
 }
@@ -395,15 +403,23 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
         free(est);
     }
     gen_text_sink sink;
-    if (!rc && text_path) rc = gen_text_sink_open(&sink, text_path, opt->force, err);
+    int text_open = 0;
     if (!rc && text_path) {
-        rc = gen_job_write_text(&J, threads, sink_write, &sink, err);
+        rc = gen_text_sink_open(&sink, text_path, opt->force, err);
+        text_open = !rc;
+    }
+    if (!rc && text_path) rc = gen_job_write_text(&J, threads, sink_write, &sink, err);
+    /* The text is published last, so that a failed engine output leaves nothing. */
+    if (!rc && engine) rc = engine_outputs(&J, name, threads, err);
+    if (text_open) {
         if (rc)
             gen_text_sink_abort(&sink);
         else
             rc = gen_text_sink_commit(&sink, err);
+        if (rc && engine) /* the text could not be published: neither are the others */
+            for (size_t k = 0; k < gen_job_n_engine_outputs(&J); k++)
+                unlink(gen_job_engine_output_path(&J, k));
     }
-    if (!rc && engine) rc = engine_outputs(&J, name, threads, err);
     if (!rc && rep) {
         csfs_generate_report tmp;
         rc = gen_fill_report(&J, &tmp, err);

@@ -7,8 +7,10 @@ list GRASP writes plus a warning, and an error under --strict.
 """
 import hashlib
 import json
+import os
 import pathlib
 import shutil
+import subprocess
 
 import pytest
 
@@ -353,3 +355,57 @@ def test_nothing_outside_the_core_gives_no_csf(tmp_path):
     (found by fuzz_generate): the list is the 5 header lines."""
     proc, out = gen_text(tmp_path, dialog(["1s(2,c)"], "2s", "0,0", 0))
     assert out == b"Core subshells:\n  1s\nPeel subshells:\n\nCSF(s):\n"
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 2 MiB tmpfs (needs root and a mount that works here; skips otherwise)."""
+    mnt = tmp_path / "small_fs"
+    mnt.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root")
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)
+    if p.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {p.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_free_space_refusal_names_the_numbers(small_fs):
+    """The text (1,144,832 bytes) and the normalised .npy (1,677,248 bytes, an exact
+    estimate) each fit in 2 MiB, together they do not: the run refuses before writing,
+    naming both numbers and the free space; --force-space tries anyway and the full disk
+    fails the run, leaving nothing either; the text alone is written."""
+    need_data()
+    case = "c_like_5refs_mixed_parity"
+    dialog = GEN_DIR / case / "rcsfgenerate.stdin"
+    text_bytes = int(counts(case)["rcsf_out_bytes"])
+    run_csfs("descriptors", GEN_DIR / case / "rcsf.out", "--normalize", "-o",
+             small_fs.parent / "ref.npy")
+    npy_bytes = (small_fs.parent / "ref.npy").stat().st_size
+    st = os.statvfs(small_fs)
+    free = st.f_bavail * st.f_frsize
+    assert text_bytes < free and npy_bytes < free < text_bytes + npy_bytes
+    args = ("generate", dialog, "-o", small_fs / "rcsf.c", "--v1-normalized",
+            small_fs / "v1n.npy")
+    proc = run_csfs(*args, check=False)
+    assert proc.returncode == 1
+    assert (f"the output takes {text_bytes} bytes ({text_bytes + npy_bytes} with the other "
+            f"outputs there) but only {free} bytes are free in {small_fs}") in proc.stderr
+    assert os.listdir(small_fs) == []
+    proc = run_csfs(*args, "--force-space", check=False)
+    assert proc.returncode == 1 and "are free in" not in proc.stderr
+    assert "space" in proc.stderr.lower(), proc.stderr
+    assert os.listdir(small_fs) == []
+    run_csfs("generate", dialog, "-o", small_fs / "rcsf.c")
+    assert sha256(small_fs / "rcsf.c") == counts(case)["rcsf_out_sha256"]
+    # the engine output alone is refused by its estimate once the text takes the room
+    proc = run_csfs("generate", dialog, "--v1-normalized", small_fs / "v1n.npy", check=False)
+    free = os.statvfs(small_fs).f_bavail * os.statvfs(small_fs).f_frsize
+    assert proc.returncode == 1
+    assert (f"v1n.npy: the output takes about {npy_bytes} bytes but only {free} bytes are "
+            f"free") in proc.stderr
+    assert sorted(os.listdir(small_fs)) == ["rcsf.c"]
