@@ -866,7 +866,9 @@ def generate(dialog_or_config: Union[StrPath, str], output: Optional[StrPath] = 
         output: the GRASP CSF list to write (``.zst`` compresses); None with
             ``count`` or with engine outputs only.
         count: only count (no CSF is generated): per-block counts, peel list and
-            the exact text size.
+            the exact text size; with engine outputs also an estimate of each
+            one's size (``output_bytes_estimated``: path -> bytes, from a sample
+            of at most 131,072 CSFs encoded with the same options).
         clist: the orbital order file for order ``u`` (default ``./clist.ref``).
         strict: GRASP's silent input changes are errors instead of CsfsWarning.
         csf_parquet, v1, v1_normalized, v2: engine outputs of the same run, with
@@ -875,7 +877,8 @@ def generate(dialog_or_config: Union[StrPath, str], output: Optional[StrPath] = 
     Returns:
         ``csf_count``, ``configuration_count``, ``blocks`` (list of ``two_j``,
         ``parity`` "+"/"-", ``csf_count``), ``core``, ``peel``, ``text_bytes``,
-        ``warnings``, ``skipped_over_20_subshells``, ``seconds``.
+        ``warnings``, ``skipped_over_20_subshells``, ``seconds``,
+        ``output_bytes_estimated`` (empty unless ``count`` with engine outputs).
 
     Raises:
         CsfsError: an input GRASP cannot run (the message names the dialog line),

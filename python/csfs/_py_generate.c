@@ -22,7 +22,10 @@ static int gen_run(py_job *j)
 static PyObject *report_dict(const csfs_generate_report *r)
 {
     PyObject *d = PyDict_New(), *blocks = PyList_New((Py_ssize_t)r->block_count);
-    if (!d || !blocks) goto fail;
+    PyObject *est = PyDict_New();
+    if (!d || !blocks || !est) goto fail;
+    for (size_t i = 0; i < r->n_estimates; i++)
+        if (py_dict_put(est, r->estimates[i].path, py_u64(r->estimates[i].bytes)) < 0) goto fail;
     for (size_t i = 0; i < r->block_count; i++) {
         PyObject *b = PyDict_New();
         if (!b) goto fail;
@@ -40,11 +43,14 @@ static PyObject *report_dict(const csfs_generate_report *r)
         py_dict_put(d, "text_bytes", py_u64(r->text_bytes)) < 0 ||
         py_dict_put(d, "warnings", py_u64(r->warnings)) < 0 ||
         py_dict_put(d, "skipped_over_20_subshells", py_u64(r->skipped_over_20)) < 0 ||
-        py_dict_put(d, "seconds", PyFloat_FromDouble(r->seconds)) < 0)
+        py_dict_put(d, "seconds", PyFloat_FromDouble(r->seconds)) < 0 ||
+        PyDict_SetItemString(d, "output_bytes_estimated", est) < 0)
         goto fail;
     Py_DECREF(blocks);
+    Py_DECREF(est);
     return d;
 fail:
+    Py_XDECREF(est);
     Py_XDECREF(blocks);
     Py_XDECREF(d);
     return NULL;

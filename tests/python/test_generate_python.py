@@ -83,3 +83,21 @@ def test_rcsfs_transcript_api(tmp_path):
     bad = csfs.generate_csfs_from_transcript("*\n0\n1s(2,i)2s(2,*)\n\n3s,3p\n1,3\n1\nn\n",
                                              tmp_path / "bad.c")
     assert bad["success"] is False and "even" in bad["error"]
+
+
+def test_count_estimates_engine_output_sizes(tmp_path):
+    """count=True with engine outputs: an estimate per output (the whole list is the
+    sample here: the sizes are the real ones), nothing written."""
+    case = "fe_3d6_4s2_sd"
+    need(case)
+    dialog = GEN_DIR / case / "rcsfgenerate.stdin"
+    rep = csfs.generate(dialog, count=True, v2=tmp_path / "v2.parquet",
+                        v1_normalized=tmp_path / "n.npy")
+    assert not list(tmp_path.iterdir())
+    assert sorted(rep["output_bytes_estimated"]) == sorted(
+        [str(tmp_path / "v2.parquet"), str(tmp_path / "n.npy")])
+    csfs.generate(dialog, v2=tmp_path / "v2.parquet", v1_normalized=tmp_path / "n.npy")
+    for path, est in rep["output_bytes_estimated"].items():
+        real = (tmp_path / path).stat().st_size
+        assert abs(est - real) <= real // 1000, (path, est, real)
+    assert csfs.generate(dialog, count=True)["output_bytes_estimated"] == {}
