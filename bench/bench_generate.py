@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """csfs generate on the two large GRASP benchmark dialogs (shared/data/generate/bench_*).
 
-For each dialog: --count; the text to a file and to /dev/null (generation
-without the disk) with 1 and 2 threads; CSF Parquet and V2 descriptors from
-the same run; and, for comparison, `csfs descriptors --layout v2` on the
-generated text. Wall and CPU seconds and peak RSS come from GNU time (-v);
+For each dialog: --count (and --count with the size estimates of a CSF
+Parquet and a V2 output); the text to a file and to /dev/null (generation
+without the disk) with 1 and 2 threads; CSF Parquet and V2 descriptors
+generated straight into the engine (no text); and, for comparison,
+`csfs descriptors --layout v2` on the generated text. The estimates are
+compared with the real sizes at the end. Wall and CPU seconds and peak RSS come from GNU time (-v);
 GRASP's rcsfgenerate wall time is read from counts.txt. Every generated text
 is checked against GRASP's SHA-256 once. Outputs go to a scratch directory
 (default: $TMPDIR) and are removed.
@@ -13,6 +15,7 @@ is checked against GRASP's SHA-256 once. Outputs go to a scratch directory
 """
 import argparse
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -87,6 +90,7 @@ def main():
                   f" {ratio} |", flush=True)
 
     rows = Rows()
+    sizes = []
     try:
         big = work / "big.txt"
         big.write_text(BIG)
@@ -102,6 +106,11 @@ def main():
             dialog = GEN / case / "rcsfgenerate.stdin"
             w, c, r, _ = timed([csfs, "generate", dialog, "--count"])
             rows.append((case, "--count", 1, w, c, r, n, grasp))
+            w, c, r, out = timed([csfs, "generate", dialog, "--count", "--json", "-j", 2,
+                                  "--csf-parquet", work / "g.parquet", "--v2", work / "g2.parquet"])
+            rows.append((case, "--count + 2 size estimates", 2, w, c, r, n, grasp))
+            est = {pathlib.Path(e["path"]).name: e["bytes"]
+                   for e in json.loads(out)["output_bytes_estimated"]}
             threads = [2] if a.quick else [1, 2]
             text = work / "rcsf.out"
             for j in threads:
@@ -125,10 +134,18 @@ def main():
                 w, c, r, _ = timed([csfs, "generate", dialog, "--csf-parquet",
                                     work / "g.parquet", "-q", "-f", "-j", j])
                 rows.append((case, "generate -> CSF Parquet", j, w, c, r, n, grasp))
+                for name in ("g.parquet", "g2.parquet"):
+                    if j == threads[-1]:  # the bytes do not depend on the thread count
+                        sizes.append((case, name, est[name], (work / name).stat().st_size))
                 for p in work.glob("g*.parquet"):
                     p.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print("\n| dialog | output | --count estimate (bytes) | real (bytes) | estimate / real |")
+    print("|---|---|---|---|---|")
+    for case, name, e, real in sizes:
+        what = "V2 descriptors" if name == "g2.parquet" else "CSF Parquet"
+        print(f"| {case} | {what} | {e} | {real} | {e / real:.3f} |")
 
 
 if __name__ == "__main__":

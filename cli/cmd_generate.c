@@ -18,7 +18,7 @@ static void help(void)
            "  --count             print the CSF count per J/parity block, the peel list and\n"
            "                      the exact text size, without generating any CSF; with\n"
            "                      --csf-parquet/--v1/--v1-normalized/--v2 also an ESTIMATE\n"
-           "                      of each file's size (a sample of <= 131,072 CSFs encoded\n"
+           "                      of each file's size (a sample of 16 runs of CSFs encoded\n"
            "                      with the same options, scaled to the list)\n"
            "  --json              with --count (or a run): the report as JSON on stdout\n"
            "  --clist FILE        orbital order file for order u (default: ./clist.ref, as\n"

@@ -868,7 +868,7 @@ def generate(dialog_or_config: Union[StrPath, str], output: Optional[StrPath] = 
         count: only count (no CSF is generated): per-block counts, peel list and
             the exact text size; with engine outputs also an estimate of each
             one's size (``output_bytes_estimated``: path -> bytes, from a sample
-            of at most 131,072 CSFs encoded with the same options).
+            of the list encoded with the same options).
         clist: the orbital order file for order ``u`` (default ``./clist.ref``).
         strict: GRASP's silent input changes are errors instead of CsfsWarning.
         csf_parquet, v1, v1_normalized, v2: engine outputs of the same run, with

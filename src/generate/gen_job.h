@@ -59,12 +59,13 @@ size_t gen_job_n_engine_outputs(const gen_job *J);
 const char *gen_job_engine_output_path(const gen_job *J, size_t k);
 /* Writes engine output k (to path, or its own when NULL) from a fresh pass
  * of the generator; with sample_len, only windows of sample_len CSFs every
- * sample_stride (gen_producer_sample), no header TOML and no messages.
+ * sample_stride (gen_producer_sample), no header TOML and no messages;
+ * group_rows: rows per row group instead of the run's (0: the run's).
  * name: the text's name for messages and metadata. *rows (may be NULL): CSFs written;
  * toml (may be NULL): the header TOML path a CSF Parquet output wrote. */
 int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
-                          uint64_t sample_len, uint64_t sample_stride, uint64_t *rows, char *toml,
-                          size_t toml_cap, csfs_error *err);
+                          uint64_t sample_len, uint64_t sample_stride, int64_t group_rows,
+                          uint64_t *rows, char *toml, size_t toml_cap, csfs_error *err);
 /* Estimated sizes of the engine outputs (gen_estimate.c); *out malloc'd. */
 int gen_job_estimate(gen_job *J, int threads, csfs_generate_estimate **out, size_t *n,
                      csfs_error *err);

@@ -283,8 +283,8 @@ const char *gen_job_engine_output_path(const gen_job *J, size_t k)
 }
 
 int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
-                          uint64_t sample_len, uint64_t sample_stride, uint64_t *rows, char *toml,
-                          size_t toml_cap, csfs_error *err)
+                          uint64_t sample_len, uint64_t sample_stride, int64_t group_rows,
+                          uint64_t *rows, char *toml, size_t toml_cap, csfs_error *err)
 {
     const csfs_generate_options *opt = J->opt;
     int sample = sample_len != 0;
@@ -302,6 +302,7 @@ int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, c
         co.codec = opt->codec;
         co.codec_level = opt->codec_level;
         if (opt->row_group_rows) co.row_group_rows = opt->row_group_rows;
+        if (group_rows) co.row_group_rows = group_rows;
         co.header_toml = !sample;
         co.report = sample ? NULL : opt->report;
         co.report_ctx = opt->report_ctx;
@@ -328,7 +329,7 @@ int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, c
         dopt.threads = threads;
         dopt.codec = opt->codec;
         dopt.codec_level = opt->codec_level;
-        dopt.row_group_rows = opt->row_group_rows;
+        dopt.row_group_rows = group_rows ? group_rows : opt->row_group_rows;
         dopt.report = sample ? NULL : opt->report;
         dopt.report_ctx = opt->report_ctx;
         dopt.progress = sample ? NULL : opt->progress;
@@ -350,7 +351,7 @@ static int engine_outputs(gen_job *J, const char *name, int threads, csfs_error 
     char toml[4096] = "";
     for (size_t k = 0; k < gen_job_n_engine_outputs(J); k++) {
         int rc =
-            gen_job_engine_output(J, k, name, threads, NULL, 0, 0, NULL, toml, sizeof toml, err);
+            gen_job_engine_output(J, k, name, threads, NULL, 0, 0, 0, NULL, toml, sizeof toml, err);
         if (rc) {
             /* Nothing of a failed run is left: the outputs published before. */
             for (size_t i = 0; i < k; i++) unlink(gen_job_engine_output_path(J, i));

@@ -17,6 +17,9 @@
 #include "generate/coupling.h"
 #include "generate/csfgen.h"
 #include "generate/dialog.h"
+#include "generate/gen_job.h"
+#include "generate/gen_source.h"
+#include "grasp/csf_text.h"
 #include "generate/plan.h"
 #include "testutil.h"
 
@@ -204,6 +207,102 @@ static void test_oracle(void)
     remove(out);
 }
 
+static int append_write(void *ctx, const void *data, size_t n, csfs_error *err)
+{
+    return csfs_buf_append(ctx, data, n, err);
+}
+
+/* The engine source (gen_source.c) fills each chunk's record table itself:
+ * it must be exactly what the text scanner finds in the same chunk, and the
+ * chunks after the header must be the list gen_job_write_text writes. Its
+ * sample mode gives windows of consecutive CSFs of the same list. */
+static void test_engine_source_chunks(void)
+{
+    const char *dialog = "*\n0\n1s(2,i)2s(2,*)2p(2,*)\n2p(4,*)\n\n4s,4p,4d,4f\n0,6\n2\nn\n";
+    csfs_generate_options opt;
+    csfs_generate_options_init(&opt);
+    opt.dialog_text = dialog;
+    opt.dialog_len = strlen(dialog);
+    gen_job J;
+    csfs_error err;
+    CHECK(gen_job_load(&J, &opt, &err) == 0);
+    CHECK(gen_job_count(&J, &err) == 0);
+    CHECK(J.n_blocks > 2);
+    csfs_buf text = {0};
+    CHECK(gen_job_write_text(&J, 1, append_write, &text, &err) == 0);
+    CHECK(text.len == J.text_bytes);
+
+    gen_source gs;
+    csfs_pipe_source *src = NULL;
+    CHECK(gen_source_open(&gs, &J, "t.c", 0, 0, &src, &err) == 0);
+    const csfs_pipe_maker *m = &gs.maker;
+    CHECK(m->start(m->ctx, 2, 1, &err) == 0);
+    CHECK(m->header->bytes == J.header_len);
+    csfs_buf made = {0}, chunk = {0};
+    CHECK(csfs_buf_append(&made, J.header, J.header_len, &err) == 0);
+    csfs_chunk_scan a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    uint64_t records = 0;
+    size_t chunks = 0, seps = 0;
+    int r;
+    while ((r = m->next(m->ctx, chunks % 2, &err)) == 1) {
+        CHECK(m->fill(m->ctx, chunks % 2, 0, &chunk, &a, &err) == 0);
+        CHECK(csfs_scan_chunk(chunk.data, chunk.len, 0, &b, &err) == 0);
+        CHECK(a.n_rec == b.n_rec && a.n_sep == b.n_sep && a.lines == b.lines);
+        CHECK(a.has_content == b.has_content && a.trailing_blank == b.trailing_blank);
+        CHECK(a.n_rec == 0 || memcmp(a.rec, b.rec, a.n_rec * sizeof *a.rec) == 0);
+        CHECK(a.n_sep == 0 || memcmp(a.sep_before, b.sep_before, a.n_sep * sizeof(size_t)) == 0);
+        CHECK(csfs_buf_append(&made, chunk.data, chunk.len, &err) == 0);
+        records += a.n_rec;
+        seps += a.n_sep;
+        chunks++;
+    }
+    CHECK(r == 0);
+    CHECK(records == J.csf_count);
+    CHECK(seps == J.n_blocks - 1);
+    CHECK(made.len == text.len && memcmp(made.data, text.data, text.len) == 0);
+    gen_source_close(&gs, src);
+
+    /* windows of 100 CSFs every 1000: the same lines as the list's CSFs there */
+    CHECK(gen_source_open(&gs, &J, "t.c", 100, 1000, &src, &err) == 0);
+    CHECK(m->start(m->ctx, 1, 1, &err) == 0);
+    made.len = 0;
+    records = 0;
+    while (m->next(m->ctx, 0, &err) == 1) {
+        CHECK(m->fill(m->ctx, 0, 0, &chunk, &a, &err) == 0);
+        CHECK(a.n_sep == 0);
+        CHECK(csfs_buf_append(&made, chunk.data, chunk.len, &err) == 0);
+        records += a.n_rec;
+    }
+    uint64_t want = 0;
+    for (uint64_t i = 0; i < J.csf_count; i++) want += i % 1000 < 100;
+    CHECK(records == want);
+    /* the list's CSF records in order, without separators */
+    csfs_buf all = {0};
+    const char *p = text.data + J.header_len, *end = text.data + text.len;
+    for (uint64_t i = 0; p < end;) {
+        const char *l1 = p, *q = p;
+        if (q[0] == ' ' && q[1] == '*') {
+            p = strchr(q, '\n') + 1;
+            continue;
+        }
+        for (int k = 0; k < 3; k++) q = strchr(q, '\n') + 1;
+        if (i % 1000 < 100) CHECK(csfs_buf_append(&all, l1, (size_t)(q - l1), &err) == 0);
+        i++;
+        p = q;
+    }
+    CHECK(all.len == made.len && memcmp(all.data, made.data, all.len) == 0);
+    gen_source_close(&gs, src);
+    csfs_chunk_scan_free(&a);
+    csfs_chunk_scan_free(&b);
+    csfs_buf_free(&all);
+    csfs_buf_free(&made);
+    csfs_buf_free(&chunk);
+    csfs_buf_free(&text);
+    gen_job_free(&J);
+}
+
 int main(void)
 {
     test_list_directed();
@@ -211,5 +310,6 @@ int main(void)
     test_counts_equal_enumeration();
     test_block_keys();
     test_oracle();
+    test_engine_source_chunks();
     return tu_done();
 }
