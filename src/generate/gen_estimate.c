@@ -62,6 +62,32 @@ static int is_npy(const gen_job *J, size_t k)
     return n >= 4 && strcmp(d->path + n - 4, ".npy") == 0;
 }
 
+static size_t descriptor_width(const gen_job *J, size_t k)
+{
+    const csfs_generate_options *opt = J->opt;
+    const csfs_generate_descriptor_output *d = &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+    const char *line4 = J->header + J->peel_off;
+    csfs_peel *peel = NULL;
+    csfs_error e;
+    if (csfs_peel_from_header_line(line4, strcspn(line4, "\n"), &peel, &e)) return 0;
+    size_t width = d->layout == CSFS_LAYOUT_V2 ? csfs_v2_width(peel->count)
+                                               : csfs_row_width(CSFS_LAYOUT_V1, peel->count);
+    csfs_peel_free(peel);
+    return width;
+}
+
+uint64_t gen_job_output_bound(const gen_job *J, size_t k)
+{
+    uint64_t n = J->csf_count, b;
+    if (J->opt->csf_parquet && k == 0)
+        b = J->text_bytes + 24 * n; /* the lines, 4-byte lengths, idx and block */
+    else
+        b = 4 * n * (uint64_t)descriptor_width(J, k); /* 4 bytes a value, PLAIN */
+    /* page headers, dictionaries, footer; a codec that cannot compress adds
+     * a few bytes per block */
+    return b + b / 16 + ((uint64_t)4 << 20);
+}
+
 /* CSFs per sample window of output k: descriptor files take whole engine
  * pages (engine/page_sink.h), so that every page of the sample, like every
  * page of the real file, holds consecutive CSFs (a page mixing distant parts
@@ -70,15 +96,8 @@ static uint64_t window_csfs(const gen_job *J, size_t k)
 {
     const csfs_generate_options *opt = J->opt;
     if (opt->csf_parquet && k == 0) return SAMPLE_WINDOW;
-    const csfs_generate_descriptor_output *d = &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
-    const char *line4 = J->header + J->peel_off;
-    csfs_peel *peel = NULL;
-    csfs_error e;
-    if (csfs_peel_from_header_line(line4, strcspn(line4, "\n"), &peel, &e)) return SAMPLE_WINDOW;
-    size_t width = d->layout == CSFS_LAYOUT_V2 ? csfs_v2_width(peel->count)
-                                               : csfs_row_width(CSFS_LAYOUT_V1, peel->count);
-    csfs_peel_free(peel);
-    return csfs_page_rows(width);
+    size_t width = descriptor_width(J, k);
+    return width ? csfs_page_rows(width) : SAMPLE_WINDOW;
 }
 
 /* Scales the sample file at path (rows CSFs) to J's CSF count. */

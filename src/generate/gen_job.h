@@ -66,6 +66,8 @@ const char *gen_job_engine_output_path(const gen_job *J, size_t k);
 int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
                           uint64_t sample_len, uint64_t sample_stride, int64_t group_rows,
                           uint64_t *rows, char *toml, size_t toml_cap, csfs_error *err);
+/* An upper bound of engine output k's size (gen_estimate.c). */
+uint64_t gen_job_output_bound(const gen_job *J, size_t k);
 /* Estimated sizes of the engine outputs (gen_estimate.c); *out malloc'd. */
 int gen_job_estimate(gen_job *J, int threads, csfs_generate_estimate **out, size_t *n,
                      csfs_error *err);

@@ -262,6 +262,31 @@ static int check_space(dest *d, size_t n, csfs_error *err)
     return 0;
 }
 
+/* Whether every destination has room even for an upper bound of all the
+ * run writes (gen_job_output_bound; then the estimates, which cost a sample
+ * run, are not needed). */
+static int room_for_bounds(const gen_job *J, const char *text_path)
+{
+    int text = text_path && strcmp(text_path, "-") != 0;
+    uint64_t need = text ? J->text_bytes : 0;
+    size_t n = gen_job_n_engine_outputs(J);
+    for (size_t k = 0; k < n; k++) need += gen_job_output_bound(J, k);
+    for (size_t k = 0; k < n + (size_t)text; k++) {
+        const char *path = k < n ? gen_job_engine_output_path(J, k) : text_path;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = 0;
+        else
+            strcpy(dir, ".");
+        struct statvfs sv;
+        if (statvfs(dir, &sv) != 0 || (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize < need)
+            return 0;
+    }
+    return 1;
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -387,7 +412,8 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     if (!rc && !opt->force_space) {
         csfs_generate_estimate *est = NULL;
         size_t n_est = 0;
-        if (engine) rc = gen_job_estimate(&J, threads, &est, &n_est, err);
+        if (engine && !room_for_bounds(&J, text_path))
+            rc = gen_job_estimate(&J, threads, &est, &n_est, err);
         /* An estimate that cannot be made (e.g. no room for the sample in
          * TMPDIR) checks nothing: the writes report a full disk. */
         if (rc && rc != CSFS_E_CANCELLED) rc = 0;

@@ -52,6 +52,7 @@ static int gs_fill(void *ctx, size_t slot, size_t worker, csfs_buf *text, csfs_c
     scan->trailing_separator = 0;
     scan->bad_record_line = 0;
     scan->bad_record_parts = 0;
+    scan->made_ascii = 1; /* GRASP's fields: digits, letters, blanks and ()-+;/ */
     if (t->separator) {
         int rc = csfs_buf_append(text, " *\n", 3, err);
         if (rc) return rc;

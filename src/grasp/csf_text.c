@@ -385,6 +385,7 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
 int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end)
 {
     if (first >= end) return 0;
+    if (scan->made_ascii) return 1;
     if (scan->cols) { /* each string column's values are contiguous */
         for (int k = 0; k < 3; k++) {
             const csfs_line_column *c = &scan->cols[k];

@@ -89,6 +89,9 @@ typedef struct csfs_chunk_scan {
      * (chunk-relative, 0-based) and how many of its 3 lines were there. */
     uint64_t bad_record_line;
     int bad_record_parts;
+    /* Set by a source that made the chunk (engine/pipeline.h csfs_pipe_maker)
+     * and knows every byte is ASCII; the scanner never sets it. */
+    int made_ascii;
 } csfs_chunk_scan;
 
 /*
