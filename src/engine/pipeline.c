@@ -91,7 +91,7 @@ int64_t csfs_pipe_source_size(const csfs_pipe_source *s)
 
 const char *csfs_pipe_source_compression(const csfs_pipe_source *s)
 {
-    if (s->maker) return "plain";
+    if (s->maker) return s->maker->compression ? s->maker->compression : "plain";
     return s->is_parquet ? "parquet" : csfs_input_compression(csfs_text_input(s->text));
 }
 

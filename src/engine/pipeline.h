@@ -100,6 +100,7 @@ typedef struct csfs_pipe_maker {
     const char *name;          /* for messages and metadata, as a text input's path */
     const csfs_header *header; /* the 5 header lines */
     int64_t size;              /* bytes of the text the chunks add up to (with header) */
+    const char *compression;   /* of that text where it is stored ("zstd"); NULL: "plain" */
     /* Once, before any next/fill: the slot and worker counts of the run. */
     int (*start)(void *ctx, size_t slots, size_t workers, csfs_error *err);
     /* Reader thread, in order: 1 when the next chunk was described into slot,

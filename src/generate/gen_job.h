@@ -42,6 +42,10 @@ typedef struct gen_job {
     char *header;
     size_t header_len, peel_off;
     uint64_t csf_count, configs, text_bytes, skipped_over20;
+    /* the stored text the engine outputs name as their source, when it is
+     * compressed: its size and codec (0 / NULL: the plain text_bytes) */
+    int64_t stored_size;
+    const char *stored_compression;
 } gen_job;
 
 int gen_job_load(gen_job *J, const csfs_generate_options *opt, csfs_error *err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -436,8 +437,25 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
         text_open = !rc;
     }
     if (!rc && text_path) rc = gen_job_write_text(&J, threads, sink_write, &sink, err);
-    /* The text is published last, so that a failed engine output leaves nothing. */
-    if (!rc && engine) rc = engine_outputs(&J, name, threads, err);
+    /* A compressed text is published first: the engine outputs record its
+     * size and codec (as convert/descriptors of that file would). */
+    int zst = text_path && ends_with(text_path, ".zst");
+    if (!rc && text_open && zst && engine) {
+        text_open = 0;
+        rc = gen_text_sink_commit(&sink, err);
+        struct stat st;
+        if (!rc && stat(text_path, &st) == 0) {
+            J.stored_size = (int64_t)st.st_size;
+            J.stored_compression = "zstd";
+        }
+        if (!rc) {
+            rc = engine_outputs(&J, name, threads, err);
+            if (rc) unlink(text_path); /* published by this run: nothing is left */
+        }
+    } else if (!rc && engine) {
+        rc = engine_outputs(&J, name, threads, err);
+    }
+    /* Otherwise the text is published last, so that a failed engine output leaves nothing. */
     if (text_open) {
         if (rc)
             gen_text_sink_abort(&sink);

@@ -93,13 +93,15 @@ int gen_source_open(gen_source *gs, gen_job *J, const char *name, uint64_t sampl
         p = e + 1;
     }
     gs->header.bytes = J->header_len;
-    gs->maker = (csfs_pipe_maker){.ctx = gs,
-                                  .name = name,
-                                  .header = &gs->header,
-                                  .size = (int64_t)J->text_bytes,
-                                  .start = gs_start,
-                                  .next = gs_next,
-                                  .fill = gs_fill};
+    gs->maker =
+        (csfs_pipe_maker){.ctx = gs,
+                          .name = name,
+                          .header = &gs->header,
+                          .size = J->stored_compression ? J->stored_size : (int64_t)J->text_bytes,
+                          .compression = J->stored_compression,
+                          .start = gs_start,
+                          .next = gs_next,
+                          .fill = gs_fill};
     int rc = csfs_pipe_source_made(&gs->maker, src, err);
     if (rc) gen_source_close(gs, NULL);
     return rc;

@@ -282,6 +282,23 @@ def test_engine_outputs_with_text_output(tmp_path):
         assert (gen / name).read_bytes() == (ref / name).read_bytes(), name
 
 
+def test_engine_outputs_with_zst_text_output(tmp_path):
+    """With -o X.zst the engine outputs record the compressed file (name, size, zstd), as
+    convert / descriptors of that .zst do."""
+    need_data()
+    case = "c_like_5refs_mixed_parity"
+    gen = tmp_path / "gen"
+    ref = tmp_path / "ref"
+    gen.mkdir()
+    ref.mkdir()
+    run_csfs("generate", GEN_DIR / case / "rcsfgenerate.stdin", "-o", gen / "list.c.zst",
+             "--v2", gen / "v2.parquet", "--csf-parquet", gen / "csfs.parquet")
+    run_csfs("convert", gen / "list.c.zst", "-o", ref / "csfs.parquet")
+    run_csfs("descriptors", gen / "list.c.zst", "-o", ref / "v2.parquet", "--layout", "v2")
+    for name in ["csfs.parquet", "list.c_header.toml", "v2.parquet"]:
+        assert (gen / name).read_bytes() == (ref / name).read_bytes(), name
+
+
 # Stated tolerance of --count's size estimates (include/csfs/generate.h): a list no
 # larger than the sample is encoded whole (exact but for metadata digits); beyond, CSF
 # Parquet within 10 %, descriptor Parquet within -10 % .. +25 % (the sample
