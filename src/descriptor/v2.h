@@ -111,6 +111,19 @@ typedef struct csfs_v2_record {
     int canonical;
 } csfs_v2_record;
 
+/*
+ * Records made without text (csfs generate's engine source): record i's
+ * subshells are sub[first[i] .. first[i + 1]), valid and in peel order over
+ * the list's own peel list (header line 4): what csfs_v2_parse would give
+ * for its text, canonical.
+ */
+typedef struct csfs_v2_made {
+    const csfs_v2_sub *sub;
+    const uint32_t *first;
+    const int32_t *total_two_j;
+    const int8_t *parity; /* +1 even, -1 odd */
+} csfs_v2_made;
+
 /* A record able to hold any CSF over n_peel subshells. */
 int csfs_v2_record_init(csfs_v2_record *rec, size_t n_peel, csfs_error *err);
 void csfs_v2_record_free(csfs_v2_record *rec);

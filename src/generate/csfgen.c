@@ -111,6 +111,9 @@ typedef struct emit_ctx {
     int width;
     uint64_t skip, take;
     csfs_buf *out;
+    gen_v2_out *v2; /* V2 records instead of text */
+    const int32_t *peel;
+    csfs_v2_sub tmpl[GEN_MAX_SUBSHELLS]; /* the tuple's subshells, couplings unset */
     const char *l2;
     int l3len;
     char l3[9 * GEN_MAX_SUBSHELLS + 8];
@@ -123,8 +126,30 @@ static inline int tri(int a, int b, int c)
     return c >= lo && c <= a + b;
 }
 
+/* One CSF as a V2 record: the tuple's subshells, the printed couplings
+ * under fields 1 .. m-2 (kopp2: X_i is written under subshell i+1). */
+static void write_v2(emit_ctx *E)
+{
+    gen_v2_out *o = E->v2;
+    int m = E->t->m;
+    csfs_v2_sub *s = o->sub + o->n_sub;
+    memcpy(s, E->tmpl, (size_t)m * sizeof *s);
+    for (int i = 1; i <= m - 2; i++)
+        if (E->printed[i]) s[i].two_k = E->X[i];
+    o->first[o->n] = (uint32_t)o->n_sub;
+    o->total_two_j[o->n] = E->T;
+    o->parity[o->n] = E->t->parity ? -1 : 1;
+    o->n++;
+    o->n_sub += (size_t)m;
+    o->first[o->n] = (uint32_t)o->n_sub;
+}
+
 static void write_csf(emit_ctx *E)
 {
+    if (E->v2) {
+        write_v2(E);
+        return;
+    }
     const gen_cfg_text *t = E->t;
     csfs_buf *o = E->out;
     char *p = o->data + o->len;
@@ -167,15 +192,71 @@ static void chains(emit_ctx *E, int i, int xprev)
     }
 }
 
+static int emit(const gen_cfg_text *t, int two_j, uint64_t skip, uint64_t take, gen_emit_scratch *s,
+                csfs_buf *out, gen_v2_out *v2, const int32_t *peel, csfs_error *err);
+
 int gen_emit_text(const gen_cfg_text *t, int two_j, uint64_t skip, uint64_t take,
                   gen_emit_scratch *s, csfs_buf *out, csfs_error *err)
 {
-    int m = t->m;
-    if (!take || m == 0) return 0;
+    if (!take || t->m == 0) return 0;
     uint64_t per = gen_cfg_text_csf_bytes(t);
     int rc = csfs_buf_reserve(out, out->len + (size_t)(per * take) + 1, err);
     if (rc) return rc;
+    return emit(t, two_j, skip, take, s, out, NULL, NULL, err);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size, csfs_error *err)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+void gen_v2_out_clear(gen_v2_out *o)
+{
+    o->n = 0;
+    o->n_sub = 0;
+    if (o->first) o->first[0] = 0;
+}
+
+void gen_v2_out_free(gen_v2_out *o)
+{
+    free(o->sub);
+    free(o->first);
+    free(o->total_two_j);
+    free(o->parity);
+    memset(o, 0, sizeof *o);
+}
+
+int gen_emit_v2(const gen_cfg_text *t, const int32_t *peel, int two_j, uint64_t skip, uint64_t take,
+                gen_emit_scratch *s, gen_v2_out *out, csfs_error *err)
+{
+    if (!take || t->m == 0) return 0;
+    size_t n = out->n + (size_t)take, cap = out->cap;
+    int rc = grow((void **)&out->sub, &out->cap_sub, out->n_sub + (size_t)take * (size_t)t->m,
+                  sizeof *out->sub, err);
+    if (!rc) rc = grow((void **)&out->first, &cap, n + 1, sizeof *out->first, err);
+    cap = out->cap;
+    if (!rc) rc = grow((void **)&out->total_two_j, &cap, n + 1, sizeof *out->total_two_j, err);
+    cap = out->cap;
+    if (!rc) rc = grow((void **)&out->parity, &cap, n + 1, sizeof *out->parity, err);
+    if (rc) return rc;
+    out->cap = cap;
+    return emit(t, two_j, skip, take, s, NULL, out, peel, err);
+}
+
+static int emit(const gen_cfg_text *t, int two_j, uint64_t skip, uint64_t take, gen_emit_scratch *s,
+                csfs_buf *out, gen_v2_out *v2, const int32_t *peel, csfs_error *err)
+{
+    int m = t->m;
     emit_ctx E;
+    E.v2 = v2;
+    E.peel = peel;
     E.t = t;
     E.T = two_j;
     E.skip = skip;
@@ -242,10 +323,22 @@ int gen_emit_text(const gen_cfg_text *t, int two_j, uint64_t skip, uint64_t take
                 E.skip -= cnt;
             } else {
                 /* line 2 of this tuple and which couplings line 3 prints */
-                memset(l2, ' ', (size_t)(9 * m));
-                for (int i = 0; i < m; i++) {
-                    const gen_state *st = &t->sub[i].st[idx[i]];
-                    put_sub_field(l2, i + 1, st->two_j, st->seniority, t->sub[i].ns);
+                if (v2) {
+                    for (int i = 0; i < m; i++) {
+                        const gen_state *st = &t->sub[i].st[idx[i]];
+                        /* kopp1 prints nothing for the one state of a full subshell */
+                        int blank = st->two_j == 0 && t->sub[i].ns == 1;
+                        E.tmpl[i] = (csfs_v2_sub){
+                            peel[i], t->sub[i].q, blank ? CSFS_V2_MISSING : st->two_j,
+                            blank || st->seniority == -1 ? CSFS_V2_MISSING : st->seniority,
+                            CSFS_V2_MISSING};
+                    }
+                } else {
+                    memset(l2, ' ', (size_t)(9 * m));
+                    for (int i = 0; i < m; i++) {
+                        const gen_state *st = &t->sub[i].st[idx[i]];
+                        put_sub_field(l2, i + 1, st->two_j, st->seniority, t->sub[i].ns);
+                    }
                 }
                 int first = E.J[1] == 0 && t->sub[0].ns == 1;
                 for (int i = 1; i <= m - 2; i++) {

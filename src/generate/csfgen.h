@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "descriptor/v2.h"
 #include "csfs.h"
 #include "generate/confenum.h"
 #include "generate/coupling.h"
@@ -56,6 +57,25 @@ void gen_emit_scratch_free(gen_emit_scratch *s);
  */
 int gen_emit_text(const gen_cfg_text *t, int two_j, uint64_t skip, uint64_t take,
                   gen_emit_scratch *s, csfs_buf *out, csfs_error *err);
+
+/*
+ * The same CSFs as V2 descriptor records (descriptor/v2.h), without text:
+ * per CSF the subshells' values exactly as csfs_v2_parse reads them from the
+ * text (what GRASP prints on lines 2 and 3, -1 where it prints nothing),
+ * total 2J and parity. peel[i]: the peel index of subshell i of t.
+ */
+typedef struct gen_v2_out {
+    csfs_v2_sub *sub; /* the records' subshells, one run per CSF */
+    size_t n_sub, cap_sub;
+    uint32_t *first; /* per CSF: its first entry of sub; first[n] = n_sub */
+    int32_t *total_two_j;
+    int8_t *parity;
+    size_t n, cap;
+} gen_v2_out;
+void gen_v2_out_clear(gen_v2_out *o);
+void gen_v2_out_free(gen_v2_out *o);
+int gen_emit_v2(const gen_cfg_text *t, const int32_t *peel, int two_j, uint64_t skip, uint64_t take,
+                gen_emit_scratch *s, gen_v2_out *out, csfs_error *err);
 
 /* The 5-character block key of rcsfblock (last five characters of line 3). */
 void gen_block_key(int two_j, int parity, char key[5]);

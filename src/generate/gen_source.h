@@ -21,6 +21,11 @@ typedef struct gen_source {
     size_t n_slots;
     gen_emit_scratch *scratch;
     size_t n_workers;
+    /* V2 records instead of text (gen_source_make_v2) */
+    int v2;
+    int32_t peel_of[GEN_NORB][2];
+    gen_v2_out *v2out; /* per slot */
+    csfs_v2_made *made;
 } gen_source;
 
 /* One pass of the job's CSFs (each pass starts from the first CSF). name:
@@ -29,5 +34,9 @@ typedef struct gen_source {
 int gen_source_open(gen_source *gs, gen_job *J, const char *name, uint64_t sample_len,
                     uint64_t sample_stride, csfs_pipe_source **src, csfs_error *err);
 void gen_source_close(gen_source *gs, csfs_pipe_source *src);
+/* Chunks then carry V2 records (scan->made, descriptor/v2.h csfs_v2_made)
+ * over the list's peel list and no text: only for a V2 descriptor job that
+ * takes its peel list from the header. Before the run. */
+int gen_source_make_v2(gen_source *gs, csfs_error *err);
 
 #endif

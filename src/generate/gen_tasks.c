@@ -173,3 +173,36 @@ int gen_task_emit(const gen_task *t, gen_emit_scratch *s, csfs_buf *out, csfs_re
     }
     return 0;
 }
+
+int gen_task_emit_v2(const gen_task *t, const int32_t (*peel_of)[2], gen_emit_scratch *s,
+                     gen_v2_out *out, csfs_record **rec, size_t *n_rec, size_t *cap_rec,
+                     uint64_t *line, csfs_error *err)
+{
+    size_t need = *n_rec + (size_t)t->csfs;
+    if (need > *cap_rec) {
+        size_t cap = *cap_rec ? *cap_rec : 1024;
+        while (cap < need) cap *= 2;
+        csfs_record *r = realloc(*rec, cap * sizeof *r);
+        if (!r) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        *rec = r;
+        *cap_rec = cap;
+    }
+    for (size_t i = 0; i < t->n_segs; i++) {
+        const gen_seg *g = &t->segs[i];
+        const gen_cfg_text *c = &t->cfgs[g->cfg];
+        int32_t peel[GEN_MAX_SUBSHELLS];
+        for (int k = 0; k < c->m; k++)
+            peel[k] = peel_of[gen_orb_index(c->sub[k].n, c->sub[k].l)][c->sub[k].k];
+        int rc = gen_emit_v2(c, peel, g->two_j, g->skip, g->take, s, out, err);
+        if (rc) return rc;
+        if (c->m == 0) continue;
+        csfs_record *r = *rec + *n_rec;
+        for (uint64_t k = 0; k < g->take; k++, r++) {
+            memset(r, 0, sizeof *r);
+            r->line = (uint32_t)*line;
+            *line += 3;
+        }
+        *n_rec += (size_t)g->take;
+    }
+    return 0;
+}

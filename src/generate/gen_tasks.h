@@ -70,4 +70,11 @@ int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err);
 int gen_task_emit(const gen_task *t, gen_emit_scratch *s, csfs_buf *out, csfs_record **rec,
                   size_t *n_rec, size_t *cap_rec, uint64_t *line, csfs_error *err);
 
+/* The same CSFs as V2 records (csfgen.h gen_emit_v2) and their record
+ * lines, without text (records' offsets and lengths 0). peel_of[orbital][k]:
+ * the peel index of each subshell of the list. */
+int gen_task_emit_v2(const gen_task *t, const int32_t (*peel_of)[2], gen_emit_scratch *s,
+                     gen_v2_out *out, csfs_record **rec, size_t *n_rec, size_t *cap_rec,
+                     uint64_t *line, csfs_error *err);
+
 #endif

@@ -92,6 +92,9 @@ typedef struct csfs_chunk_scan {
     /* Set by a source that made the chunk (engine/pipeline.h csfs_pipe_maker)
      * and knows every byte is ASCII; the scanner never sets it. */
     int made_ascii;
+    /* A making source's own form of the records, for a kind that asked for
+     * it (e.g. descriptor/v2.h csfs_v2_made); NULL otherwise. */
+    const void *made;
 } csfs_chunk_scan;
 
 /*

@@ -182,6 +182,21 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     csfs_v2_record *rec = &d->v2rec[worker];
     int32_t *dst = (int32_t *)cols;
     size_t n_peel = d->peel->count;
+    const csfs_v2_made *made = c->scan->made;
+    if (made && !d->opt->peel) {
+        /* made over the header's peel list: no text to parse */
+        for (size_t i = first; i < end; i++) {
+            csfs_v2_record r = {.sub = (csfs_v2_sub *)made->sub + made->first[i],
+                                .nf = made->first[i + 1] - made->first[i],
+                                .total_two_j = made->total_two_j[i],
+                                .parity = made->parity[i]};
+            csfs_v2_store(&r, n_peel, dst + (i - first), col_stride);
+        }
+        if (d->hooks && d->hooks->parse)
+            d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
+                            col_stride);
+        return;
+    }
     v2->ascii_known = csfs_records_ascii(c->data, c->scan, first, end);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
