@@ -538,6 +538,34 @@ void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_
     d[s] = rec->parity;
 }
 
+void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,
+                        int32_t *dst, size_t s)
+{
+    size_t rows = end - first;
+    for (size_t i = 0; i < n_peel; i++) {
+        int32_t *d = dst + CSFS_V2_CHANNELS * i * s;
+        memset(d, 0, rows * sizeof *d);
+        for (size_t c = 1; c < CSFS_V2_CHANNELS; c++) {
+            int32_t *col = d + c * s;
+            for (size_t r = 0; r < rows; r++) col[r] = CSFS_V2_MISSING;
+        }
+    }
+    int32_t *tj = dst + CSFS_V2_CHANNELS * n_peel * s, *par = tj + s;
+    for (size_t r = 0; r < rows; r++) {
+        size_t k = first + r;
+        for (uint32_t f = m->first[k]; f < m->first[k + 1]; f++) {
+            const csfs_v2_sub *sub = &m->sub[f];
+            int32_t *d = dst + CSFS_V2_CHANNELS * (size_t)sub->peel * s + r;
+            d[0] = sub->occ;
+            d[s] = sub->two_j;
+            d[2 * s] = sub->seniority;
+            d[3 * s] = sub->two_k;
+        }
+        tj[r] = m->total_two_j[k];
+        par[r] = m->parity[k];
+    }
+}
+
 void csfs_v2_store_rejected(size_t n_peel, int32_t *dst, size_t s)
 {
     size_t w = csfs_v2_width(n_peel);

@@ -174,6 +174,15 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
  */
 void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t col_stride);
 
+/*
+ * csfs_v2_store of made records first .. end-1 into rows 0 .. end-first-1
+ * (dst as there): the same values, written column by column (each column's
+ * empty value in one sweep, then each record's own subshells), which
+ * touches a few cache lines per row instead of one per column.
+ */
+void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,
+                        int32_t *dst, size_t col_stride);
+
 /* The placeholder row csfs --keep-going writes for a rejected CSF: every
  * column -1 except parity 0 (a value no real row has). */
 void csfs_v2_store_rejected(size_t n_peel, int32_t *dst, size_t col_stride);

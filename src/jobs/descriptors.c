@@ -185,13 +185,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     const csfs_v2_made *made = c->scan->made;
     if (made && !d->opt->peel) {
         /* made over the header's peel list: no text to parse */
-        for (size_t i = first; i < end; i++) {
-            csfs_v2_record r = {.sub = (csfs_v2_sub *)made->sub + made->first[i],
-                                .nf = made->first[i + 1] - made->first[i],
-                                .total_two_j = made->total_two_j[i],
-                                .parity = made->parity[i]};
-            csfs_v2_store(&r, n_peel, dst + (i - first), col_stride);
-        }
+        csfs_v2_store_made(made, first, end, n_peel, dst, col_stride);
         if (d->hooks && d->hooks->parse)
             d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
                             col_stride);
