@@ -4,7 +4,8 @@
 For each dialog: --count (and --count with the size estimates of a CSF
 Parquet and a V2 output); the text to a file and to /dev/null (generation
 without the disk) with 1 and 2 threads; CSF Parquet and V2 descriptors
-generated straight into the engine (no text); and, for comparison,
+generated straight into the engine (the CSF Parquet from text the workers
+format in memory, V2 from records made without any text); and, for comparison,
 `csfs descriptors --layout v2` on the generated text. The estimates are
 compared with the real sizes at the end. Wall and CPU seconds and peak RSS come from GNU time (-v);
 GRASP's rcsfgenerate wall time is read from counts.txt. Every generated text
