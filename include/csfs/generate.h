@@ -41,17 +41,19 @@ typedef struct csfs_generate_options {
     const char *output;  /* GRASP text; ".zst" compresses; NULL: none */
     int strict;          /* GRASP's silent input changes are errors */
     int force;           /* replace an existing output */
-    int force_space;     /* skip the free-space check */
+    int force_space;     /* skip the free-space check (text exact, others by estimate) */
     int no_grasp_limits; /* beyond GRASP: no 2-electron cap on j = 9/2 subshells (GRASP's
                             unused j = 9/2 tables), no 100-block limit; NOT GRASP's list */
     int threads;         /* 0: online CPUs */
     /* Engine outputs of the same run: bytes equal to csfs convert / csfs descriptors of
-     * the generated text (named text_name). Without output, the text goes to a hidden
-     * temporary directory beside the first of them and is removed at the end. */
+     * the generated text (the output file when there is one, else a text named
+     * text_name). The generator feeds the engine directly (no text file is written or
+     * read back), one engine pass per output; a failed run leaves none of its outputs. */
     const char *csf_parquet; /* CSF Parquet (+ <stem>_header.toml beside it) */
     const csfs_generate_descriptor_output *descriptors;
     size_t n_descriptors;
-    const char *text_name; /* name of the text the engine reads; NULL: "rcsf.out" */
+    const char *text_name; /* the source name engine outputs record without output;
+                              NULL: "rcsf.out" */
     csfs_codec codec;      /* Parquet codec (default ZSTD level 3) */
     int codec_level;
     int64_t row_group_rows; /* 0: each output's default */
