@@ -16,10 +16,12 @@
 #include "generate/confenum.h"
 #include "generate/coupling.h"
 #include "generate/csfgen.h"
+#include "descriptor/v2.h"
 #include "generate/dialog.h"
 #include "generate/gen_job.h"
 #include "generate/gen_source.h"
 #include "grasp/csf_text.h"
+#include "grasp/peel.h"
 #include "generate/plan.h"
 #include "testutil.h"
 
@@ -262,6 +264,56 @@ static void test_engine_source_chunks(void)
     CHECK(records == J.csf_count);
     CHECK(seps == J.n_blocks - 1);
     CHECK(made.len == text.len && memcmp(made.data, text.data, text.len) == 0);
+    gen_source_close(&gs, src);
+
+    /* V2 records made without text: csfs_v2_store_made gives the rows
+     * csfs_v2_parse + csfs_v2_store give for the text of the same CSFs */
+    CHECK(gen_source_open(&gs, &J, "t.c", 0, 0, &src, &err) == 0);
+    CHECK(gen_source_make_v2(&gs, &err) == 0);
+    CHECK(m->start(m->ctx, 1, 1, &err) == 0);
+    csfs_peel *peel = NULL;
+    CHECK(csfs_peel_from_header_line(gs.header.lines[3], gs.header.lens[3], &peel, &err) == 0);
+    csfs_v2_ctx v2;
+    csfs_v2_record rec;
+    CHECK(csfs_v2_ctx_init(&v2, peel, &err) == 0);
+    CHECK(csfs_v2_record_init(&rec, peel->count, &err) == 0);
+    size_t w = csfs_v2_width(peel->count), rows_cap = 0, made_rows = 0, bad = 0;
+    int32_t *want_rows = NULL, *got = NULL;
+    const char *tp = text.data + J.header_len, *tend = text.data + text.len;
+    while (m->next(m->ctx, 0, &err) == 1) {
+        CHECK(m->fill(m->ctx, 0, 0, &chunk, &a, &err) == 0);
+        CHECK(chunk.len == 0 && a.made != NULL);
+        size_t n = a.n_rec;
+        if (n > rows_cap) {
+            rows_cap = n;
+            want_rows = realloc(want_rows, n * w * sizeof *want_rows);
+            got = realloc(got, n * w * sizeof *got);
+        }
+        csfs_v2_store_made(a.made, 0, n, peel->count, got, n);
+        for (size_t i = 0; i < n; i++) {
+            const char *l[3];
+            size_t len[3];
+            if (tp[0] == ' ' && tp[1] == '*') tp = strchr(tp, '\n') + 1;
+            for (int k = 0; k < 3; k++) {
+                const char *e = strchr(tp, '\n');
+                l[k] = tp;
+                len[k] = (size_t)(e - tp);
+                tp = e + 1;
+            }
+            CHECK(csfs_v2_parse(&v2, l[0], len[0], l[1], len[1], l[2], len[2], &rec, NULL) == 0);
+            CHECK(rec.canonical);
+            csfs_v2_store(&rec, peel->count, want_rows + i, n);
+        }
+        bad += memcmp(want_rows, got, n * w * sizeof *want_rows) != 0;
+        made_rows += n;
+    }
+    CHECK(made_rows == J.csf_count && tp == tend);
+    CHECK_EQ_INT((long long)bad, 0);
+    free(want_rows);
+    free(got);
+    csfs_v2_record_free(&rec);
+    csfs_v2_ctx_free(&v2);
+    csfs_peel_free(peel);
     gen_source_close(&gs, src);
 
     /* windows of 100 CSFs every 1000: the same lines as the list's CSFs there */
