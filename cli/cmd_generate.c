@@ -42,6 +42,9 @@ static void help(void)
            "                      with --save FILE the answers are saved as TOML\n"
            "  --save FILE         write the dialog's answers as TOML (with or without a run)\n");
     cli_engine_help(0);
+    printf("  csfs generate makes these outputs straight from the generator: no text is\n"
+           "  written or read back for them (without -o there is no temporary either);\n"
+           "  one engine pass per output\n");
     printf("\n"
            "TOML form (what --save writes; --config FILE is an alias of DIALOG):\n"
            "  order = \"*\"\n  core = 3\n  [[list]]\n"

@@ -15,6 +15,7 @@
 #include "generate/gen_job.h"
 #include "generate/gen_source.h"
 #include "generate/text_sink.h"
+#include "jobs/engine_outputs.h"
 #include "jobs/job_source.h"
 
 #include "generate/gen_tasks.h"
@@ -403,8 +404,17 @@ int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *re
     const char *name = text_path && strcmp(text_path, "-") != 0 ? text_path
                        : opt->text_name                         ? opt->text_name
                                                                 : "rcsf.out";
+    int text_file = text_path && strcmp(text_path, "-") != 0;
+    csfs_engine_outputs eo;
+    csfs_engine_outputs_init(&eo);
+    eo.csf_parquet = opt->csf_parquet;
+    eo.descriptors = opt->descriptors;
+    eo.n_descriptors = opt->n_descriptors;
+    /* before anything is generated: no output exists (unless forced), none is the text */
+    int rc = csfs_engine_outputs_check(&eo, text_file ? text_path : NULL, opt->force, err);
+    if (rc) return rc;
     gen_job J;
-    int rc = gen_job_load(&J, opt, err);
+    rc = gen_job_load(&J, opt, err);
     if (rc) return rc;
     rc = gen_job_count(&J, err);
     int threads = opt->threads;
