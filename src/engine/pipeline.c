@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "grasp/csf_parquet.h"
+#include "grasp/csf_text_ranges.h"
 #include "common/error.h"
 #include "engine/page_geometry.h"
 
@@ -21,6 +22,8 @@
 
 struct csfs_pipe_source {
     csfs_text_reader *text;
+    csfs_text_ranges ranges; /* a regular file: workers read their own chunks */
+    int has_ranges;
     csfs_csf_parquet pq;
     int is_parquet;
     const csfs_pipe_maker *maker; /* made chunks (csfs_pipe_source_made) */
@@ -48,6 +51,9 @@ int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source
         rc = csfs_csf_parquet_open(path, &s->pq, err);
     } else {
         rc = csfs_text_open(path, chunk_bytes, &s->text, err);
+        if (rc == 0)
+            s->has_ranges =
+                csfs_text_ranges_init(s->text, csfs_text_chunk_bytes(s->text), &s->ranges);
     }
     if (rc) {
         free(s);
@@ -157,9 +163,11 @@ typedef struct chunk {
     uint64_t seq;
     int is_last;
     csfs_buf text;
-    csfs_csf_group group; /* Parquet sources: the decoded row group */
+    size_t text_off, text_len; /* the chunk is text.data[text_off .. + text_len) */
+    csfs_csf_group group;      /* Parquet sources: the decoded row group */
     csfs_chunk_scan scan;
     int scan_rc;
+    int scan_err_whole; /* scan_err is a whole message (no line to add) */
     csfs_error scan_err;
     csfs_pipe_chunk view;
     segment *segs;
@@ -195,6 +203,8 @@ typedef struct engine {
     double reader_cpu;         /* CPU seconds of the reader thread, set when it ends */
     csfs_stage_seconds stages; /* filled when the threads have ended */
     csfs_pipe_source *src;
+    const csfs_text_ranges *ranges; /* text read by byte range (or NULL) */
+    int ranges_checked;
     const csfs_pipe_config *cfg;
     csfs_pipe_kind *kind;
     int threads;
@@ -432,15 +442,32 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
     chunk *c = &j->chunks[seq % j->n_chunks];
     csfs_error e;
     int rc;
+    int whole = 1;
     const csfs_pipe_maker *m = j->src->maker;
-    if (m)
+    if (m) {
         rc = m->fill(m->ctx, (size_t)(seq % j->n_chunks), worker, &c->text, &c->scan, &e);
-    else if (j->src->is_parquet)
+        c->text_off = 0;
+        c->text_len = c->text.len;
+    } else if (j->src->is_parquet) {
         rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
-    else
+    } else if (j->ranges) {
+        csfs_text_range r;
+        rc = csfs_text_ranges_read(j->ranges, seq, &c->text, &r, &e);
+        if (rc == 0) {
+            c->text_off = r.off;
+            c->text_len = r.len;
+            whole = 0;
+            rc = csfs_scan_chunk(c->text.data + r.off, r.len, r.is_last, &c->scan, &e);
+        }
+    } else {
+        c->text_off = 0;
+        c->text_len = c->text.len;
+        whole = 0;
         rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
+    }
     pthread_mutex_lock(&j->mu);
     c->scan_rc = rc;
+    c->scan_err_whole = whole;
     if (rc) c->scan_err = e;
     c->state = CH_SCANNED;
     notify_main(j);
@@ -565,10 +592,12 @@ static void *reader_main(void *arg)
             empty = rc == 0;
             last = 0;
             if (rc > 0) rc = 0;
-        } else if (j->src->is_parquet) {
-            /* Workers decode row groups themselves: nothing to read here. */
-            empty = j->next_read >= groups;
-            last = j->next_read + 1 >= groups;
+        } else if (j->src->is_parquet || j->ranges) {
+            /* Workers decode row groups, or read text ranges, themselves:
+             * only chunk numbers are handed out here. */
+            uint64_t n = j->ranges ? j->ranges->count : groups;
+            empty = j->next_read >= n;
+            last = j->next_read + 1 >= n;
         } else {
             pthread_mutex_unlock(&j->mu);
             rc = csfs_text_next_chunk(j->src->text, &c->text, &e);
@@ -625,10 +654,18 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
 {
     const char *name = csfs_pipe_source_name(j->src);
     if (c->scan_rc) {
-        if (j->src->is_parquet || j->src->maker) {
+        if (c->scan_err_whole) {
             *err = c->scan_err;
             return c->scan_rc;
         }
+        /* Blank lines before this chunk come first when its own error is
+         * after its first line (a record's line 1 or a separator, which
+         * would have raised the blank line error in one chunk): the same
+         * message for any chunk size. */
+        if (j->pending_blank >= 0 && c->scan_err.line > 1)
+            return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)j->pending_blank,
+                                  "%s:%lld: blank line inside the CSF list", name,
+                                  (long long)j->pending_blank);
         uint64_t line = j->line_base + c->scan_err.line;
         int parts = c->scan.bad_record_parts;
         if (parts)
@@ -666,14 +703,14 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
     j->block_csfs += s->n_rec - done;
     if (s->trailing_blank >= 0 && j->pending_blank < 0)
         j->pending_blank = (int64_t)(j->line_base + (uint64_t)s->trailing_blank + 1);
-    c->view.data = c->text.data;
+    c->view.data = c->text.data + c->text_off;
     c->view.scan = &c->scan;
     c->view.row_start = j->rows;
     c->view.line_base = j->src->is_parquet ? CSFS_NO_LINES : j->line_base;
     c->next_row = j->rows;
     j->rows += s->n_rec;
     j->line_base += s->lines;
-    j->input_bytes += j->src->is_parquet ? 0 : c->text.len;
+    j->input_bytes += j->src->is_parquet ? 0 : c->text_len;
     return 0;
 }
 
@@ -697,7 +734,9 @@ static void progress(engine *j)
     if (t - j->last_progress < 0.5) return;
     j->last_progress = t;
     csfs_progress p = {.csfs_done = j->rows,
-                       .bytes_done = j->src->maker ? j->input_bytes : source_bytes_read(j->src),
+                       .bytes_done = j->src->maker    ? j->input_bytes
+                                     : j->ranges ? j->ranges->data_start + j->input_bytes
+                                                 : source_bytes_read(j->src),
                        .bytes_total = j->src->is_parquet ? -1 : csfs_pipe_source_size(j->src),
                        .seconds = t - j->t0};
     j->cfg->progress(j->cfg->progress_ctx, &p);
@@ -716,6 +755,14 @@ static int advance(engine *j)
             return 0;
         }
         j->next_scan_acc++;
+    }
+    if (j->ranges && !j->ranges_checked && total_rows_known(j)) {
+        /* Every range was read: the file must not have grown or been replaced. */
+        j->ranges_checked = 1;
+        if ((rc = csfs_text_ranges_check_end(j->ranges, &e))) {
+            fail_locked(j, rc, &e);
+            return 0;
+        }
     }
     place_segments(j);
     while (j->next_parse_acc < j->next_place) {
@@ -903,6 +950,7 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     j.src = src;
     j.cfg = cfg;
     j.kind = kind;
+    j.ranges = src->has_ranges && !cfg->serial_text ? &src->ranges : NULL;
     j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
     j.t0 = csfs_now_seconds();
     j.line_base = src->is_parquet ? 0 : CSFS_HEADER_LINES; /* records follow the header */

@@ -3,9 +3,11 @@
  * (descriptors, convert): a source of record chunks, N workers, an ordered
  * writer, bounded memory. What a job does with records is its `kind`.
  *
- *   source      a CSF text list (a reader thread cuts chunks at record
- *               boundaries; workers SCAN them into records), or a CSF Parquet
- *               file (workers decode one row group per chunk)
+ *   source      a CSF text list: a regular file is read by the workers,
+ *               each its own byte range (grasp/csf_text_ranges.h); a pipe or
+ *               compressed stream by a reader thread that cuts chunks at
+ *               record boundaries; workers SCAN chunks into records. Or a
+ *               CSF Parquet file (workers decode one row group per chunk)
  *   workers     PARSE a chunk's records into the pages their rows belong to
  *               (kind->parse); ENCODE pages (kind->sink)
  *   orderer     the calling thread: numbers rows, lines and J blocks in file
@@ -135,6 +137,9 @@ typedef struct csfs_pipe_config {
     const volatile int *cancel;
     void (*progress)(void *ctx, const csfs_progress *p);
     void *progress_ctx;
+    /* Read a regular file through the serial reader thread, as pipes and
+     * compressed input are, instead of by byte ranges (tests compare both). */
+    int serial_text;
 } csfs_pipe_config;
 
 /* Runs every chunk of src through kind (whose sink must be ready). */

@@ -10,9 +10,7 @@
 #include "grasp/peel.h"
 
 #define DEFAULT_CHUNK_BYTES (8u << 20)
-/* A record or header line longer than this is not a GRASP list: refuse it
- * instead of growing memory without bound on a file with no line ends. */
-#define MAX_LINE_BYTES ((size_t)256 << 20)
+#define MAX_LINE_BYTES CSFS_MAX_LINE_BYTES
 /* Records keep 32-bit offsets into their chunk (csfs_record): a chunk size
  * asked for beyond this is only tuning, so it is capped rather than refused. */
 #define MAX_CHUNK_BYTES ((size_t)1 << 30)
@@ -169,6 +167,11 @@ const char *csfs_text_name(const csfs_text_reader *r)
     return csfs_input_name(r->in);
 }
 
+size_t csfs_text_chunk_bytes(const csfs_text_reader *r)
+{
+    return r->chunk_bytes;
+}
+
 int csfs_text_at_end(const csfs_text_reader *r)
 {
     return r->eof && r->carry.len == 0;
@@ -192,11 +195,7 @@ static size_t find_cut(const char *data, size_t len)
     while (end > 0) {
         const char *prev_nl = memrchr(data, '\n', end);
         size_t start = prev_nl ? (size_t)(prev_nl - data) + 1 : 0;
-        size_t n = end - start;
-        if (n && data[start + n - 1] == '\r') n--;
-        if (start > 0 &&
-            (csfs_is_record_start(data + start, n) || csfs_is_separator(data + start, n)))
-            return start;
+        if (start > 0 && csfs_is_cut_line(data + start, end - start)) return start;
         if (start == 0) return 0;
         end = start - 1;
     }
@@ -302,20 +301,21 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
     s->trailing_separator = 0;
     s->bad_record_parts = 0;
     if (len > UINT32_MAX) return csfs_fail_line(err, CSFS_E_FORMAT, 1, "chunk larger than 4 GiB");
-    /* One scan of the whole chunk for NUL (a binary file, not a CSF list);
-     * only when there is one are lines counted to say where. */
+    /* One scan of the whole chunk for NUL (a binary file, not a CSF list).
+     * The lines before the NUL's line are still checked: an error there
+     * comes first, as it would with the chunk cut anywhere before the NUL. */
     const char *nul = memchr(data, '\0', len);
+    size_t scan_len = len;
     if (nul) {
-        uint64_t at = 1;
-        for (const char *q = data; (q = memchr(q, '\n', (size_t)(nul - q))) != NULL; q++) at++;
-        return csfs_fail_line(err, CSFS_E_FORMAT, at, "NUL byte in the text: not a GRASP CSF list");
+        const char *nl = memrchr(data, '\n', (size_t)(nul - data));
+        scan_len = nl ? (size_t)(nl - data) + 1 : 0;
     }
     uint32_t starts[3] = {0}, lens[3] = {0};
     int part = 0; /* lines of the current record seen so far */
     size_t pos = 0;
     uint64_t line = 0;
     uint64_t last_sep = 0; /* 1-based line of a separator not followed by a record yet */
-    while (pos < len) {
+    while (pos < scan_len) {
         const char *p = data + pos;
         const char *nl = memchr(p, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - p) : len - pos;
@@ -371,6 +371,9 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
         pos = next;
         line++;
     }
+    if (nul)
+        return csfs_fail_line(err, CSFS_E_FORMAT, line + 1,
+                              "NUL byte in the text: not a GRASP CSF list");
     s->lines = line;
     if (part != 0) /* a non-last chunk is followed by a record or separator */
         return incomplete(s, err, line, part, is_last);

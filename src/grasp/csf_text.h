@@ -22,6 +22,9 @@
 #include "io/input.h"
 
 #define CSFS_HEADER_LINES 5
+/* A record or header line longer than this is not a GRASP list: refuse it
+ * instead of growing memory without bound on a file with no line ends. */
+#define CSFS_MAX_LINE_BYTES ((size_t)256 << 20)
 
 typedef struct csfs_header {
     char *lines[CSFS_HEADER_LINES]; /* without line end; NUL-terminated */
@@ -38,6 +41,8 @@ typedef struct csfs_text_reader csfs_text_reader;
 int csfs_text_open(const char *path, size_t chunk_bytes, csfs_text_reader **out, csfs_error *err);
 const csfs_header *csfs_text_header(const csfs_text_reader *r);
 const char *csfs_text_name(const csfs_text_reader *r);
+/* The chunk size asked for at open (default and cap applied). */
+size_t csfs_text_chunk_bytes(const csfs_text_reader *r);
 csfs_input *csfs_text_input(csfs_text_reader *r);
 
 /*
@@ -141,5 +146,18 @@ static inline int csfs_is_record_start(const char *p, size_t len)
 
 /* 1 when the line's trimmed text is "*". */
 int csfs_is_separator(const char *p, size_t len);
+
+/*
+ * 1 when a chunk may begin with the line p[0..n) (n without the LF; a CR
+ * before it is dropped here): a record's line 1 or a separator. The one rule
+ * by which both chunk cutters (the reader's, and csf_text_ranges.h's for
+ * workers that read their own byte ranges) place chunk boundaries, so that
+ * a record never straddles two chunks unless it is malformed anyway.
+ */
+static inline int csfs_is_cut_line(const char *p, size_t n)
+{
+    if (n && p[n - 1] == '\r') n--;
+    return csfs_is_record_start(p, n) || csfs_is_separator(p, n);
+}
 
 #endif

@@ -40,23 +40,22 @@ struct csfs_input {
 };
 
 /*
- * read() returned 0. For a regular file, the bytes read must be the size it
- * had when opened, and the name must still lead to it: a list truncated,
- * still being written, or deleted/replaced (rcsfgenerate rerun, mv over it)
- * while csfs read it would otherwise give a plausible matrix of the wrong
- * data, or one labelled with a file that no longer holds it.
+ * A regular file was read to its end (`bytes` of it): it must still have the
+ * size it had when opened, and the name must still lead to it: a list
+ * truncated, still being written, or deleted/replaced (rcsfgenerate rerun,
+ * mv over it) while csfs read it would otherwise give a plausible matrix of
+ * the wrong data, or one labelled with a file that no longer holds it.
  */
-static int reached_end(csfs_input *in, csfs_error *err)
+int csfs_input_check_unchanged(const csfs_input *in, uint64_t bytes, csfs_error *err)
 {
-    in->raw_eof = 1;
     if (in->file_size < 0) return 0;
     struct stat st, now;
     int64_t size_now = fstat(in->fd, &st) == 0 ? (int64_t)st.st_size : in->file_size;
-    if (in->raw_bytes != (uint64_t)in->file_size || size_now != in->file_size)
+    if (bytes != (uint64_t)in->file_size || size_now != in->file_size)
         return csfs_fail(err, CSFS_E_IO,
                          "%s: the file changed while it was read (%lld bytes when opened, "
                          "%llu read, %lld now): truncated, or still being written?",
-                         in->name, (long long)in->file_size, (unsigned long long)in->raw_bytes,
+                         in->name, (long long)in->file_size, (unsigned long long)bytes,
                          (long long)size_now);
     /* By name, not st_nlink: anonymous files (memfd, /proc/self/fd/N of an
      * unlinked file) have no link from the start and are still readable. */
@@ -66,6 +65,13 @@ static int reached_end(csfs_input *in, csfs_error *err)
                          "longer holds what was read)",
                          in->name);
     return 0;
+}
+
+/* read() returned 0. */
+static int reached_end(csfs_input *in, csfs_error *err)
+{
+    in->raw_eof = 1;
+    return csfs_input_check_unchanged(in, in->raw_bytes, err);
 }
 
 static int fill_raw(csfs_input *in, csfs_error *err)
@@ -282,6 +288,11 @@ uint64_t csfs_input_raw_bytes(const csfs_input *in)
 int64_t csfs_input_file_size(const csfs_input *in)
 {
     return in->file_size;
+}
+
+int csfs_input_plain_fd(const csfs_input *in)
+{
+    return in->kind == KIND_PLAIN && in->file_size >= 0 ? in->fd : -1;
 }
 
 const char *csfs_input_compression(const csfs_input *in)

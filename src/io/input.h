@@ -29,6 +29,16 @@ uint64_t csfs_input_raw_bytes(const csfs_input *in);
 /* Size of the underlying file, or -1 for pipes. */
 int64_t csfs_input_file_size(const csfs_input *in);
 
+/* The descriptor of an uncompressed regular file, whose bytes can be read
+ * at any offset (pread) by several threads at once; -1 for stdin, pipes and
+ * zstd/gzip streams. */
+int csfs_input_plain_fd(const csfs_input *in);
+
+/* For a regular file read by offset rather than through csfs_input_read:
+ * after `bytes` of it were read, it must still have its size at open and
+ * its name must still lead to it; else CSFS_E_IO saying what changed. */
+int csfs_input_check_unchanged(const csfs_input *in, uint64_t bytes, csfs_error *err);
+
 /* "plain", "zstd" or "gzip". */
 const char *csfs_input_compression(const csfs_input *in);
 
