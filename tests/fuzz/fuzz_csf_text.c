@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "grasp/csf_text.h"
+#include "grasp/csf_text_ranges.h"
 #include "descriptor/v1.h"
 #include "descriptor/v2.h"
 #include "grasp/peel.h"
@@ -257,7 +258,101 @@ static void check_scan(const char *data, size_t len, int last, const csfs_chunk_
                 (k == 0 || s->sep_before[k] >= s->sep_before[k - 1]));
 }
 
-static void run(const uint8_t *data, size_t size, size_t chunk_bytes)
+/* What scanning the whole list gave, in file coordinates, to compare the
+ * serial reader's chunks with the byte-range chunks. */
+typedef struct list_sig {
+    int ok; /* every chunk read and scanned without error */
+    uint64_t hash, sep_hash, n_rec, n_sep, lines, trailing_sep;
+    /* Blank lines, then more content in a later chunk: the engine's orderer
+     * refuses this across chunks (a single chunk's scan refuses it itself). */
+    int pending_blank, blank_then_content;
+} list_sig;
+
+static void mix(uint64_t *h, uint64_t v)
+{
+    *h = (*h ^ v) * 0x100000001B3ull;
+}
+
+static void sign_chunk(list_sig *g, const csfs_chunk_scan *s, uint64_t at)
+{
+    for (size_t k = 0; k < s->n_sep; k++) mix(&g->sep_hash, g->n_rec + s->sep_before[k]);
+    for (size_t i = 0; i < s->n_rec; i++) {
+        for (int k = 0; k < 3; k++) mix(&g->hash, at + s->rec[i].off[k]);
+        for (int k = 0; k < 3; k++) mix(&g->hash, s->rec[i].len[k]);
+        mix(&g->hash, g->lines + s->rec[i].line);
+    }
+    if (g->pending_blank && s->has_content) g->blank_then_content = 1;
+    if (s->trailing_blank >= 0) g->pending_blank = 1;
+    if (s->trailing_separator) g->trailing_sep = g->lines + s->trailing_separator;
+    g->n_rec += s->n_rec;
+    g->n_sep += s->n_sep;
+    g->lines += s->lines;
+}
+
+/*
+ * The same file read by byte ranges (as the engine reads a regular file):
+ * every byte after the header in exactly one chunk, every non-empty chunk
+ * after the first begins at a line that may begin a chunk, and a list the
+ * serial reader scanned without error gives the same records, separators
+ * and lines; one it refused is refused here too.
+ */
+static void run_ranges(const uint8_t *data, size_t size, size_t range_bytes, const list_sig *serial)
+{
+    csfs_error err;
+    csfs_text_reader *r;
+    if (csfs_text_open(memfd_path, range_bytes, &r, &err) != 0) return;
+    csfs_text_ranges t;
+    REQUIRE(csfs_text_ranges_init(r, range_bytes, &t) == 1);
+    REQUIRE(t.data_start == csfs_text_header(r)->bytes && t.file_end == size);
+    csfs_buf buf = {0};
+    csfs_chunk_scan scan;
+    memset(&scan, 0, sizeof scan);
+    list_sig g = {.ok = 1, .hash = 0xCBF29CE484222325ull};
+    uint64_t at = t.data_start;
+    for (uint64_t k = 0; k < t.count; k++) {
+        csfs_text_range c;
+        if (csfs_text_ranges_read(&t, k, &buf, &c, &err) != 0) {
+            /* Only a list with no possible chunk start within 256 MiB. */
+            REQUIRE(err.code == CSFS_E_FORMAT || err.code == CSFS_E_NOMEM);
+            g.ok = 0;
+            break;
+        }
+        uint64_t b0 = t.data_start + k * range_bytes;
+        uint64_t b1 = b0 + range_bytes < t.file_end ? b0 + range_bytes : t.file_end;
+        if (c.len == 0) {
+            REQUIRE(c.start == b1 && c.is_last == (b1 == t.file_end));
+            continue;
+        }
+        REQUIRE(c.start == at && c.off + c.len <= buf.len);
+        REQUIRE(memcmp(buf.data + c.off, data + c.start, c.len) == 0);
+        REQUIRE(c.is_last == (c.start + c.len == t.file_end));
+        if (k > 0) {
+            REQUIRE(c.start >= b0 && c.start < b1 && data[c.start - 1] == '\n');
+            const char *p = buf.data + c.off, *nl = memchr(p, '\n', c.len);
+            REQUIRE(csfs_is_cut_line(p, nl ? (size_t)(nl - p) : c.len));
+        }
+        at += c.len;
+        if (csfs_scan_chunk(buf.data + c.off, c.len, c.is_last, &scan, &err) != 0) {
+            g.ok = 0;
+            break;
+        }
+        sign_chunk(&g, &scan, c.start);
+    }
+    if (g.ok) REQUIRE(at == size && csfs_text_ranges_check_end(&t, &err) == 0);
+    if (serial) {
+        g.ok = g.ok && !g.blank_then_content;
+        REQUIRE(g.ok == (serial->ok && !serial->blank_then_content));
+        if (g.ok)
+            REQUIRE(g.hash == serial->hash && g.sep_hash == serial->sep_hash &&
+                    g.n_rec == serial->n_rec && g.n_sep == serial->n_sep &&
+                    g.lines == serial->lines && g.trailing_sep == serial->trailing_sep);
+    }
+    csfs_chunk_scan_free(&scan);
+    csfs_buf_free(&buf);
+    csfs_text_close(r);
+}
+
+static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *sig)
 {
     csfs_error err;
     csfs_text_reader *r;
@@ -303,6 +398,7 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes)
     memset(&scan, 0, sizeof scan);
     uint64_t handed_out = h->bytes;
     int complete = 0;
+    list_sig g = {.ok = 1, .hash = 0xCBF29CE484222325ull};
     for (;;) {
         if (csfs_text_next_chunk(r, &chunk, &err) != 0) {
             REQUIRE(err.code < 0 && err.message[0]);
@@ -325,6 +421,7 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes)
             break;
         }
         check_scan(chunk.data, chunk.len, last, &scan);
+        sign_chunk(&g, &scan, handed_out - chunk.len);
         run_engines(&e, chunk.data, &scan);
         if (last) {
             complete = 1;
@@ -332,6 +429,8 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes)
         }
     }
     if (complete) REQUIRE(handed_out == size);
+    g.ok = complete;
+    *sig = g;
 
     csfs_chunk_scan_free(&scan);
     csfs_buf_free(&chunk);
@@ -361,6 +460,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Tiny chunks force the reader to grow and cut often; 1 byte is the extreme. */
     uint32_t sel = (uint32_t)(size * 2654435761u) >> 16;
     size_t chunk_bytes = sel % 5 == 0 ? 1 : 1 + sel % 2048;
-    run(data, size, chunk_bytes);
+    list_sig sig = {0};
+    sig.ok = -1; /* the header was refused: no chunks to compare */
+    run(data, size, chunk_bytes, &sig);
+    /* Ranges of another size, so that their boundaries fall elsewhere. */
+    size_t range_bytes = sel % 3 == 0 ? 1 + sel % 7 : 1 + (sel >> 4) % 1500;
+    run_ranges(data, size, range_bytes, sig.ok >= 0 ? &sig : NULL);
     return 0;
 }
