@@ -725,13 +725,18 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
     size_t stored = 0;
     for (size_t i = 0; i < nf; i++) {
         int32_t f = (int32_t)i;
-        csfs_field fl;
-        csfs_field_at(&c, i, &fl);
+        /* The field's bytes in each line, as csfs_field_at cuts them, without
+         * its bounds arithmetic for line 1 (a multiple of 9 bytes) and with
+         * one compare per line where the line holds all 9 bytes. */
+        size_t at = 9 * i;
+        size_t sl = c.m >= at + 9 ? 9 : c.m > at ? c.m - at : 0;
+        size_t cl = c.coupling.len >= at + 9 ? 9 : c.coupling.len > at ? c.coupling.len - at : 0;
+        const char *sp = l2 + at, *cp = c.coupling.p + at; /* read only when sl, cl > 0 */
 
         /* Line 1: label, '(', electrons, ')'. Labels as GRASP prints them
          * are found without trimming; anything else takes the general path,
          * keeping rCSFs' order of complaints. */
-        const char *p = fl.l1.p; /* 9 bytes: line 1 is a multiple of 9 */
+        const char *p = l1 + at; /* 9 bytes: line 1 is a multiple of 9 */
         int32_t k = raw_lookup(ctx, p);
         csfs_name_key key = 0;
         if (k < 0) {
@@ -775,8 +780,6 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         int32_t two_j = CSFS_V2_MISSING, sen = CSFS_V2_MISSING, two_k = CSFS_V2_MISSING;
 
         /* Line 2: canonical is 9 spaces, or "   " + ("  " or "v;") + J in 4. */
-        const char *sp = fl.state.p;
-        size_t sl = fl.state.len;
         int fast_state = sl == 9 ? csfs_j9_fast(sp, &two_j) : -1;
         if (fast_state == 1) {
             canon &= sp[0] == ' ' && sp[1] == ' ' && sp[2] == ' ' && sp[3] == ' ' && sp[4] == ' ' &&
@@ -802,8 +805,6 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
 
         /* Line 3 under the field: canonical is 9 spaces, or 4 spaces + 2K in
          * 4 + a space (ending at byte 9(i+1)+2 of line 3). */
-        const char *cp = fl.cpl.p;
-        size_t cl = fl.cpl.len;
         int fast_cpl = cl == 9 ? csfs_j9_fast(cp, &two_k) : -1;
         if (fast_cpl == 1) {
             canon &= load4(cp) == SPACES4 && cp[8] == ' ' && load4(cp + 4) == j4(ctx, two_k);
