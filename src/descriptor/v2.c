@@ -178,7 +178,9 @@ static inline int32_t raw_lookup(const csfs_v2_ctx *ctx, const char *p)
 int csfs_v2_record_init(csfs_v2_record *rec, size_t n_peel, csfs_error *err)
 {
     memset(rec, 0, sizeof *rec);
-    rec->sub = calloc(n_peel ? n_peel : 1, sizeof *rec->sub);
+    /* One spare slot: the parser assembles each subshell in the next free
+     * slot and keeps it by counting it, which avoids copying it there. */
+    rec->sub = calloc(n_peel + 1, sizeof *rec->sub);
     if (!rec->sub) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     rec->cap = n_peel;
     return 0;
@@ -782,8 +784,7 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         /* Line 2: canonical is 9 spaces, or "   " + ("  " or "v;") + J in 4. */
         int fast_state = sl == 9 ? csfs_j9_fast(sp, &two_j) : -1;
         if (fast_state == 1) {
-            canon &= sp[0] == ' ' && sp[1] == ' ' && sp[2] == ' ' && sp[3] == ' ' && sp[4] == ' ' &&
-                     load4(sp + 5) == j4(ctx, two_j);
+            canon &= load4(sp) == SPACES4 && sp[4] == ' ' && load4(sp + 5) == j4(ctx, two_j);
         } else if (fast_state == 0) {
             two_j = CSFS_V2_MISSING; /* nine spaces: nothing printed, canonical */
         } else if (sl && !(sl == 9 && spaces9(sp))) {
@@ -829,13 +830,15 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         }
 
         if (pending_sub) continue;
-        csfs_v2_sub s = {k, occ, two_j, sen, two_k};
-        pending_sub = check_sub(ctx, &s, prev, f, why);
+        /* stored <= n_peel: subshells are kept only in strict peel order. */
+        csfs_v2_sub *s = &rec->sub[stored];
+        *s = (csfs_v2_sub){k, occ, two_j, sen, two_k};
+        pending_sub = check_sub(ctx, s, prev, f, why);
         if (pending_sub) continue;
         prev = k;
-        rec->sub[stored++] = s;
-        if (two_k != CSFS_V2_MISSING && !pending_cpl && (i == 0 || i + 1 == nf))
-            pending_cpl = boundary_fail(ctx, &s, i, why);
+        stored++;
+        if ((i == 0 || i + 1 == nf) && two_k != CSFS_V2_MISSING && !pending_cpl)
+            pending_cpl = boundary_fail(ctx, s, i, why);
     }
     if (pending_sub) return pending_sub;
     if (pending_cpl) return pending_cpl;
