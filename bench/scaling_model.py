@@ -8,7 +8,9 @@ for 1..64 cores, which stage limits first and at how many cores, as a table
 
 Inputs, all measured on this machine with 1 worker thread (`csfs descriptors
 --json` reports CPU seconds per stage of the engine):
-  R  reader thread (read(2) copy from the page cache, chunk cuts)  serial
+  R  reader thread (read(2) copy from the page cache, chunk cuts)  serial;
+     near 0 for a regular file since the workers read their own byte
+     ranges (pread): the copy is then in W's scan
   W  workers: scan + parse + encode                                parallel
   O  ordered writer (accounting, appends, footer)                  serial
   B  memory bandwidth: the input is read at least once; measured as the

@@ -74,9 +74,10 @@ typedef struct csfs_summary {
     uint64_t noncanonical_count;     /* V2: CSFs, line ends or separators restore would rewrite */
     double seconds;                  /* wall time */
     /* CPU seconds of each stage of the parallel engine (for the scaling
-     * model in bench/): the reader thread, the workers' scan / parse /
-     * encode tasks summed over workers, and the ordered writer (the calling
-     * thread). */
+     * model in bench/): the reader thread (pipes and compressed input; near
+     * 0 for a regular file, whose workers read their own byte ranges, in
+     * scan), the workers' scan / parse / encode tasks summed over workers,
+     * and the ordered writer (the calling thread). */
     csfs_stage_seconds stages;
 } csfs_summary;
 

@@ -976,7 +976,7 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     j.src = src;
     j.cfg = cfg;
     j.kind = kind;
-    j.ranges = src->has_ranges && !cfg->serial_text ? &src->ranges : NULL;
+    j.ranges = src->has_ranges ? &src->ranges : NULL;
     j.threads = cfg->threads > 0 ? cfg->threads : csfs_online_cpus();
     j.t0 = csfs_now_seconds();
     j.line_base = src->is_parquet ? 0 : CSFS_HEADER_LINES; /* records follow the header */

@@ -137,9 +137,6 @@ typedef struct csfs_pipe_config {
     const volatile int *cancel;
     void (*progress)(void *ctx, const csfs_progress *p);
     void *progress_ctx;
-    /* Read a regular file through the serial reader thread, as pipes and
-     * compressed input are, instead of by byte ranges (tests compare both). */
-    int serial_text;
 } csfs_pipe_config;
 
 /* Runs every chunk of src through kind (whose sink must be ready). */
