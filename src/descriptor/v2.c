@@ -164,10 +164,24 @@ static inline size_t raw_hash(uint64_t key, size_t mask)
     return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
-/* Peel index of a label printed exactly as GRASP prints it, else -1. */
+/* raw_label of a whole 9-byte line-1 field, by one 8-byte load where the
+ * byte order allows it (the same value). */
+static inline uint64_t raw_label9(const char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return (w & 0xFFFFFFFFFFull) | 1ull << 40;
+#else
+    return raw_label(p);
+#endif
+}
+
+/* Peel index of a label printed exactly as GRASP prints it, else -1. p is
+ * a whole 9-byte field. */
 static inline int32_t raw_lookup(const csfs_v2_ctx *ctx, const char *p)
 {
-    uint64_t key = raw_label(p);
+    uint64_t key = raw_label9(p);
     for (size_t h = raw_hash(key, ctx->raw_mask);; h = (h + 1) & ctx->raw_mask) {
         uint64_t k = ctx->raw_key[h];
         if (k == key) return ctx->raw_index[h];
@@ -722,9 +736,10 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
      * Fields are stored while the peel order holds, which bounds them by the
      * peel count.
      */
-    int pending_sub = 0, pending_cpl = 0;
+    int pending_sub = 0;
     int32_t prev = -1;
     size_t stored = 0;
+    csfs_v2_sub *subs = rec->sub; /* not reloaded after every call that may fail */
     for (size_t i = 0; i < nf; i++) {
         int32_t f = (int32_t)i;
         /* The field's bytes in each line, as csfs_field_at cuts them, without
@@ -831,17 +846,23 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
 
         if (pending_sub) continue;
         /* stored <= n_peel: subshells are kept only in strict peel order. */
-        csfs_v2_sub *s = &rec->sub[stored];
-        *s = (csfs_v2_sub){k, occ, two_j, sen, two_k};
+        csfs_v2_sub *s = &subs[stored];
+        s->peel = k;
+        s->occ = occ;
+        s->two_j = two_j;
+        s->seniority = sen;
+        s->two_k = two_k;
         pending_sub = check_sub(ctx, s, prev, f, why);
         if (pending_sub) continue;
         prev = k;
         stored++;
-        if ((i == 0 || i + 1 == nf) && two_k != CSFS_V2_MISSING && !pending_cpl)
-            pending_cpl = boundary_fail(ctx, s, i, why);
     }
     if (pending_sub) return pending_sub;
-    if (pending_cpl) return pending_cpl;
+    /* Every field was stored (stored == nf): a coupling under the first
+     * subshell, else under the last, is the one to report. */
+    if (rec->sub[0].two_k != CSFS_V2_MISSING) return boundary_fail(ctx, &rec->sub[0], 0, why);
+    if (rec->sub[nf - 1].two_k != CSFS_V2_MISSING)
+        return boundary_fail(ctx, &rec->sub[nf - 1], nf - 1, why);
     rec->nf = stored;
     rec->total_two_j = total;
     rec->parity = pc == '+' ? 1 : -1;

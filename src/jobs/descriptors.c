@@ -192,11 +192,18 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         return;
     }
     v2->ascii_known = csfs_records_ascii(c->data, c->scan, first, end);
+    const csfs_record *text = c->scan->cols ? NULL : c->scan->rec; /* text: one test per chunk */
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
-        csfs_record_lines(c->scan, c->data, i, l, n);
-        uint32_t line = c->scan->cols ? (uint32_t)i : c->scan->rec[i].line;
+        uint32_t line = (uint32_t)i;
+        if (text) {
+            const csfs_record *t = &text[i];
+            for (int k = 0; k < 3; k++) l[k] = c->data + t->off[k], n[k] = t->len[k];
+            line = t->line;
+        } else {
+            csfs_record_lines(c->scan, c->data, i, l, n);
+        }
         csfs_v2_failure why;
         if (csfs_v2_parse(v2, l[0], n[0], l[1], n[1], l[2], n[2], rec, &why) == 0) {
             csfs_v2_store(rec, n_peel, dst + (i - first), col_stride);
