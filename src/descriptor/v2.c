@@ -536,19 +536,25 @@ void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_
     const csfs_v2_sub *sub = rec->sub, *end = rec->sub + rec->nf;
     int32_t *d = dst;
     size_t s2 = 2 * s, s3 = 3 * s, s4 = 4 * s;
-    for (size_t i = 0; i < n_peel; i++, d += s4) {
-        if (sub < end && (size_t)sub->peel == i) {
-            d[0] = sub->occ;
-            d[s] = sub->two_j;
-            d[s2] = sub->seniority;
-            d[s3] = sub->two_k;
-            sub++;
-        } else {
+    size_t i = 0;
+    /* Subshells are in strictly increasing peel order: the empty ones
+     * between them are runs of defaults, with no test per peel subshell
+     * (wide peel lists are mostly empty in each CSF). */
+    for (;; sub++) {
+        size_t next = sub < end ? (size_t)sub->peel : n_peel;
+        for (; i < next; i++, d += s4) {
             d[0] = 0;
             d[s] = CSFS_V2_MISSING;
             d[s2] = CSFS_V2_MISSING;
             d[s3] = CSFS_V2_MISSING;
         }
+        if (sub == end) break;
+        d[0] = sub->occ;
+        d[s] = sub->two_j;
+        d[s2] = sub->seniority;
+        d[s3] = sub->two_k;
+        d += s4;
+        i++;
     }
     d[0] = rec->total_two_j;
     d[s] = rec->parity;
