@@ -254,11 +254,18 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
      * only the occupied triples. */
     for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
     ctx->ascii_known = csfs_records_ascii(data, scan, first, end);
+    const csfs_record *text = scan->cols ? NULL : scan->rec; /* text: one test per chunk */
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
-        csfs_record_lines(scan, data, i, l, n);
-        uint32_t line = scan->cols ? (uint32_t)i : scan->rec[i].line;
+        uint32_t line = (uint32_t)i;
+        if (text) {
+            const csfs_record *t = &text[i];
+            for (int k = 0; k < 3; k++) l[k] = data + t->off[k], n[k] = t->len[k];
+            line = t->line;
+        } else {
+            csfs_record_lines(scan, data, i, l, n);
+        }
         csfs_csf_status st = csfs_desc_parse(ctx, l[0], n[0], l[1], n[1], l[2], n[2]);
         if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, dst + (i - first), col_stride);
         if (st != CSFS_CSF_OK) {

@@ -560,18 +560,34 @@ void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_
     d[s] = rec->parity;
 }
 
+void csfs_v2_fill_empty(size_t n_peel, int32_t *dst, size_t s, size_t rows)
+{
+    _Static_assert(CSFS_V2_MISSING == -1, "-1 is all bytes 0xFF: filled by memset");
+    for (size_t c = 0; c < 4 * n_peel; c++)
+        memset(dst + c * s, c % 4 == 0 ? 0 : 0xFF, rows * sizeof *dst);
+}
+
+void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t s)
+{
+    size_t s2 = 2 * s, s3 = 3 * s, s4 = 4 * s;
+    for (size_t k = 0; k < rec->nf; k++) {
+        const csfs_v2_sub *sub = &rec->sub[k];
+        int32_t *d = dst + (size_t)sub->peel * s4;
+        d[0] = sub->occ;
+        d[s] = sub->two_j;
+        d[s2] = sub->seniority;
+        d[s3] = sub->two_k;
+    }
+    int32_t *d = dst + n_peel * s4;
+    d[0] = rec->total_two_j;
+    d[s] = rec->parity;
+}
+
 void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,
                         int32_t *dst, size_t s)
 {
     size_t rows = end - first;
-    for (size_t i = 0; i < n_peel; i++) {
-        int32_t *d = dst + CSFS_V2_CHANNELS * i * s;
-        memset(d, 0, rows * sizeof *d);
-        for (size_t c = 1; c < CSFS_V2_CHANNELS; c++) {
-            int32_t *col = d + c * s;
-            for (size_t r = 0; r < rows; r++) col[r] = CSFS_V2_MISSING;
-        }
-    }
+    csfs_v2_fill_empty(n_peel, dst, s, rows);
     int32_t *tj = dst + CSFS_V2_CHANNELS * n_peel * s, *par = tj + s;
     for (size_t r = 0; r < rows; r++) {
         size_t k = first + r;

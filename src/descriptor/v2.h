@@ -175,9 +175,21 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
 void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t col_stride);
 
 /*
+ * The same rows written in two steps, for a block of rows in strided
+ * columns: csfs_v2_fill_empty sets rows [0, rows) of every subshell column
+ * to an empty subshell's values (n = 0; 2J, seniority, 2K = -1) by
+ * sequential fills, then csfs_v2_store_sparse writes only the subshells a
+ * record holds and its total J and parity. With wide peel lists most
+ * subshells of a CSF are empty, and this saves a strided store for each.
+ */
+void csfs_v2_fill_empty(size_t n_peel, int32_t *dst, size_t col_stride, size_t rows);
+void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst,
+                          size_t col_stride);
+
+/*
  * csfs_v2_store of made records first .. end-1 into rows 0 .. end-first-1
  * (dst as there): the same values, written column by column (each column's
- * empty value in one sweep, then each record's own subshells), which
+ * empty value by csfs_v2_fill_empty, then each record's own subshells), which
  * touches a few cache lines per row instead of one per column.
  */
 void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,

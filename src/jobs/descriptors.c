@@ -193,6 +193,8 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     }
     v2->ascii_known = csfs_records_ascii(c->data, c->scan, first, end);
     const csfs_record *text = c->scan->cols ? NULL : c->scan->rec; /* text: one test per chunk */
+    /* Empty subshells first, by column; then each CSF stores what it holds. */
+    csfs_v2_fill_empty(n_peel, dst, col_stride, end - first);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
@@ -206,7 +208,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         }
         csfs_v2_failure why;
         if (csfs_v2_parse(v2, l[0], n[0], l[1], n[1], l[2], n[2], rec, &why) == 0) {
-            csfs_v2_store(rec, n_peel, dst + (i - first), col_stride);
+            csfs_v2_store_sparse(rec, n_peel, dst + (i - first), col_stride);
             if (!rec->canonical && nt->noncanonical++ == 0) {
                 nt->first_noncanonical = i;
                 nt->first_noncanonical_line = line;
