@@ -63,10 +63,9 @@ static void remove_outputs(const csfs_engine_outputs *o, const char *text)
     for (size_t i = 0; i < o->n_descriptors; i++) remove(o->descriptors[i].path);
 }
 
-int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
-                    const csfs_engine_run *run, csfs_error *err)
+static int engine_multi(const csfs_engine_outputs *eo, const char *const *texts, size_t n,
+                        const csfs_engine_run *run, csfs_error *err)
 {
-    if (!csfs_engine_outputs_any(eo) || n == 0) return 0;
     csfs_engine_expanded *x = calloc(n, sizeof *x);
     if (!x) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     int rc = 0;
@@ -95,6 +94,23 @@ int lt_engine_multi(const csfs_engine_outputs *eo, char *const *texts, size_t n,
         for (size_t i = 0; i < done; i++) remove_outputs(&x[i].o, texts[i]);
     for (size_t i = 0; i < expanded; i++) csfs_engine_outputs_expanded_free(&x[i]);
     free(x);
+    return rc;
+}
+
+int lt_engine_multi(const csfs_engine_outputs *eo, size_t n, lt_path_fn path, const void *ctx,
+                    const csfs_engine_run *run, csfs_error *err)
+{
+    if (!csfs_engine_outputs_any(eo) || n == 0) return 0;
+    const char **texts = calloc(n, sizeof *texts);
+    if (!texts) {
+        for (size_t i = 0; i < n; i++) remove(path(ctx, i));
+        return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) texts[i] = path(ctx, i);
+    int rc = engine_multi(eo, texts, n, run, err);
+    if (rc)
+        for (size_t i = 0; i < n; i++) remove(texts[i]);
+    free(texts);
     return rc;
 }
 

@@ -345,6 +345,11 @@ static int split_active_text(const csfs_split_active_options *opt, csfs_split_ac
     return rc;
 }
 
+static const char *text_path(const void *ctx, size_t i)
+{
+    return ((const csfs_split_active_summary *)ctx)->outputs[i].path;
+}
+
 /* The lists, then their engine outputs (all or none: the lists go again when
  * an engine output fails). */
 int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_active_summary *sum,
@@ -362,18 +367,12 @@ int csfs_split_active_run(const csfs_split_active_options *opt, csfs_split_activ
         if (rc == 0 && !sum) csfs_split_active_summary_free(&local);
         return rc;
     }
-    char **texts = calloc(s->n_outputs ? s->n_outputs : 1, sizeof *texts);
-    if (!texts) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (size_t i = 0; rc == 0 && i < s->n_outputs; i++) texts[i] = s->outputs[i].path;
     csfs_engine_run run = {.threads = opt->threads,
                            .force = opt->force,
                            .report = opt->report,
                            .report_ctx = opt->report_ctx,
                            .cancel = opt->cancel};
-    if (rc == 0) rc = lt_engine_multi(&opt->engine, texts, s->n_outputs, &run, err);
-    if (rc)
-        for (size_t i = 0; i < s->n_outputs; i++) remove(s->outputs[i].path);
-    free(texts);
+    rc = lt_engine_multi(&opt->engine, s->n_outputs, text_path, s, &run, err);
     if (rc || !sum) csfs_split_active_summary_free(s);
     return rc;
 }

@@ -257,6 +257,11 @@ static int split_block_text(const csfs_split_block_options *opt, csfs_split_bloc
     return rc;
 }
 
+static const char *text_path(const void *ctx, size_t i)
+{
+    return ((const csfs_split_block_summary *)ctx)->paths[i];
+}
+
 /* The lists, then their engine outputs (all or none: the lists go again when
  * an engine output fails). */
 int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_summary *sum,
@@ -274,18 +279,12 @@ int csfs_split_block_run(const csfs_split_block_options *opt, csfs_split_block_s
         if (rc == 0 && !sum) csfs_split_block_summary_free(&local);
         return rc;
     }
-    char **texts = calloc(s->n_outputs ? s->n_outputs : 1, sizeof *texts);
-    if (!texts) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    for (size_t i = 0; rc == 0 && i < s->n_outputs; i++) texts[i] = s->paths[i];
     csfs_engine_run run = {.threads = opt->threads,
                            .force = opt->force,
                            .report = opt->report,
                            .report_ctx = opt->report_ctx,
                            .cancel = opt->cancel};
-    if (rc == 0) rc = lt_engine_multi(&opt->engine, texts, s->n_outputs, &run, err);
-    if (rc)
-        for (size_t i = 0; i < s->n_outputs; i++) remove(s->paths[i]);
-    free(texts);
+    rc = lt_engine_multi(&opt->engine, s->n_outputs, text_path, s, &run, err);
     if (rc || !sum) csfs_split_block_summary_free(s);
     return rc;
 }
