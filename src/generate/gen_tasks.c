@@ -134,20 +134,26 @@ int gen_producer_next(gen_producer *P, gen_task *t, csfs_error *err)
     return 0;
 }
 
+/* Room in the record table for the task's CSFs. */
+static int reserve_records(const gen_task *t, csfs_record **rec, const size_t *n_rec,
+                           size_t *cap_rec, csfs_error *err)
+{
+    size_t need = *n_rec + (size_t)t->csfs;
+    if (need > *cap_rec) {
+        size_t cap = *cap_rec ? *cap_rec : 1024;
+        while (cap < need) cap *= 2;
+        csfs_record *r = realloc(*rec, cap * sizeof *r);
+        if (!r) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        *rec = r;
+        *cap_rec = cap;
+    }
+    return 0;
+}
+
 int gen_task_emit(const gen_task *t, gen_emit_scratch *s, csfs_buf *out, csfs_record **rec,
                   size_t *n_rec, size_t *cap_rec, uint64_t *line, csfs_error *err)
 {
-    if (rec) {
-        size_t need = *n_rec + (size_t)t->csfs;
-        if (need > *cap_rec) {
-            size_t cap = *cap_rec ? *cap_rec : 1024;
-            while (cap < need) cap *= 2;
-            csfs_record *r = realloc(*rec, cap * sizeof *r);
-            if (!r) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-            *rec = r;
-            *cap_rec = cap;
-        }
-    }
+    if (rec && reserve_records(t, rec, n_rec, cap_rec, err)) return CSFS_E_NOMEM;
     for (size_t i = 0; i < t->n_segs; i++) {
         const gen_seg *g = &t->segs[i];
         const gen_cfg_text *c = &t->cfgs[g->cfg];
@@ -178,15 +184,7 @@ int gen_task_emit_v2(const gen_task *t, const int32_t (*peel_of)[2], gen_emit_sc
                      gen_v2_out *out, csfs_record **rec, size_t *n_rec, size_t *cap_rec,
                      uint64_t *line, csfs_error *err)
 {
-    size_t need = *n_rec + (size_t)t->csfs;
-    if (need > *cap_rec) {
-        size_t cap = *cap_rec ? *cap_rec : 1024;
-        while (cap < need) cap *= 2;
-        csfs_record *r = realloc(*rec, cap * sizeof *r);
-        if (!r) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-        *rec = r;
-        *cap_rec = cap;
-    }
+    if (reserve_records(t, rec, n_rec, cap_rec, err)) return CSFS_E_NOMEM;
     for (size_t i = 0; i < t->n_segs; i++) {
         const gen_seg *g = &t->segs[i];
         const gen_cfg_text *c = &t->cfgs[g->cfg];
