@@ -178,13 +178,7 @@ int cmd_generate(int argc, char **argv)
         cli_usage_error("generate", "no dialog file (use - for stdin)");
         a.error = 1;
     }
-    opt.csf_parquet = eng.o.csf_parquet;
-    opt.descriptors = eng.o.descriptors;
-    opt.n_descriptors = eng.o.n_descriptors;
-    opt.text_name = eng.o.text_name;
-    opt.codec = eng.o.codec;
-    opt.codec_level = eng.o.codec_level;
-    opt.row_group_rows = eng.o.row_group_rows;
+    opt.engine = eng.o;
     if (!a.error && !count && !opt.output && !save && !csfs_engine_outputs_any(&eng.o)) {
         cli_usage_error("generate", "say where the list goes (-o FILE) or ask for --count");
         a.error = 1;

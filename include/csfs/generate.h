@@ -30,9 +30,6 @@
 extern "C" {
 #endif
 
-/* A descriptor file the same run writes (as csfs descriptors on the generated text). */
-typedef csfs_descriptor_output csfs_generate_descriptor_output;
-
 typedef struct csfs_generate_options {
     const char *dialog;      /* path of the dialog (stdin form or TOML by content), "-": stdin */
     const char *dialog_text; /* or the dialog itself (used when dialog is NULL) */
@@ -45,18 +42,12 @@ typedef struct csfs_generate_options {
     int no_grasp_limits; /* beyond GRASP: no 2-electron cap on j = 9/2 subshells (GRASP's
                             unused j = 9/2 tables), no 100-block limit; NOT GRASP's list */
     int threads;         /* 0: online CPUs */
-    /* Engine outputs of the same run: bytes equal to csfs convert / csfs descriptors of
-     * the generated text (the output file when there is one, else a text named
-     * text_name). The generator feeds the engine directly (no text file is written or
-     * read back), one engine pass per output; a failed run leaves none of its outputs. */
-    const char *csf_parquet; /* CSF Parquet (+ <stem>_header.toml beside it) */
-    const csfs_generate_descriptor_output *descriptors;
-    size_t n_descriptors;
-    const char *text_name; /* the source name engine outputs record without output;
-                              NULL: "rcsf.out" */
-    csfs_codec codec;      /* Parquet codec (default ZSTD level 3) */
-    int codec_level;
-    int64_t row_group_rows; /* 0: each output's default */
+    /* Engine outputs of the same run (as for the list tools): bytes equal to csfs
+     * convert / csfs descriptors of the generated text (the output file when there is
+     * one, else a text named engine.text_name, default "rcsf.out"). The generator feeds
+     * the engine directly (no text file is written or read back), one engine pass per
+     * output; a failed run leaves none of its outputs. */
+    csfs_engine_outputs engine;
     /* Called with each warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);
     void *report_ctx;

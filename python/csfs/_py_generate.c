@@ -8,7 +8,7 @@ typedef struct gen_job {
     py_job base;
     csfs_generate_options opt;
     csfs_generate_report rep;
-    csfs_generate_descriptor_output douts[3];
+    csfs_descriptor_output douts[3];
     int count_only;
 } gen_job;
 
@@ -93,7 +93,8 @@ static PyObject *py_generate(PyObject *self, PyObject *args, PyObject *kwargs)
         if (!dtext) goto done;
     }
     csfs_generate_options_init(&g.opt);
-    if (comp_o != Py_None && py_codec_from_object(comp_o, &g.opt.codec, &g.opt.codec_level) < 0)
+    if (comp_o != Py_None &&
+        py_codec_from_object(comp_o, &g.opt.engine.codec, &g.opt.engine.codec_level) < 0)
         goto done;
     g.opt.dialog = dpath ? PyBytes_AS_STRING(dpath) : NULL;
     g.opt.dialog_text = dtext;
@@ -104,8 +105,8 @@ static PyObject *py_generate(PyObject *self, PyObject *args, PyObject *kwargs)
     g.opt.force = force;
     g.opt.force_space = force_space;
     g.opt.threads = (int)threads;
-    g.opt.csf_parquet = pq ? PyBytes_AS_STRING(pq) : NULL;
-    g.opt.text_name = tname ? PyBytes_AS_STRING(tname) : NULL;
+    g.opt.engine.csf_parquet = pq ? PyBytes_AS_STRING(pq) : NULL;
+    g.opt.engine.text_name = tname ? PyBytes_AS_STRING(tname) : NULL;
     size_t nd = 0;
     PyObject *douts[3] = {v1, v1n, v2};
     for (int i = 0; i < 3; i++) {
@@ -115,8 +116,8 @@ static PyObject *py_generate(PyObject *self, PyObject *args, PyObject *kwargs)
         g.douts[nd].normalize = i == 1;
         nd++;
     }
-    g.opt.descriptors = g.douts;
-    g.opt.n_descriptors = nd;
+    g.opt.engine.descriptors = g.douts;
+    g.opt.engine.n_descriptors = nd;
     g.opt.report = py_messages_add;
     g.opt.report_ctx = &g.base.msgs;
     g.opt.cancel = &g.base.cancel;

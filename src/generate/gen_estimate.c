@@ -38,25 +38,27 @@ static uint64_t le32(const unsigned char *p)
 static uint64_t group_rows(const gen_job *J, size_t k)
 {
     const csfs_generate_options *opt = J->opt;
-    if (opt->csf_parquet && k == 0) {
+    if (opt->engine.csf_parquet && k == 0) {
         csfs_convert_options co;
         csfs_convert_options_init(&co);
-        if (opt->row_group_rows) co.row_group_rows = opt->row_group_rows;
+        if (opt->engine.row_group_rows) co.row_group_rows = opt->engine.row_group_rows;
         return (uint64_t)co.row_group_rows;
     }
-    const csfs_generate_descriptor_output *d = &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+    const csfs_descriptor_output *d =
+        &opt->engine.descriptors[k - (opt->engine.csf_parquet ? 1 : 0)];
     csfs_descriptor_options dopt;
     csfs_descriptor_options_init(&dopt);
     dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
-    dopt.row_group_rows = opt->row_group_rows;
+    dopt.row_group_rows = opt->engine.row_group_rows;
     return csfs_descriptor_group_rows(&dopt);
 }
 
 static int is_npy(const gen_job *J, size_t k)
 {
     const csfs_generate_options *opt = J->opt;
-    if (opt->csf_parquet && k == 0) return 0;
-    const csfs_generate_descriptor_output *d = &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+    if (opt->engine.csf_parquet && k == 0) return 0;
+    const csfs_descriptor_output *d =
+        &opt->engine.descriptors[k - (opt->engine.csf_parquet ? 1 : 0)];
     if (d->format != CSFS_FORMAT_AUTO) return d->format == CSFS_FORMAT_NPY;
     size_t n = strlen(d->path);
     return n >= 4 && strcmp(d->path + n - 4, ".npy") == 0;
@@ -65,7 +67,8 @@ static int is_npy(const gen_job *J, size_t k)
 static size_t descriptor_width(const gen_job *J, size_t k)
 {
     const csfs_generate_options *opt = J->opt;
-    const csfs_generate_descriptor_output *d = &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+    const csfs_descriptor_output *d =
+        &opt->engine.descriptors[k - (opt->engine.csf_parquet ? 1 : 0)];
     const char *line4 = J->header + J->peel_off;
     csfs_peel *peel = NULL;
     csfs_error e;
@@ -79,7 +82,7 @@ static size_t descriptor_width(const gen_job *J, size_t k)
 uint64_t gen_job_output_bound(const gen_job *J, size_t k)
 {
     uint64_t n = J->csf_count, b;
-    if (J->opt->csf_parquet && k == 0)
+    if (J->opt->engine.csf_parquet && k == 0)
         b = J->text_bytes + 24 * n; /* the lines, 4-byte lengths, idx and block */
     else
         b = 4 * n * (uint64_t)descriptor_width(J, k); /* 4 bytes a value, PLAIN */
@@ -95,7 +98,7 @@ uint64_t gen_job_output_bound(const gen_job *J, size_t k)
 static uint64_t window_csfs(const gen_job *J, size_t k)
 {
     const csfs_generate_options *opt = J->opt;
-    if (opt->csf_parquet && k == 0) return SAMPLE_WINDOW;
+    if (opt->engine.csf_parquet && k == 0) return SAMPLE_WINDOW;
     size_t width = descriptor_width(J, k);
     return width ? csfs_page_rows(width) : SAMPLE_WINDOW;
 }

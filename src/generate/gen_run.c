@@ -297,16 +297,16 @@ static int ends_with(const char *s, const char *suf)
 
 size_t gen_job_n_engine_outputs(const gen_job *J)
 {
-    return (J->opt->csf_parquet ? 1 : 0) + J->opt->n_descriptors;
+    return (J->opt->engine.csf_parquet ? 1 : 0) + J->opt->engine.n_descriptors;
 }
 
 const char *gen_job_engine_output_path(const gen_job *J, size_t k)
 {
-    if (J->opt->csf_parquet) {
-        if (k == 0) return J->opt->csf_parquet;
+    if (J->opt->engine.csf_parquet) {
+        if (k == 0) return J->opt->engine.csf_parquet;
         k--;
     }
-    return J->opt->descriptors[k].path;
+    return J->opt->engine.descriptors[k].path;
 }
 
 int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, const char *path,
@@ -319,53 +319,37 @@ int gen_job_engine_output(gen_job *J, size_t k, const char *name, int threads, c
     csfs_pipe_source *src = NULL;
     int rc = gen_source_open(&gs, J, name, sample_len, sample_stride, &src, err);
     if (rc) return rc;
-    if (opt->csf_parquet && k == 0) {
+    /* A size-estimate sample replaces its own file, quietly. */
+    csfs_engine_run run = {.threads = threads,
+                           .force = opt->force || sample,
+                           .report = sample ? NULL : opt->report,
+                           .report_ctx = opt->report_ctx,
+                           .progress = sample ? NULL : opt->progress,
+                           .progress_ctx = opt->progress_ctx,
+                           .cancel = opt->cancel};
+    if (opt->engine.csf_parquet && k == 0) {
         csfs_convert_options co;
-        csfs_convert_options_init(&co);
-        co.input = name;
-        co.output = path ? path : opt->csf_parquet;
-        co.force = opt->force || sample;
-        co.threads = threads;
-        co.codec = opt->codec;
-        co.codec_level = opt->codec_level;
-        if (opt->row_group_rows) co.row_group_rows = opt->row_group_rows;
+        csfs_engine_convert_options(&opt->engine, name, &run, &co);
+        if (path) co.output = path;
         if (group_rows) co.row_group_rows = group_rows;
         co.header_toml = !sample;
-        co.report = sample ? NULL : opt->report;
-        co.report_ctx = opt->report_ctx;
-        co.progress = sample ? NULL : opt->progress;
-        co.progress_ctx = opt->progress_ctx;
-        co.cancel = opt->cancel;
         csfs_convert_summary cs;
         rc = csfs_convert_run_source(&co, src, &cs, err);
         if (!rc && rows) *rows = cs.csf_count;
         if (!rc && toml) snprintf(toml, toml_cap, "%s", cs.header_toml);
     } else {
-        const csfs_generate_descriptor_output *d =
-            &opt->descriptors[k - (opt->csf_parquet ? 1 : 0)];
+        size_t i = k - (opt->engine.csf_parquet ? 1 : 0);
+        const csfs_descriptor_output *d = &opt->engine.descriptors[i];
         /* V2 rows straight from the generator, no text to format and parse
          * (not beyond GRASP's limits: there V2 rejects states GRASP has no
          * table for, which only the text path reports as the job does) */
         if (d->layout == CSFS_LAYOUT_V2 && !opt->no_grasp_limits) rc = gen_source_make_v2(&gs, err);
         csfs_descriptor_options dopt;
-        csfs_descriptor_options_init(&dopt);
-        dopt.input = name;
-        dopt.output = path ? path : d->path;
-        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
-        dopt.normalize = d->normalize;
-        dopt.format = d->format;
+        csfs_engine_descriptor_options(&opt->engine, i, name, &run, &dopt);
+        if (path) dopt.output = path;
         if (d->format == CSFS_FORMAT_AUTO && path) /* a sample's name says nothing */
             dopt.format = ends_with(d->path, ".npy") ? CSFS_FORMAT_NPY : CSFS_FORMAT_PARQUET;
-        dopt.force = opt->force || sample;
-        dopt.threads = threads;
-        dopt.codec = opt->codec;
-        dopt.codec_level = opt->codec_level;
-        dopt.row_group_rows = group_rows ? group_rows : opt->row_group_rows;
-        dopt.report = sample ? NULL : opt->report;
-        dopt.report_ctx = opt->report_ctx;
-        dopt.progress = sample ? NULL : opt->progress;
-        dopt.progress_ctx = opt->progress_ctx;
-        dopt.cancel = opt->cancel;
+        if (group_rows) dopt.row_group_rows = group_rows;
         csfs_summary ds;
         if (!rc) rc = csfs_descriptors_run_source(&dopt, src, &ds, err);
         if (!rc && rows) *rows = ds.csf_count;
@@ -396,20 +380,20 @@ static int engine_outputs(gen_job *J, const char *name, int threads, csfs_error 
 int csfs_generate_run(const csfs_generate_options *opt, csfs_generate_report *rep, csfs_error *err)
 {
     double t0 = csfs_now_seconds();
-    int engine = opt->csf_parquet || opt->n_descriptors;
+    int engine = opt->engine.csf_parquet || opt->engine.n_descriptors;
     if (!opt->output && !engine) return csfs_fail(err, CSFS_E_ARGUMENT, "no output given");
     const char *text_path = opt->output;
     /* The name the engine outputs record as their source: the text file when
      * one is written, else the name GRASP gives it. */
     const char *name = text_path && strcmp(text_path, "-") != 0 ? text_path
-                       : opt->text_name                         ? opt->text_name
+                       : opt->engine.text_name                  ? opt->engine.text_name
                                                                 : "rcsf.out";
     int text_file = text_path && strcmp(text_path, "-") != 0;
     csfs_engine_outputs eo;
     csfs_engine_outputs_init(&eo);
-    eo.csf_parquet = opt->csf_parquet;
-    eo.descriptors = opt->descriptors;
-    eo.n_descriptors = opt->n_descriptors;
+    eo.csf_parquet = opt->engine.csf_parquet;
+    eo.descriptors = opt->engine.descriptors;
+    eo.n_descriptors = opt->engine.n_descriptors;
     /* before anything is generated: no output exists (unless forced), none is the text */
     int rc = csfs_engine_outputs_check(&eo, text_file ? text_path : NULL, opt->force, err);
     if (rc) return rc;

@@ -31,7 +31,7 @@
 void csfs_generate_options_init(csfs_generate_options *opt)
 {
     memset(opt, 0, sizeof *opt);
-    opt->codec = CSFS_CODEC_ZSTD;
+    opt->engine.codec = CSFS_CODEC_ZSTD;
 }
 
 /* ---- loading ------------------------------------------------------------ */

@@ -103,6 +103,47 @@ void csfs_engine_outputs_temp_remove(const char *dir, const char *file)
     if (dir && *dir) rmdir(dir);
 }
 
+void csfs_engine_convert_options(const csfs_engine_outputs *o, const char *input,
+                                 const csfs_engine_run *run, csfs_convert_options *co)
+{
+    csfs_convert_options_init(co);
+    co->input = input;
+    co->output = o->csf_parquet;
+    co->force = run->force;
+    co->threads = run->threads;
+    co->codec = o->codec;
+    co->codec_level = o->codec_level;
+    if (o->row_group_rows) co->row_group_rows = o->row_group_rows;
+    co->header_toml = 1;
+    co->report = run->report;
+    co->report_ctx = run->report_ctx;
+    co->progress = run->progress;
+    co->progress_ctx = run->progress_ctx;
+    co->cancel = run->cancel;
+}
+
+void csfs_engine_descriptor_options(const csfs_engine_outputs *o, size_t i, const char *input,
+                                    const csfs_engine_run *run, csfs_descriptor_options *dopt)
+{
+    const csfs_descriptor_output *d = &o->descriptors[i];
+    csfs_descriptor_options_init(dopt);
+    dopt->input = input;
+    dopt->output = d->path;
+    dopt->layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
+    dopt->normalize = d->normalize;
+    dopt->format = d->format;
+    dopt->force = run->force;
+    dopt->threads = run->threads;
+    dopt->codec = o->codec;
+    dopt->codec_level = o->codec_level;
+    dopt->row_group_rows = o->row_group_rows;
+    dopt->report = run->report;
+    dopt->report_ctx = run->report_ctx;
+    dopt->progress = run->progress;
+    dopt->progress_ctx = run->progress_ctx;
+    dopt->cancel = run->cancel;
+}
+
 int csfs_engine_outputs_run(const csfs_engine_outputs *o, const char *text_path,
                             const csfs_engine_run *run, csfs_error *err)
 {
@@ -113,20 +154,7 @@ int csfs_engine_outputs_run(const csfs_engine_outputs *o, const char *text_path,
     int parquet_done = 0;
     if (o->csf_parquet) {
         csfs_convert_options co;
-        csfs_convert_options_init(&co);
-        co.input = text_path;
-        co.output = o->csf_parquet;
-        co.force = run->force;
-        co.threads = run->threads;
-        co.codec = o->codec;
-        co.codec_level = o->codec_level;
-        co.row_group_rows = o->row_group_rows;
-        co.header_toml = 1;
-        co.report = run->report;
-        co.report_ctx = run->report_ctx;
-        co.progress = run->progress;
-        co.progress_ctx = run->progress_ctx;
-        co.cancel = run->cancel;
+        csfs_engine_convert_options(o, text_path, run, &co);
         csfs_convert_summary cs;
         rc = csfs_convert_run(&co, &cs, err);
         if (rc == 0) {
@@ -135,24 +163,8 @@ int csfs_engine_outputs_run(const csfs_engine_outputs *o, const char *text_path,
         }
     }
     for (size_t i = 0; rc == 0 && i < o->n_descriptors; i++) {
-        const csfs_descriptor_output *d = &o->descriptors[i];
         csfs_descriptor_options dopt;
-        csfs_descriptor_options_init(&dopt);
-        dopt.input = text_path;
-        dopt.output = d->path;
-        dopt.layout = d->layout ? d->layout : CSFS_LAYOUT_V1;
-        dopt.normalize = d->normalize;
-        dopt.format = d->format;
-        dopt.force = run->force;
-        dopt.threads = run->threads;
-        dopt.codec = o->codec;
-        dopt.codec_level = o->codec_level;
-        dopt.row_group_rows = o->row_group_rows;
-        dopt.report = run->report;
-        dopt.report_ctx = run->report_ctx;
-        dopt.progress = run->progress;
-        dopt.progress_ctx = run->progress_ctx;
-        dopt.cancel = run->cancel;
+        csfs_engine_descriptor_options(o, i, text_path, run, &dopt);
         csfs_summary ds;
         rc = csfs_descriptors_run(&dopt, &ds, err);
         if (rc == 0) done = i + 1;

@@ -41,6 +41,13 @@ void csfs_engine_outputs_temp_remove(const char *dir, const char *file);
 int csfs_engine_outputs_run(const csfs_engine_outputs *o, const char *text_path,
                             const csfs_engine_run *run, csfs_error *err);
 
+/* The job options that write o's CSF Parquet, or its descriptor output i,
+ * from input (one rule for every command with engine outputs). */
+void csfs_engine_convert_options(const csfs_engine_outputs *o, const char *input,
+                                 const csfs_engine_run *run, csfs_convert_options *co);
+void csfs_engine_descriptor_options(const csfs_engine_outputs *o, size_t i, const char *input,
+                                    const csfs_engine_run *run, csfs_descriptor_options *dopt);
+
 /* *out gets a copy of tmpl whose names have "{}" replaced by stem; the
  * strings and descriptor array live in *storage (free both with
  * csfs_engine_outputs_expanded_free). A name without "{}" is an error when
