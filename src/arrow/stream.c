@@ -191,6 +191,8 @@ static void *producer_main(void *arg)
         rc = csfs_stream_produce_parquet(st, &e);
     else if (st->sel && !csfs_is_parquet_file(st->input))
         rc = csfs_stream_produce_text_rows(st, &e);
+    else if (st->sel)
+        rc = csfs_stream_produce_parquet_rows(st, &e);
     else
         rc = csfs_stream_produce_engine(st, st->input, NULL, &e);
     if (rc == 0 && st->sel && st->n_sel && st->sel[st->n_sel - 1] >= st->csf_count)

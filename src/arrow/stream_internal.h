@@ -80,6 +80,9 @@ int csfs_stream_produce_engine(csfs_stream_state *st, const char *input,
 /* rows= on CSF text: a counting pass copies the selected records out, the
  * engine parses only them. */
 int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err);
+/* rows= on CSF Parquet: only the row groups (and pages) holding selected
+ * rows are read, and only those rows parsed (arrow/stream_parquet_rows.c). */
+int csfs_stream_produce_parquet_rows(csfs_stream_state *st, csfs_error *err);
 int csfs_stream_produce_parquet(csfs_stream_state *st, csfs_error *err);
 
 #endif

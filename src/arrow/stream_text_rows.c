@@ -22,6 +22,9 @@
  * $TMPDIR (or /tmp), removed when the stream ends. Memory: 4 chunks of the
  * list (read and scanned ahead by up to 3 threads) and 20 bytes a selected
  * row for the map.
+ *
+ * The second step (csfs_stream_rows_run, the message remapping) is shared
+ * with CSF Parquet sources, whose pass is in arrow/stream_parquet_rows.c.
  */
 #define _GNU_SOURCE /* mkstemps */
 #include <errno.h>
@@ -32,30 +35,13 @@
 #include <unistd.h>
 
 #include "arrow/stream_internal.h"
+#include "arrow/stream_rows.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "engine/pipeline.h"
 #include "grasp/csf_text.h"
 
-typedef struct rows_pass {
-    csfs_stream_state *st;
-    const char *name;
-    uint64_t rows, line_base;
-    uint64_t *blocks; /* CSFs per closed J block, then the open one */
-    size_t n_blocks, cap_blocks;
-    int64_t pending_blank; /* blank lines seen at a chunk's end: their line, or -1 */
-    size_t next;           /* first selected row (index into st->sel) not yet met */
-    uint64_t *row, *line;  /* per copied record: its row and the line of its line 1 */
-    uint32_t *block;
-    csfs_buf out;                /* the copies of the current chunk */
-    uint64_t trailing_separator; /* the list ends with " *": its line, else 0 */
-    uint64_t text_bytes;         /* of the list's records, decompressed (info bytes_read) */
-    uint64_t copy_bytes;         /* of the copies */
-    int give_up;                 /* the copies grew past half the text: parse the list */
-    const char *tmp;
-    void (*report)(void *ctx, const char *message); /* the caller's */
-    void *report_ctx;
-} rows_pass;
+typedef csfs_rows_pass rows_pass;
 
 static int close_block(rows_pass *p, csfs_error *err)
 {
@@ -128,7 +114,7 @@ static int take_chunk(rows_pass *p, const char *data, const csfs_chunk_scan *s, 
     return 0;
 }
 
-static int write_all(FILE *f, const void *data, size_t n, const char *tmp, csfs_error *err)
+int csfs_stream_rows_write(FILE *f, const void *data, size_t n, const char *tmp, csfs_error *err)
 {
     if (n && fwrite(data, 1, n, f) != n)
         return csfs_fail_errno(err, errno, "%s: cannot write the selected records", tmp);
@@ -228,8 +214,8 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
     if (rc) return rc;
     const csfs_header *h = csfs_text_header(sc.r);
     for (int i = 0; rc == 0 && i < CSFS_HEADER_LINES; i++) {
-        rc = write_all(f, h->lines[i], h->lens[i], tmp, err);
-        if (rc == 0) rc = write_all(f, "\n", 1, tmp, err);
+        rc = csfs_stream_rows_write(f, h->lines[i], h->lens[i], tmp, err);
+        if (rc == 0) rc = csfs_stream_rows_write(f, "\n", 1, tmp, err);
     }
     pthread_mutex_init(&sc.mu, NULL);
     pthread_mutex_init(&sc.read_mu, NULL);
@@ -265,7 +251,7 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
         }
         uint64_t base = p->line_base;
         rc = take_chunk(p, s->buf.data, &s->scan, err);
-        if (rc == 0) rc = write_all(f, p->out.data, p->out.len, tmp, err);
+        if (rc == 0) rc = csfs_stream_rows_write(f, p->out.data, p->out.len, tmp, err);
         p->copy_bytes += p->out.len;
         if (rc == 0 && p->copy_bytes > COPY_GIVE_UP && p->copy_bytes > p->text_bytes / 2) {
             p->give_up = 1;
@@ -275,7 +261,7 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
             /* The engine's own rule on a list that ends with " *" (strict
              * refuses it, else a warning): the copy ends with one too. */
             p->trailing_separator = base + s->scan.trailing_separator;
-            rc = write_all(f, " *\n", 3, tmp, err);
+            rc = csfs_stream_rows_write(f, " *\n", 3, tmp, err);
         }
         int last = s->last;
         pthread_mutex_lock(&sc.mu);
@@ -302,7 +288,8 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
 
 /* A message about the temporary text in the list's terms: "TMP:LINE: CSF
  * N..." names the list, and the line and CSF number the copied record has
- * there; other lines of the copy (its header, a final " *") map to theirs;
+ * there (a Parquet list: "LIST: CSF N (row N)", as the engine names its
+ * CSFs); other lines of the copy (its header, a final " *") map to theirs;
  * any other mention of TMP names the list. *line gets the list's line, or 0. */
 static void remap(const rows_pass *p, const char *in, char *out, size_t cap, uint64_t *line_out)
 {
@@ -319,25 +306,31 @@ static void remap(const rows_pass *p, const char *in, char *out, size_t cap, uin
     uint64_t first_rec = CSFS_HEADER_LINES + 1, n = p->next;
     if (line >= first_rec && line < first_rec + 3 * n) {
         uint64_t csf = (line - first_rec) / 3, at_line = p->line[csf] + (line - first_rec) % 3;
-        if (strncmp(end, ": CSF ", 6) == 0) { /* the copy's CSF number: the list's */
-            strtoull(end + 6, &end, 10);
+        int has_csf = strncmp(end, ": CSF ", 6) == 0;
+        if (has_csf) strtoull(end + 6, &end, 10); /* the copy's CSF number: the list's */
+        if (p->no_lines) {
+            snprintf(out, cap, "%.*s%s: CSF %llu (row %llu)%s", (int)(at - in), in, p->name,
+                     (unsigned long long)p->row[csf], (unsigned long long)p->row[csf], end);
+            return;
+        }
+        if (has_csf)
             snprintf(out, cap, "%.*s%s:%llu: CSF %llu%s", (int)(at - in), in, p->name,
                      (unsigned long long)at_line, (unsigned long long)p->row[csf], end);
-        } else {
+        else
             snprintf(out, cap, "%.*s%s:%llu%s", (int)(at - in), in, p->name,
                      (unsigned long long)at_line, end);
-        }
         *line_out = at_line;
         return;
     }
-    if (line > 0 && (line <= CSFS_HEADER_LINES || line == first_rec + 3 * n)) {
+    if (line > 0 && !p->no_lines && (line <= CSFS_HEADER_LINES || line == first_rec + 3 * n)) {
         uint64_t at_line = line <= CSFS_HEADER_LINES ? line : p->trailing_separator;
         snprintf(out, cap, "%.*s%s:%llu%s", (int)(at - in), in, p->name,
                  (unsigned long long)at_line, end);
         *line_out = at_line;
         return;
     }
-    snprintf(out, cap, "%.*s%s%s", (int)(at - in), in, p->name, rest);
+    snprintf(out, cap, "%.*s%s%s", (int)(at - in), in, p->name,
+             p->no_lines && line > 0 ? end : rest);
 }
 
 static void remap_error(const rows_pass *p, csfs_error *err)
@@ -360,10 +353,17 @@ static void remap_report(void *ctx, const char *message)
 
 int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err)
 {
+    return csfs_stream_rows_run(st, counting_pass, 0, err);
+}
+
+int csfs_stream_rows_run(csfs_stream_state *st, csfs_rows_pass_fn pass, int no_lines,
+                         csfs_error *err)
+{
     rows_pass p;
     memset(&p, 0, sizeof p);
     p.st = st;
     p.name = st->input;
+    p.no_lines = no_lines;
     p.pending_blank = -1;
     p.line_base = CSFS_HEADER_LINES; /* records follow the header */
     size_t n = st->n_sel ? st->n_sel : 1;
@@ -380,7 +380,7 @@ int csfs_stream_produce_text_rows(csfs_stream_state *st, csfs_error *err)
     p.n_blocks = 0; /* close_block made room for the first, open block */
     if (rc == 0 && ((fd = mkstemps(tmp, 2)) < 0 || !(f = fdopen(fd, "wb"))))
         rc = csfs_fail_errno(err, errno, "%s: cannot create a temporary file for the rows", tmp);
-    if (rc == 0) rc = counting_pass(&p, f, tmp, err);
+    if (rc == 0) rc = pass(&p, f, tmp, err);
     if (f && fclose(f) != 0 && rc == 0)
         rc = csfs_fail_errno(err, errno, "%s: cannot write the selected records", tmp);
     else if (!f && fd >= 0)
