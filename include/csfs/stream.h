@@ -26,7 +26,13 @@
  * structure errors come from there), the selected records are copied to a
  * temporary file in $TMPDIR (or /tmp; removed at the end) and only they are
  * parsed (when most rows are selected, past 64 MiB of copies, the list is
- * parsed whole instead). CSF Parquet files are read whole.
+ * parsed whole instead). A CSF Parquet list is read the same way without a
+ * counting pass: the footer's row counts give the row groups holding the
+ * rows, only their line1..line3 pages holding a selected row are read and
+ * copied, the J blocks come from the metadata's block lengths (or the header
+ * TOML's); the whole file is read instead when more than half its rows are
+ * selected, or when it has no header or no block lengths beside a block
+ * column.
  */
 #ifndef CSFS_STREAM_H
 #define CSFS_STREAM_H
@@ -163,7 +169,9 @@ typedef struct csfs_stream_info {
     uint64_t width;                /* descriptor columns */
     uint64_t bytes_read;           /* bytes read from the file (Parquet: column chunk bytes
                                       read; text: decompressed text, all of it also with
-                                      rows=, which parses the selected records only) */
+                                      rows=, which parses the selected records only;
+                                      CSF Parquet: with rows=, the line1..3 column bytes
+                                      read, else 0) */
     int done;                      /* the source was read to its end */
     int error_code;                /* CSFS_E_* the stream failed with, or 0 */
     const char *error_message;     /* its message (until the stream is released), or NULL */

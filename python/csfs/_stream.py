@@ -125,8 +125,9 @@ def stream(path: Union[str, "os.PathLike[str]"], *, layout: Union[str, int] = "v
     ``rows``: only these rows (any order, repeats allowed), yielded in that
     order; a Parquet source then reads only the row groups and pages holding
     them, and a CSF text list is counted in one pass (no parsing; it runs
-    inside this call, so its structure errors are raised here) and only the
-    selected records are parsed (copied to a temporary file in $TMPDIR).
+    inside this call, so its structure errors are raised here); for CSF text
+    and CSF Parquet only the selected records are parsed (copied to a
+    temporary file in $TMPDIR).
 
     Batches have ``batch_rows`` rows (the last fewer); the library's memory
     is bounded by the batch size and the thread count, whatever the file
