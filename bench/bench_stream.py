@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Arrow stream benchmarks (issue 14): csfs.stream() into polars and into
 NumPy on >= 20 M CSFs against `csfs descriptors` to Parquet followed by
-polars.read_parquet, and rows= access to 10^5 random rows of 20 M (descriptor Parquet, CSF text).
+polars.read_parquet, and rows= access to 10^5 random rows of 20 M (descriptor Parquet, CSF text,
+CSF Parquet).
 
     python3 bench/bench_stream.py [--build build] [--scale 6] [--threads 2]
                                   [--pkg DIR] [--only TEXT] [--plain]
 
 The input is the bench list (../shared/data/bench/gd_19peel_9J.c.zst, 3.9 M
 CSFs) `--scale` times over, joined by " *", as a zstd level-1 file in
-bench/scratch/ (made once; git ignores scratch/). Each workload runs in a
+bench/scratch/ (made once; git ignores scratch/), its descriptor Parquet and its CSF
+Parquet (`csfs convert`, 65536-row groups; each made once when a workload
+needs it). Each workload runs in a
 child process of its own, so its peak RSS (wait4's ru_maxrss) is its alone;
 the child imports NumPy, pyarrow and polars in every case. Prints a Markdown
 table and writes it to bench/RESULTS-stream.md. Numbers are reported, never
@@ -117,6 +120,32 @@ info = s.info()
 out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(path),
        "of_rows": n_all}
 """,
+    "rows=: 10^5 random rows of the CSF Parquet": """
+import os
+rng = np.random.default_rng(14)
+n_all = csfs.info(path)["num_rows"]
+rows = rng.choice(n_all, size=100_000, replace=False)
+s = csfs.stream(path, rows=rows, threads=threads)
+n = 0
+for x, r in s:
+    n += len(r)
+info = s.info()
+out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(path),
+       "of_rows": n_all}
+""",
+    "rows=: 100 random rows of the CSF Parquet": """
+import os
+rng = np.random.default_rng(14)
+n_all = csfs.info(path)["num_rows"]
+rows = rng.choice(n_all, size=100, replace=False)
+s = csfs.stream(path, rows=rows, threads=threads)
+n = 0
+for x, r in s:
+    n += len(r)
+info = s.info()
+out = {"rows": n, "bytes_read": info["bytes_read"], "file_bytes": os.path.getsize(path),
+       "of_rows": n_all}
+""",
     "rows=: 10^5 random rows of 1% of the file's row groups": """
 import os
 rng = np.random.default_rng(14)
@@ -184,8 +213,13 @@ def main():
         sys.exit(f"needs {BENCH} and the zstd command")
     big = make_input(args.scale)
     desc = SCRATCH / f"gd_x{args.scale}.desc.parquet"
-    if not desc.exists():
+    csfpq = SCRATCH / f"gd_x{args.scale}.csf.parquet"
+    chosen = [n for n in WORKLOADS if not args.only or args.only in n]
+    if not desc.exists() and any(n.startswith("rows=") and "CSF" not in n for n in chosen):
         subprocess.run([csfs_bin, "descriptors", big, "-o", desc, "--threads", str(args.threads),
+                        "--quiet"], check=True)
+    if not csfpq.exists() and any("CSF Parquet" in n for n in chosen):
+        subprocess.run([csfs_bin, "convert", big, "-o", csfpq, "--threads", str(args.threads),
                         "--quiet"], check=True)
     lines = [f"# Arrow stream benchmarks ({datetime.date.today()})", "",
              f"`python3 bench/bench_stream.py --scale {args.scale} --threads {args.threads}` on "
@@ -207,6 +241,8 @@ def main():
         src = desc if name.startswith("rows=") else big
         if "CSF text" in name:
             src = plain if "(plain)" in name else big
+        if "CSF Parquet" in name:
+            src = extra = csfpq
         r = run_child(code, [src, args.threads, extra], pkg)
         notes = ""
         if "bytes_read" in r:

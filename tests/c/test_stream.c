@@ -158,22 +158,36 @@ static void test_matrix_and_rows(void)
 }
 
 /* A descriptor Parquet file (not CSF Parquet) read a page at a time by
- * several column workers: the matrix, whole and with rows=. */
-static void test_parquet_matrix_threads(void)
+ * several column workers, or a CSF Parquet file (csf: csfs convert, with a
+ * block column or not) whose rows= reads only the row groups holding them:
+ * the matrix, whole and with rows=. */
+static void test_parquet_matrix_threads(int csf, int block_column)
 {
     csfs_matrix m;
     CHECK(load_matrix(&m) == 0);
     char path[4200];
-    snprintf(path, sizeof path, "%s/d.parquet", tu_temp_dir());
-    csfs_descriptor_options d;
-    csfs_descriptor_options_init(&d);
-    d.input = example();
-    d.output = path;
-    d.force = 1;
-    d.row_group_rows = 200; /* several row groups, one cut inside a batch */
-    d.threads = 1;
+    snprintf(path, sizeof path, "%s/%s%d.parquet", tu_temp_dir(), csf ? "csf" : "d", block_column);
     csfs_error err;
-    CHECK_EQ_INT(csfs_descriptors_run(&d, NULL, &err), 0);
+    if (csf) {
+        csfs_convert_options c;
+        csfs_convert_options_init(&c);
+        c.input = example();
+        c.output = path;
+        c.force = 1;
+        c.block_column = block_column;
+        c.row_group_rows = 200;
+        c.threads = 1;
+        CHECK_EQ_INT(csfs_convert_run(&c, NULL, &err), 0);
+    } else {
+        csfs_descriptor_options d;
+        csfs_descriptor_options_init(&d);
+        d.input = example();
+        d.output = path;
+        d.force = 1;
+        d.row_group_rows = 200; /* several row groups, one cut inside a batch */
+        d.threads = 1;
+        CHECK_EQ_INT(csfs_descriptors_run(&d, NULL, &err), 0);
+    }
     static const uint64_t pick[] = {450, 3, 3, 199, 200, 0};
     for (int with_rows = 0; with_rows < 2; with_rows++) {
         csfs_stream_options o;
@@ -275,7 +289,9 @@ int main(void)
 {
     test_columns_and_values();
     test_matrix_and_rows();
-    test_parquet_matrix_threads();
+    test_parquet_matrix_threads(0, 0);
+    test_parquet_matrix_threads(1, 0);
+    test_parquet_matrix_threads(1, 1);
     test_errors_cancel_release();
     return tu_done();
 }
