@@ -16,11 +16,13 @@
  * block lengths, or when a selected line would not survive a text copy (a
  * line break, a carriage return or an empty line in it).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arrow/stream_rows.h"
 #include "common/error.h"
+#include "engine/pipeline.h" /* csfs_online_cpus */
 #include "grasp/csf_parquet.h"
 #include "grasp/csf_pq_header.h"
 
@@ -95,45 +97,190 @@ static int copyable(const uint8_t *l, size_t n)
     return n && !memchr(l, '\n', n) && !memchr(l, '\r', n);
 }
 
-/* The selected rows of row group g (rows [g0, g0 + n) of the list). */
-static int copy_group(csfs_rows_pass *p, const csfs_csf_parquet *cp, size_t g, uint64_t g0,
-                      uint64_t n, size_t *block, uint64_t *block_end, csfs_error *err)
+/* One row group holding selected rows: sel[s0, s1) are its rows. */
+typedef struct group_job {
+    size_t g, s0, s1;
+    uint64_t g0;
+    csfs_buf out; /* its copies */
+    int done, rc, give_up;
+    uint64_t bytes;
+    csfs_error err;
+} group_job;
+
+/*
+ * Row groups are decoded by (threads) workers, each taking the next group
+ * holding selected rows, at most RING groups ahead of the pass, which writes
+ * their copies in file order: decompressing the line pages is the pass's
+ * whole cost when the rows are spread over every page.
+ */
+#define RING 8
+
+typedef struct group_pool {
+    csfs_rows_pass *p;
+    const csfs_csf_parquet *cp;
+    const uint64_t *block_end; /* cumulative ends of p->blocks */
+    group_job *jobs;
+    size_t n_jobs, next, written;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} group_pool;
+
+static uint32_t block_of(const group_pool *w, uint64_t row)
 {
+    size_t lo = 0, hi = w->p->n_blocks; /* the last block holds every row after it */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->block_end[mid] <= row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* The selected rows of a row group: their lines appended to j->out, their
+ * row and block noted (each job has its own range of p->row and p->block).
+ * cur: the worker's cursors, kept from group to group (NULL at first). */
+static int copy_group(group_pool *w, group_job *j, pq_page_cursor **cur, csfs_error *err)
+{
+    csfs_rows_pass *p = w->p;
     const csfs_stream_state *st = p->st;
+    const pq_file *f = w->cp->file;
     line_reader rd[3];
     memset(rd, 0, sizeof rd);
+    uint64_t before = 0;
     int rc = 0;
     for (int k = 0; k < 3 && rc == 0; k++) {
-        rc = pq_page_cursor_open(cp->file, g, (size_t)cp->col_line[k], &rd[k].cur, err);
-        if (rc == 0) pq_page_cursor_sparse(rd[k].cur);
+        size_t col = (size_t)w->cp->col_line[k];
+        if (cur[k]) {
+            before += pq_page_cursor_bytes_read(cur[k]);
+            rc = pq_page_cursor_reopen(cur[k], j->g, col, err);
+        } else if ((rc = pq_page_cursor_open(f, j->g, col, &cur[k], err)) == 0) {
+            pq_page_cursor_sparse(cur[k]);
+        }
+        rd[k].cur = cur[k];
     }
-    p->out.len = 0;
-    while (rc == 0 && p->next < st->n_sel && st->sel[p->next] < g0 + n) {
-        uint64_t row = st->sel[p->next];
-        while (row >= *block_end && *block < p->n_blocks) *block_end += p->blocks[++*block];
-        for (int k = 0; k < 3 && rc == 0; k++) {
+    j->out.len = 0;
+    for (size_t s = j->s0; rc == 0 && !j->give_up && s < j->s1; s++) {
+        uint64_t row = st->sel[s];
+        for (int k = 0; k < 3 && rc == 0 && !j->give_up; k++) {
             line_reader *r = &rd[k];
-            if ((rc = line_at(cp->file, r, row - g0, err))) break;
-            size_t i = (size_t)(row - g0 - r->first);
+            if ((rc = line_at(f, r, row - j->g0, err))) break;
+            size_t i = (size_t)(row - j->g0 - r->first);
             const uint8_t *l = r->page->data + r->page->offsets[i];
             size_t len = (size_t)(r->page->offsets[i + 1] - r->page->offsets[i]);
-            if (!copyable(l, len)) {
-                p->give_up = 1;
-                break;
-            }
-            if (csfs_buf_append(&p->out, l, len, err) || csfs_buf_append(&p->out, "\n", 1, err))
+            if (!copyable(l, len))
+                j->give_up = 1;
+            else if (csfs_buf_append(&j->out, l, len, err) ||
+                     csfs_buf_append(&j->out, "\n", 1, err))
                 rc = CSFS_E_NOMEM;
         }
+        p->row[s] = row;
+        p->block[s] = block_of(w, row);
+        p->line[s] = 0;
+    }
+    for (int k = 0; k < 3; k++)
+        if (cur[k]) j->bytes += pq_page_cursor_bytes_read(cur[k]);
+    j->bytes -= before;
+    return rc;
+}
+
+static void *group_worker(void *arg)
+{
+    group_pool *w = arg;
+    pq_page_cursor *cur[3] = {NULL, NULL, NULL};
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->stop && w->next < w->n_jobs && w->next >= w->written + RING)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->stop || w->next >= w->n_jobs) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        group_job *j = &w->jobs[w->next++];
+        pthread_mutex_unlock(&w->mu);
+        csfs_error_clear(&j->err);
+        j->rc = copy_group(w, j, cur, &j->err);
+        pthread_mutex_lock(&w->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        if (j->rc) /* the cursors may be half set up: start afresh */
+            for (int k = 0; k < 3; k++) pq_page_cursor_close(cur[k]), cur[k] = NULL;
+    }
+    for (int k = 0; k < 3; k++) pq_page_cursor_close(cur[k]);
+    return NULL;
+}
+
+/* The row groups holding selected rows, as jobs. */
+static int plan_jobs(group_pool *w, csfs_error *err)
+{
+    const csfs_stream_state *st = w->p->st;
+    size_t groups = pq_file_num_row_groups(w->cp->file), s = 0;
+    w->jobs = calloc(groups ? groups : 1, sizeof *w->jobs);
+    if (!w->jobs) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    uint64_t g0 = 0;
+    for (size_t g = 0; g < groups && s < st->n_sel; g++) {
+        uint64_t n = (uint64_t)pq_file_row_group(w->cp->file, g)->num_rows;
+        size_t s0 = s;
+        while (s < st->n_sel && st->sel[s] < g0 + n) s++;
+        if (s > s0) w->jobs[w->n_jobs++] = (group_job){.g = g, .s0 = s0, .s1 = s, .g0 = g0};
+        g0 += n;
+    }
+    return 0;
+}
+
+/* Runs the jobs and writes their copies to f in file order. */
+static int run_jobs(group_pool *w, FILE *f, const char *tmp, csfs_error *err)
+{
+    csfs_rows_pass *p = w->p;
+    csfs_stream_state *st = p->st;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    int threads = st->opt.threads ? st->opt.threads : csfs_online_cpus();
+    if (threads > RING) threads = RING;
+    if ((size_t)threads > w->n_jobs) threads = (int)w->n_jobs;
+    pthread_t th[RING];
+    int started = 0, rc = 0;
+    while (started < threads && pthread_create(&th[started], NULL, group_worker, w) == 0) started++;
+    if (threads && !started) rc = csfs_fail(err, CSFS_E_NOMEM, "cannot start a thread");
+    for (size_t k = 0; rc == 0 && k < w->n_jobs; k++) {
+        group_job *j = &w->jobs[k];
+        pthread_mutex_lock(&w->mu);
+        while (!j->done && !st->cancel) pthread_cond_wait(&w->cv, &w->mu);
+        int done = j->done;
+        pthread_mutex_unlock(&w->mu);
+        if (!done || csfs_stream_cancelled(st)) {
+            rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
+            break;
+        }
+        p->text_bytes += j->bytes;
+        if (j->rc) {
+            rc = j->rc;
+            *err = j->err;
+        } else if (j->give_up) {
+            p->give_up = 1;
+        } else {
+            rc = csfs_stream_rows_write(f, j->out.data, j->out.len, tmp, err);
+            p->copy_bytes += j->out.len;
+            p->next = j->s1;
+        }
+        csfs_buf_free(&j->out);
+        pthread_mutex_lock(&w->mu);
+        w->written = k + 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
         if (p->give_up) break;
-        p->row[p->next] = row;
-        p->block[p->next] = (uint32_t)*block;
-        p->line[p->next] = 0;
-        p->next++;
     }
-    for (int k = 0; k < 3; k++) {
-        if (rd[k].cur) p->text_bytes += pq_page_cursor_bytes_read(rd[k].cur);
-        pq_page_cursor_close(rd[k].cur);
-    }
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    for (size_t k = 0; k < w->n_jobs; k++) csfs_buf_free(&w->jobs[k].out);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
     return rc;
 }
 
@@ -154,23 +301,22 @@ static int parquet_pass(csfs_rows_pass *p, FILE *f, const char *tmp, csfs_error 
         rc = csfs_stream_rows_write(f, cp.header.lines[i], cp.header.lens[i], tmp, err);
         if (rc == 0) rc = csfs_stream_rows_write(f, "\n", 1, tmp, err);
     }
-    size_t block = 0;
-    uint64_t block_end = rows && !p->give_up ? p->blocks[0] : 0, g0 = 0;
-    size_t groups = pq_file_num_row_groups(cp.file);
-    for (size_t g = 0; rc == 0 && !p->give_up && g < groups; g++) {
-        uint64_t n = (uint64_t)pq_file_row_group(cp.file, g)->num_rows;
-        if (p->next < st->n_sel && st->sel[p->next] < g0 + n) {
-            if (csfs_stream_cancelled(st)) {
-                rc = csfs_fail(err, CSFS_E_CANCELLED, "%s: cancelled", st->input);
-                break;
-            }
-            rc = copy_group(p, &cp, g, g0, n, &block, &block_end, err);
-            if (rc == 0 && !p->give_up)
-                rc = csfs_stream_rows_write(f, p->out.data, p->out.len, tmp, err);
-            p->copy_bytes += p->out.len;
-        }
-        g0 += n;
+    group_pool w;
+    memset(&w, 0, sizeof w);
+    w.p = p;
+    w.cp = &cp;
+    uint64_t *ends = NULL;
+    if (rc == 0 && !p->give_up) {
+        ends = malloc((p->n_blocks + 1) * sizeof *ends);
+        if (!ends) rc = csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        for (size_t b = 0; ends && b <= p->n_blocks; b++)
+            ends[b] = (b ? ends[b - 1] : 0) + (rows ? p->blocks[b] : 0);
+        w.block_end = ends;
     }
+    if (rc == 0 && !p->give_up) rc = plan_jobs(&w, err);
+    if (rc == 0 && !p->give_up) rc = run_jobs(&w, f, tmp, err);
+    free(w.jobs);
+    free(ends);
     p->rows = rows;
     csfs_csf_parquet_close(&cp);
     return rc;

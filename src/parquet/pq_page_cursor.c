@@ -51,6 +51,14 @@ int pq_page_cursor_open(const pq_file *f, size_t rg, size_t col, pq_page_cursor 
     return 0;
 }
 
+int pq_page_cursor_reopen(pq_page_cursor *c, size_t rg, size_t col, csfs_error *err)
+{
+    c->pos = c->row = 0;
+    c->win_len = 0;
+    c->win_off = 0;
+    return pq_chunk_begin(c->f, rg, col, &c->data, &c->c, &c->start, &c->len, err);
+}
+
 void pq_page_cursor_close(pq_page_cursor *c)
 {
     if (!c) return;

@@ -203,6 +203,11 @@ int pq_page_cursor_next(pq_page_cursor *c, uint64_t from, const pq_column_data *
  * here and there (rows=). */
 void pq_page_cursor_sparse(pq_page_cursor *c);
 
+/* The cursor moved to another column chunk of the same file (its sparse
+ * setting and byte count kept), its buffers and codec contexts reused: for
+ * callers that visit many chunks. */
+int pq_page_cursor_reopen(pq_page_cursor *c, size_t rg, size_t col, csfs_error *err);
+
 /* Bytes of the file read so far. */
 uint64_t pq_page_cursor_bytes_read(const pq_page_cursor *c);
 

@@ -143,6 +143,17 @@ static void test_pages_equal_the_chunk(const char *path)
               chunk_bytes * (pages + 1) / all_pages + 256 * all_pages);
         CHECK_EQ_INT(pq_page_cursor_next(cur, ROWS, &pg, &first, &err), 0);
         CHECK(pg == NULL);
+        /* reopened on the same chunk (as on another): every page again */
+        uint64_t before = pq_page_cursor_bytes_read(cur);
+        CHECK_EQ_INT(pq_page_cursor_reopen(cur, 0, c, &err), 0);
+        next = 0;
+        pages = 0;
+        while (pq_page_cursor_next(cur, next, &pg, &first, &err) == 0 && pg) {
+            CHECK(first == next && page_equals(pg, first, &d));
+            next = first + pg->rows;
+            pages++;
+        }
+        CHECK(next == ROWS && pages == all_pages && pq_page_cursor_bytes_read(cur) > before);
         pq_page_cursor_close(cur);
     }
     CHECK_EQ_INT(pq_page_cursor_open(f, 1, 0, &(pq_page_cursor *){NULL}, &err), CSFS_E_ARGUMENT);
