@@ -56,9 +56,17 @@ class Stream:
         self._path = os.fspath(path)
         self._columns = columns
         self._kwargs = kwargs
+        self._used = False
+        self._handle = None
+        if kwargs.get("rows") is not None:
+            # rows= makes its pass over the source when a stream opens: wait
+            # for the consumer, which decides the layout (Arrow or NumPy), so
+            # the pass runs once. The file must exist now all the same.
+            with open(self._path, "rb"):
+                pass
+            return
         # Opened now, so that a missing file or a bad option raises here.
         self._handle = _csfs._stream_open(self._path, columns, **kwargs)
-        self._used = False
 
     def __arrow_c_stream__(self, requested_schema: object = None) -> object:
         """The Arrow C stream as a PyCapsule (the Arrow PyCapsule protocol).
@@ -66,13 +74,15 @@ class Stream:
         ``requested_schema`` is accepted and ignored: the columns are fixed by
         the arguments of :func:`stream`.
         """
-        if self._used:
+        if self._used or self._handle is None:
             self._reopen(self._columns)
         self._used = True
         return _csfs._stream_export(self._handle)
 
     def _reopen(self, columns: int) -> None:
-        _csfs._stream_close(self._handle)
+        if self._handle is not None:
+            _csfs._stream_close(self._handle)
+            self._handle = None
         self._handle = _csfs._stream_open(self._path, columns, **self._kwargs)
 
     def __iter__(self) -> Iterator[Batch]:
@@ -91,11 +101,14 @@ class Stream:
         """What the stream read so far: ``csf_count``, ``block_lengths``,
         ``header_lines``, ``total_lines``, ``truncated_count``, ``failed_count``,
         ``width``, ``bytes_read``, ``rows`` (rows handed out) and ``done``."""
+        if self._handle is None:
+            self._reopen(self._columns)
         return _csfs._stream_info(self._handle)
 
     def close(self) -> None:
         """Stops reading (batches already handed out stay valid)."""
-        _csfs._stream_close(self._handle)
+        if self._handle is not None:
+            _csfs._stream_close(self._handle)
 
     def __enter__(self) -> "Stream":
         return self
@@ -124,10 +137,11 @@ def stream(path: Union[str, "os.PathLike[str]"], *, layout: Union[str, int] = "v
 
     ``rows``: only these rows (any order, repeats allowed), yielded in that
     order; a Parquet source then reads only the row groups and pages holding
-    them, and a CSF text list is counted in one pass (no parsing; it runs
-    inside this call, so its structure errors are raised here); for CSF text
-    and CSF Parquet only the selected records are parsed (copied to a
-    temporary file in $TMPDIR).
+    them, and a CSF text list is counted in one pass (no parsing); for CSF
+    text and CSF Parquet only the selected records are parsed (copied to a
+    temporary file in $TMPDIR). That pass runs when the stream is first
+    consumed (iterated, handed to a reader, or asked for ``info()``), once
+    for that consumer, so the list's structure errors are raised there.
 
     Batches have ``batch_rows`` rows (the last fewer); the library's memory
     is bounded by the batch size and the thread count, whatever the file
