@@ -141,12 +141,18 @@ static int scan_ranges(const char *path, const char *data, size_t range, stream 
     return bad ? -1 : 0;
 }
 
+/* memcmp of n bytes; no call for n == 0 (the arrays may then be NULL). */
+static int same_bytes(const void *x, const void *y, size_t n)
+{
+    return n == 0 || memcmp(x, y, n) == 0;
+}
+
 static int same(const stream *a, const stream *b)
 {
     return a->rc == b->rc &&
            (a->rc != 0 ||
             (a->n_rec == b->n_rec && a->n_sep == b->n_sep &&
-             !memcmp(a->rec, b->rec, a->n_rec * 8) && !memcmp(a->sep, b->sep, a->n_sep * 8) &&
+             same_bytes(a->rec, b->rec, a->n_rec * 8) && same_bytes(a->sep, b->sep, a->n_sep * 8) &&
              a->lines == b->lines && a->crlf == b->crlf && a->odd == b->odd &&
              a->trailing_sep == b->trailing_sep && a->first_blank == b->first_blank &&
              a->bytes == b->bytes));
