@@ -742,9 +742,9 @@ static void progress(engine *j)
     if (t - j->last_progress < 0.5) return;
     j->last_progress = t;
     csfs_progress p = {.csfs_done = j->rows,
-                       .bytes_done = j->src->maker    ? j->input_bytes
-                                     : j->ranges ? j->ranges->data_start + j->input_bytes
-                                                 : source_bytes_read(j->src),
+                       .bytes_done = j->src->maker ? j->input_bytes
+                                     : j->ranges   ? j->ranges->data_start + j->input_bytes
+                                                   : source_bytes_read(j->src),
                        .bytes_total = j->src->is_parquet ? -1 : csfs_pipe_source_size(j->src),
                        .seconds = t - j->t0};
     j->cfg->progress(j->cfg->progress_ctx, &p);
