@@ -98,3 +98,26 @@ def test_the_whole_structure_is_checked(tmp_path):
     (_, full_info), (_, info) = read(cut), read(cut, rows=[504])
     for key in INFO:
         assert info[key] == full_info[key], key
+
+
+def test_the_rows_pass_runs_once_per_consumer(monkeypatch):
+    """Each open of a rows= stream makes the counting pass; a Stream opens its
+    source for its consumer only (NumPy iteration asks for the matrix layout,
+    an Arrow reader for the columns), so iterating costs one pass, not two."""
+    import csfs._stream as stream_module
+
+    opens = []
+    real_open = stream_module._csfs._stream_open
+
+    def counting_open(*args, **kwargs):
+        opens.append(args[1])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(stream_module._csfs, "_stream_open", counting_open)
+    got = np.concatenate([b.rows for b in csfs.stream(LIST, rows=ROWS)])
+    assert got.tolist() == ROWS and len(opens) == 1
+    table, _ = read(LIST, rows=ROWS)
+    assert table.column("row").to_pylist() == ROWS and len(opens) == 2
+    # without rows= the source opens at once (a bad path or option raises there)
+    csfs.stream(LIST).close()
+    assert len(opens) == 3
