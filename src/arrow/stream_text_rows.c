@@ -57,30 +57,10 @@ static int close_block(rows_pass *p, csfs_error *err)
     return 0;
 }
 
-/* The scanner's structural error, named as the engine names it. */
-static int scan_error(rows_pass *p, const csfs_chunk_scan *s, const csfs_error *se, int rc,
-                      csfs_error *err)
-{
-    uint64_t line = p->line_base + se->line;
-    if (s->bad_record_parts)
-        return csfs_fail_line(err, rc, line,
-                              "%s:%llu: %s: the record starting at line %llu has %d line%s, "
-                              "a CSF has 3",
-                              p->name, (unsigned long long)line, se->message,
-                              (unsigned long long)(p->line_base + s->bad_record_line + 1),
-                              s->bad_record_parts, s->bad_record_parts == 1 ? "" : "s");
-    return csfs_fail_line(err, rc, line, "%s:%llu: %s", p->name, (unsigned long long)line,
-                          se->message);
-}
-
 /* One scanned chunk: rows, blocks and lines counted, selected records copied. */
 static int take_chunk(rows_pass *p, const char *data, const csfs_chunk_scan *s, csfs_error *err)
 {
     const csfs_stream_state *st = p->st;
-    if (p->pending_blank >= 0 && s->has_content)
-        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)p->pending_blank,
-                              "%s:%lld: blank line inside the CSF list", p->name,
-                              (long long)p->pending_blank);
     size_t sep = 0;
     p->out.len = 0;
     for (size_t i = 0; i < s->n_rec; i++) {
@@ -107,8 +87,6 @@ static int take_chunk(rows_pass *p, const char *data, const csfs_chunk_scan *s, 
         int rc = close_block(p, err);
         if (rc) return rc;
     }
-    if (s->trailing_blank >= 0 && p->pending_blank < 0)
-        p->pending_blank = (int64_t)(p->line_base + (uint64_t)s->trailing_blank + 1);
     p->rows += s->n_rec;
     p->line_base += s->lines;
     return 0;
@@ -245,10 +223,10 @@ static int counting_pass(rows_pass *p, FILE *f, const char *tmp, csfs_error *err
         pthread_mutex_unlock(&sc.mu);
         if (!have) break;
         p->text_bytes += s->buf.len;
-        if (s->scan_rc) {
-            rc = scan_error(p, &s->scan, &s->scan_err, s->scan_rc, err);
-            break;
-        }
+        /* the list's verdict on the chunk, as the engine gives it */
+        rc = csfs_scan_verdict(p->name, p->line_base, &p->pending_blank, &s->scan, s->scan_rc,
+                               &s->scan_err, err);
+        if (rc) break;
         uint64_t base = p->line_base;
         rc = take_chunk(p, s->buf.data, &s->scan, err);
         if (rc == 0) rc = csfs_stream_rows_write(f, p->out.data, p->out.len, tmp, err);

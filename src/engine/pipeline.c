@@ -66,11 +66,9 @@ int csfs_pipe_source_open(const char *path, size_t chunk_bytes, csfs_pipe_source
 void csfs_pipe_source_close(csfs_pipe_source *s)
 {
     if (!s) return;
-    if (s->maker)
-        ;
-    else if (s->is_parquet)
+    if (s->is_parquet)
         csfs_csf_parquet_close(&s->pq);
-    else
+    else if (!s->maker) /* a maker belongs to its caller */
         csfs_text_close(s->text);
     free(s);
 }
@@ -661,41 +659,18 @@ static int push_block(engine *j, csfs_error *err)
 static int account_scan(engine *j, chunk *c, csfs_error *err)
 {
     const char *name = csfs_pipe_source_name(j->src);
-    if (c->scan_rc) {
-        if (c->scan_err_whole) {
-            *err = c->scan_err;
-            return c->scan_rc;
-        }
-        /* Blank lines before this chunk come first when its own error is
-         * after its first line (a record's line 1 or a separator, which
-         * would have raised the blank line error in one chunk): the same
-         * message for any chunk size. */
-        if (j->pending_blank >= 0 && c->scan_err.line > 1)
-            return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)j->pending_blank,
-                                  "%s:%lld: blank line inside the CSF list", name,
-                                  (long long)j->pending_blank);
-        uint64_t line = j->line_base + c->scan_err.line;
-        int parts = c->scan.bad_record_parts;
-        if (parts)
-            return csfs_fail_line(err, c->scan_rc, line,
-                                  "%s:%llu: %s: the record starting at line %llu has %d line%s, "
-                                  "a CSF has 3",
-                                  name, (unsigned long long)line, c->scan_err.message,
-                                  (unsigned long long)(j->line_base + c->scan.bad_record_line + 1),
-                                  parts, parts == 1 ? "" : "s");
-        return csfs_fail_line(err, c->scan_rc, line, "%s:%llu: %s", name, (unsigned long long)line,
-                              c->scan_err.message);
+    if (c->scan_rc && c->scan_err_whole) {
+        *err = c->scan_err;
+        return c->scan_rc;
     }
     const csfs_chunk_scan *s = &c->scan;
-    if (j->pending_blank >= 0 && s->has_content)
-        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)j->pending_blank,
-                              "%s:%lld: blank line inside the CSF list", name,
-                              (long long)j->pending_blank);
+    int rc =
+        csfs_scan_verdict(name, j->line_base, &j->pending_blank, s, c->scan_rc, &c->scan_err, err);
+    if (rc) return rc;
     if (j->src->is_parquet && s->n_rec) {
         /* A block that changes between row groups closes the previous one. */
         if (c->seq > 0 && c->group.first_block != j->last_group_block) {
-            int rc = push_block(j, err);
-            if (rc) return rc;
+            if ((rc = push_block(j, err))) return rc;
         }
         j->last_group_block = c->group.last_block;
     }
@@ -705,12 +680,9 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
         j->block_csfs += s->sep_before[k] - done;
         done = s->sep_before[k];
         j->seen_separator = 1;
-        int rc = push_block(j, err);
-        if (rc) return rc;
+        if ((rc = push_block(j, err))) return rc;
     }
     j->block_csfs += s->n_rec - done;
-    if (s->trailing_blank >= 0 && j->pending_blank < 0)
-        j->pending_blank = (int64_t)(j->line_base + (uint64_t)s->trailing_blank + 1);
     c->view.data = c->text.data + c->text_off;
     c->view.scan = &c->scan;
     c->view.row_start = j->rows;

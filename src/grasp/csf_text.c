@@ -403,6 +403,35 @@ int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t fir
     return to >= from && !csfs_has_high_byte(data + from, to - from);
 }
 
+int csfs_scan_verdict(const char *name, uint64_t line_base, int64_t *pending_blank,
+                      const csfs_chunk_scan *s, int scan_rc, const csfs_error *se, csfs_error *err)
+{
+    /* A blank line before this chunk comes first when the chunk's content
+     * starts before its own error (a record's line 1 or a separator, which
+     * would have raised the blank-line error in one chunk). */
+    int content_first = scan_rc ? se->line > 1 : s->has_content;
+    if (*pending_blank >= 0 && content_first)
+        return csfs_fail_line(err, CSFS_E_FORMAT, (uint64_t)*pending_blank,
+                              "%s:%lld: blank line inside the CSF list", name,
+                              (long long)*pending_blank);
+    if (scan_rc) {
+        uint64_t line = line_base + se->line;
+        int parts = s->bad_record_parts;
+        if (parts)
+            return csfs_fail_line(err, scan_rc, line,
+                                  "%s:%llu: %s: the record starting at line %llu has %d line%s, "
+                                  "a CSF has 3",
+                                  name, (unsigned long long)line, se->message,
+                                  (unsigned long long)(line_base + s->bad_record_line + 1), parts,
+                                  parts == 1 ? "" : "s");
+        return csfs_fail_line(err, scan_rc, line, "%s:%llu: %s", name, (unsigned long long)line,
+                              se->message);
+    }
+    if (s->trailing_blank >= 0 && *pending_blank < 0)
+        *pending_blank = (int64_t)(line_base + (uint64_t)s->trailing_blank + 1);
+    return 0;
+}
+
 void csfs_chunk_scan_free(csfs_chunk_scan *s)
 {
     free(s->rec);

@@ -116,6 +116,18 @@ int csfs_scan_chunk(const char *data, size_t len, int is_last, csfs_chunk_scan *
 void csfs_chunk_scan_free(csfs_chunk_scan *scan);
 
 /*
+ * A scanned chunk of a list, taken in file order, in the list's terms: the
+ * error the whole list gives at this chunk (its file name, 1-based line and
+ * reason, whatever the chunk size), or 0. line_base: the list's lines before
+ * the chunk; *pending_blank: the line of a blank line seen at the end of an
+ * earlier chunk, or -1 (updated: a blank line is only allowed at the end).
+ * scan_rc and scan_err are csfs_scan_chunk's result for the chunk.
+ */
+int csfs_scan_verdict(const char *name, uint64_t line_base, int64_t *pending_blank,
+                      const csfs_chunk_scan *scan, int scan_rc, const csfs_error *scan_err,
+                      csfs_error *err);
+
+/*
  * Whether every byte of records [first, end) of a text chunk is ASCII, in one
  * pass over the contiguous range they occupy (parsers then skip their
  * per-CSF check); for Parquet input, the same over each string column's
