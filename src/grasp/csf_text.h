@@ -100,10 +100,25 @@ typedef struct csfs_chunk_scan {
     /* A making source's own form of the records, for a kind that asked for
      * it (e.g. descriptor/v2.h csfs_v2_made); NULL otherwise. */
     const void *made;
+    /* Set by csfs_scan_chunk when it succeeds and every byte of the chunk is
+     * ASCII (found in the same pass that finds the line ends), so that
+     * csfs_records_ascii needs no pass of its own. */
+    int ascii;
+    /* Set by the caller: 1 forces the portable scalar scanner; 0 takes the
+     * SSE2 one where the build has it (x86-64). Both give the same result. */
+    int scalar;
+    /* Optional, set by the caller: called by csfs_scan_chunk as each record
+     * is complete (its bytes were just scanned), in file order, with its
+     * chunk-relative index. A non-zero return (a negative CSFS_E_*, err
+     * filled) stops the scan with that status. */
+    int (*on_record)(void *arg, const char *data, const csfs_record *rec, size_t index,
+                     csfs_error *err);
+    void *on_record_arg;
 } csfs_chunk_scan;
 
 /*
- * Splits data[0..len) into records. On a structural error (a record that
+ * Splits data[0..len) into records (grasp/csf_scan.c). Never writes into
+ * data. On a structural error (a record that
  * does not start with a line-1 field, an incomplete record, a blank line, a
  * NUL byte, or a file that ends inside a line 3 without its parity sign)
  * returns CSFS_E_FORMAT with err->line set to the chunk-relative 1-based line
