@@ -80,6 +80,9 @@ typedef struct scan_state {
     int part;          /* lines of the current record seen so far */
     uint64_t line;     /* chunk-relative 0-based index of the next line */
     uint64_t last_sep; /* 1-based line of a separator not followed by a record yet */
+    /* Past a byte >= 0x80 seen before the end of the line being taken (0:
+     * none): a record from offset o on is ASCII when high_end <= o. */
+    size_t high_end;
 } scan_state;
 
 /* The line data[pos .. pos + n) (n without the LF): classifies it, extends
@@ -129,7 +132,8 @@ static inline int take_line(scan_state *st, size_t pos, size_t n, csfs_error *er
             rec->line = (uint32_t)(line - 2);
             st->part = 0;
             if (s->on_record) {
-                int rc = s->on_record(s->on_record_arg, st->data, rec, s->n_rec - 1, err);
+                int ascii = st->high_end <= rec->off[0];
+                int rc = s->on_record(s->on_record_arg, st->data, rec, s->n_rec - 1, ascii, err);
                 if (rc) return rc;
             }
         }
@@ -159,7 +163,10 @@ static int lines_scalar(scan_state *st, size_t len, int *high, csfs_error *err)
         const char *nl = memchr(p, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - p) : len - pos;
         size_t next = pos + n + (nl ? 1 : 0);
-        hi |= csfs_has_high_byte_scalar(p, next - pos);
+        if (csfs_has_high_byte_scalar(p, next - pos)) {
+            hi = 1;
+            st->high_end = next;
+        }
         int rc = take_line(st, pos, n, err);
         if (rc) return rc;
         pos = next;
@@ -170,8 +177,7 @@ static int lines_scalar(scan_state *st, size_t len, int *high, csfs_error *err)
 }
 
 #ifdef CSFS_HAVE_SSE2
-/* Bit i of the result: byte i of the 64 at p equals c (or, for the high
- * mask, has its top bit set). */
+/* Bit i: byte i of the 64 in a..d equals the byte of v. */
 static inline uint64_t eq_mask(__m128i a, __m128i b, __m128i c, __m128i d, __m128i v)
 {
     uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, v));
@@ -181,19 +187,28 @@ static inline uint64_t eq_mask(__m128i a, __m128i b, __m128i c, __m128i d, __m12
     return m0 | m1 << 16 | m2 << 32 | m3 << 48;
 }
 
-/* SSE2: line ends, NUL and high bytes of 64 bytes a step. A line is taken
- * once its LF was seen; the line holding the first NUL is not taken (the
- * scalar rule: errors before it come first). */
+/* Bit i: byte i of the 64 in a..d is >= 0x80. */
+static inline uint64_t high_mask(__m128i a, __m128i b, __m128i c, __m128i d)
+{
+    return (uint64_t)(uint32_t)_mm_movemask_epi8(a) |
+           (uint64_t)(uint32_t)_mm_movemask_epi8(b) << 16 |
+           (uint64_t)(uint32_t)_mm_movemask_epi8(c) << 32 |
+           (uint64_t)(uint32_t)_mm_movemask_epi8(d) << 48;
+}
+
+/* SSE2: line ends of 64 bytes a step; NUL and high bytes by one reduced
+ * test per step, located only in the rare step that has one. A line is
+ * taken once its LF was seen; the line holding the first NUL is not taken
+ * (the scalar rule: errors before it come first). */
 static int lines_sse2(scan_state *st, size_t len, int *high, csfs_error *err)
 {
     const char *data = st->data;
     const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-    __m128i hi = zero;
     size_t nul = SIZE_MAX; /* offset of the first NUL seen */
     size_t pos = 0;        /* start of the current line */
+    int any_high = 0;
     for (size_t b = 0; b < len; b += 64) {
         __m128i v0, v1, v2, v3;
-        uint64_t keep = ~(uint64_t)0;
         if (len - b >= 64) {
             v0 = _mm_loadu_si128((const __m128i *)(const void *)(data + b));
             v1 = _mm_loadu_si128((const __m128i *)(const void *)(data + b + 16));
@@ -209,29 +224,37 @@ static int lines_sse2(scan_state *st, size_t len, int *high, csfs_error *err)
             v1 = _mm_load_si128((const __m128i *)(const void *)(tail + 16));
             v2 = _mm_load_si128((const __m128i *)(const void *)(tail + 32));
             v3 = _mm_load_si128((const __m128i *)(const void *)(tail + 48));
-            keep = ((uint64_t)1 << (len - b)) - 1;
         }
-        hi = _mm_or_si128(hi, _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3)));
-        uint64_t nl = eq_mask(v0, v1, v2, v3, lf) & keep;
-        if (nul == SIZE_MAX) {
-            uint64_t z = eq_mask(v0, v1, v2, v3, zero) & keep;
-            if (z) nul = b + (size_t)__builtin_ctzll(z);
+        __m128i any = _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3));
+        __m128i low = _mm_min_epu8(_mm_min_epu8(v0, v1), _mm_min_epu8(v2, v3));
+        uint64_t hm = 0;
+        if (__builtin_expect(_mm_movemask_epi8(_mm_or_si128(any, _mm_cmpeq_epi8(low, zero))), 0)) {
+            hm = high_mask(v0, v1, v2, v3);
+            any_high |= hm != 0;
+            uint64_t z = eq_mask(v0, v1, v2, v3, zero);
+            if (z && nul == SIZE_MAX) nul = b + (size_t)__builtin_ctzll(z);
         }
+        uint64_t nl = eq_mask(v0, v1, v2, v3, lf);
         while (nl) {
             size_t e = b + (size_t)__builtin_ctzll(nl);
             nl &= nl - 1;
             if (nul < e) return nul_error(st->line, err);
+            if (hm) { /* high bytes of this step before the line end */
+                uint64_t below = hm & (((uint64_t)1 << (e - b)) - 1);
+                if (below) st->high_end = b + 64 - (size_t)__builtin_clzll(below);
+            }
             int rc = take_line(st, pos, e - pos, err);
             if (rc) return rc;
             pos = e + 1;
         }
+        if (hm) st->high_end = b + 64 - (size_t)__builtin_clzll(hm);
     }
     if (pos < len) { /* a last line without LF */
         if (nul < len) return nul_error(st->line, err);
         int rc = take_line(st, pos, len - pos, err);
         if (rc) return rc;
     }
-    *high = _mm_movemask_epi8(hi) != 0;
+    *high = any_high;
     return 0;
 }
 #endif

@@ -109,10 +109,11 @@ typedef struct csfs_chunk_scan {
     int scalar;
     /* Optional, set by the caller: called by csfs_scan_chunk as each record
      * is complete (its bytes were just scanned), in file order, with its
-     * chunk-relative index. A non-zero return (a negative CSFS_E_*, err
-     * filled) stops the scan with that status. */
+     * chunk-relative index; ascii: every byte of its three lines is ASCII.
+     * A non-zero return (a negative CSFS_E_*, err filled) stops the scan
+     * with that status. */
     int (*on_record)(void *arg, const char *data, const csfs_record *rec, size_t index,
-                     csfs_error *err);
+                     int ascii, csfs_error *err);
     void *on_record_arg;
 } csfs_chunk_scan;
 

@@ -28,14 +28,18 @@ typedef struct calls {
     size_t *index;
     uint32_t *off;
     size_t n, cap;
+    size_t bad_ascii;
 } calls;
 
 static int on_record(void *arg, const char *data, const csfs_record *rec, size_t index,
-                     csfs_error *err)
+                     int ascii, csfs_error *err)
 {
-    (void)data;
     (void)err;
     calls *c = arg;
+    /* the flag must be exactly the record's lines' */
+    int hi = 0;
+    for (int k = 0; k < 3; k++) hi |= csfs_has_high_byte(data + rec->off[k], rec->len[k]);
+    if (ascii != !hi) c->bad_ascii++;
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 256;
         c->index = realloc(c->index, c->cap * sizeof *c->index);
@@ -82,7 +86,7 @@ static void both(const char *src, size_t len, int is_last)
          s[0].has_content == s[1].has_content &&
          s[0].trailing_separator == s[1].trailing_separator && s[0].ascii == s[1].ascii;
     /* One callback per record, in order, on the record just made. */
-    ok = ok && cb[0].n == cb[1].n && cb[0].n == s[0].n_rec;
+    ok = ok && cb[0].n == cb[1].n && cb[0].n == s[0].n_rec && !cb[0].bad_ascii && !cb[1].bad_ascii;
     for (size_t i = 0; ok && i < cb[0].n; i++)
         ok = cb[0].index[i] == i && cb[1].index[i] == i && cb[0].off[i] == s[0].rec[i].off[0] &&
              cb[1].off[i] == s[0].rec[i].off[0];
