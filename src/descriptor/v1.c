@@ -7,6 +7,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "descriptor/normalize.h"
+#include "descriptor/parsed.h"
 
 const char *csfs_csf_status_text(csfs_csf_status status)
 {
@@ -266,7 +267,8 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
         } else {
             csfs_record_lines(scan, data, i, l, n);
         }
-        csfs_csf_status st = csfs_desc_parse(ctx, l[0], n[0], l[1], n[1], l[2], n[2]);
+        csfs_csf_status st = ctx->parsed ? csfs_parsed_v1_load(ctx->parsed, i, ctx)
+                                         : csfs_desc_parse(ctx, l[0], n[0], l[1], n[1], l[2], n[2]);
         if (st == CSFS_CSF_OK) st = csfs_desc_store(ctx, dst + (i - first), col_stride);
         if (st != CSFS_CSF_OK) {
             if (notes->n_failures < CSFS_MAX_NOTES)

@@ -45,6 +45,10 @@ typedef struct csfs_desc_ctx {
      * known to be ASCII (checked once per chunk): csfs_desc_parse then skips
      * its own per-CSF check. */
     int ascii_known;
+    /* Set by the caller of csfs_desc_parse_records when the chunk's records
+     * were parsed in its scan (descriptor/parsed.h): they are then only
+     * loaded from there and stored. NULL: parse them. */
+    const struct csfs_parsed_chunk *parsed;
     /* Set by csfs_desc_parse for the caller's warnings. */
     uint32_t unknown_fields;      /* fields of this CSF whose name is not in the peel */
     uint32_t first_unknown_field; /* 0-based field index of the first of them */

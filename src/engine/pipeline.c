@@ -164,6 +164,8 @@ typedef struct chunk {
     size_t text_off, text_len; /* the chunk is text.data[text_off .. + text_len) */
     csfs_csf_group group;      /* Parquet sources: the decoded row group */
     csfs_chunk_scan scan;
+    void *parsed;  /* the kind's parsed form (kind->parsed_new), or NULL */
+    int parsed_ok; /* this chunk's records were parsed in its scan */
     int scan_rc;
     int scan_err_whole; /* scan_err is a whole message (no line to add) */
     csfs_error scan_err;
@@ -439,6 +441,17 @@ static void place_segments(engine *j)
 
 /* ---- worker side ------------------------------------------------------------ */
 
+/* A text chunk about to be scanned: parse its records in the scan when the
+ * kind asks for it. */
+static void scan_parse_begin(engine *j, size_t worker, chunk *c)
+{
+    csfs_pipe_kind *k = j->kind;
+    void *arg = c->parsed && k->scan_begin ? k->scan_begin(k->ctx, worker, c->parsed) : NULL;
+    c->scan.on_record = arg ? k->scan_record : NULL;
+    c->scan.on_record_arg = arg;
+    c->parsed_ok = arg != NULL;
+}
+
 static void run_scan(engine *j, size_t worker, uint64_t seq)
 {
     chunk *c = &j->chunks[seq % j->n_chunks];
@@ -446,6 +459,8 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
     int rc;
     int whole = 1;
     const csfs_pipe_maker *m = j->src->maker;
+    c->parsed_ok = 0;
+    c->scan.on_record = NULL;
     if (m) {
         rc = m->fill(m->ctx, (size_t)(seq % j->n_chunks), worker, &c->text, &c->scan, &e);
         c->text_off = 0;
@@ -453,6 +468,7 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
     } else if (j->src->is_parquet) {
         rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
     } else if (j->ranges) {
+        scan_parse_begin(j, worker, c);
         csfs_text_range r;
         rc = csfs_text_ranges_read(j->ranges, seq, &c->text, &r, &e);
         if (rc == 0) {
@@ -462,6 +478,7 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
             rc = csfs_scan_chunk(c->text.data + r.off, r.len, r.is_last, &c->scan, &e);
         }
     } else {
+        scan_parse_begin(j, worker, c);
         c->text_off = 0;
         c->text_len = c->text.len;
         whole = 0;
@@ -685,6 +702,7 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
     j->block_csfs += s->n_rec - done;
     c->view.data = c->text.data + c->text_off;
     c->view.scan = &c->scan;
+    c->view.parsed = c->parsed_ok ? c->parsed : NULL;
     c->view.row_start = j->rows;
     c->view.line_base = j->src->is_parquet ? CSFS_NO_LINES : j->line_base;
     c->next_row = j->rows;
@@ -836,6 +854,10 @@ static int setup(engine *j, csfs_error *err)
         j->pages[i].cols = malloc(k->page_cols * j->col_stride * sizeof(uint32_t));
         if (!j->pages[i].cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for pages");
     }
+    for (size_t i = 0; k->parsed_new && i < j->n_chunks; i++) {
+        j->chunks[i].parsed = k->parsed_new(k->ctx);
+        if (!j->chunks[i].parsed) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
     for (int i = 0; i < j->threads; i++) {
         j->worker_state[i] = k->sink->ops->worker_new(k->sink);
         if (!j->worker_state[i]) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
@@ -925,6 +947,7 @@ static void teardown(engine *j)
     for (size_t i = 0; j->chunks && i < j->n_chunks; i++) {
         chunk *c = &j->chunks[i];
         csfs_buf_free(&c->text);
+        if (c->parsed && j->kind->parsed_free) j->kind->parsed_free(j->kind->ctx, c->parsed);
         csfs_csf_group_free(&c->group);
         c->scan.cols = NULL;
         csfs_chunk_scan_free(&c->scan);

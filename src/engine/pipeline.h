@@ -34,6 +34,10 @@ typedef struct csfs_pipe_chunk {
     uint64_t row_start;          /* row of its first record */
     uint64_t line_base;          /* lines before it; CSFS_NO_LINES for Parquet rows */
     uint64_t block_start;        /* 0-based J block of its first record */
+    /* The kind's parsed form of the records, filled during the scan
+     * (csfs_pipe_kind.scan_record), or NULL when the chunk was not parsed
+     * there (CSF Parquet rows, made chunks, a kind without the hook). */
+    void *parsed;
 } csfs_pipe_chunk;
 
 #define CSFS_NO_LINES UINT64_MAX
@@ -71,6 +75,20 @@ typedef struct csfs_pipe_kind {
     void (*notes_free)(void *notes);
     /* Orderer: slot is about to hold a new page (kind-owned slot storage). */
     void (*slot_reset)(void *ctx, size_t slot);
+    /*
+     * Optional: parse in the scan. For text chunks the scanner calls
+     * scan_record for each record as it completes it (its bytes are still
+     * in L1), in order, into a parsed form the kind owns: one per chunk
+     * slot, made by parsed_new at setup, reused from chunk to chunk, freed
+     * by parsed_free. scan_begin (worker, SCAN task) readies the form for
+     * the chunk and returns its scan_record argument, or NULL not to parse
+     * this chunk in its scan. parse() then finds the form in c->parsed.
+     */
+    void *(*parsed_new)(void *ctx);
+    void (*parsed_free)(void *ctx, void *parsed);
+    void *(*scan_begin)(void *ctx, size_t worker, void *parsed);
+    int (*scan_record)(void *arg, const char *data, const csfs_record *rec, size_t index, int ascii,
+                       csfs_error *err);
 } csfs_pipe_kind;
 
 /* The input and its header, opened before the kind is set up. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "descriptor/metadata.h"
+#include "descriptor/parsed.h"
 #include "descriptor/v1.h"
 #include "descriptor/v2.h"
 #include "grasp/header_toml.h"
@@ -72,9 +73,12 @@ static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_
                        void *notes)
 {
     desc_job *d = ctx;
-    if (!d->hooks || !d->hooks->no_descriptors)
+    if (!d->hooks || !d->hooks->no_descriptors) {
+        d->ctx[worker].parsed = c->parsed; /* parsed in the scan: only stored here */
         csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride,
                                 notes);
+        d->ctx[worker].parsed = NULL;
+    }
     if (d->hooks && d->hooks->parse)
         d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols, col_stride);
 }
@@ -172,6 +176,48 @@ static void v2_notes_free(void *p)
     free(((v2_notes *)p)->rejects);
 }
 
+static void add_reject(v2_notes *nt, size_t i, uint32_t line, int kind, const char *reason)
+{
+    if (nt->n == nt->cap) {
+        size_t cap = nt->cap ? 2 * nt->cap : 8;
+        v2_reject *r = realloc(nt->rejects, cap * sizeof *r);
+        if (!r) {
+            nt->oom = 1;
+            return;
+        }
+        nt->rejects = r;
+        nt->cap = cap;
+    }
+    v2_reject *r = &nt->rejects[nt->n++];
+    r->record = i;
+    r->line = line;
+    r->kind = kind;
+    snprintf(r->reason, sizeof r->reason, "%s", reason);
+}
+
+/* Records [first, end) parsed in the scan (descriptor/parsed.h): stored as
+ * made records, failed ones then overwritten by the rejected row; the notes
+ * as v2_parse makes them. */
+static void v2_store_parsed(const csfs_pipe_chunk *c, size_t first, size_t end, size_t n_peel,
+                            int32_t *dst, size_t col_stride, v2_notes *nt)
+{
+    const csfs_parsed_chunk *p = c->parsed;
+    csfs_v2_made made = csfs_parsed_v2_made(p);
+    csfs_v2_store_made(&made, first, end, n_peel, dst, col_stride);
+    size_t f = csfs_parsed_v2_fail_at(p, first);
+    const csfs_record *text = c->scan->rec;
+    for (size_t i = first; i < end; i++) {
+        if (p->fail[i]) {
+            const csfs_v2_parsed_fail *pf = &p->fails[f++];
+            csfs_v2_store_rejected(n_peel, dst + (i - first), col_stride);
+            add_reject(nt, i, text[i].line, pf->kind, pf->reason);
+        } else if (!p->canonical[i] && nt->noncanonical++ == 0) {
+            nt->first_noncanonical = i;
+            nt->first_noncanonical_line = text[i].line;
+        }
+    }
+}
+
 static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                      size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
                      void *notes)
@@ -186,6 +232,13 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     if (made && !d->opt->peel) {
         /* made over the header's peel list: no text to parse */
         csfs_v2_store_made(made, first, end, n_peel, dst, col_stride);
+        if (d->hooks && d->hooks->parse)
+            d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
+                            col_stride);
+        return;
+    }
+    if (c->parsed) {
+        v2_store_parsed(c, first, end, n_peel, dst, col_stride, nt);
         if (d->hooks && d->hooks->parse)
             d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
                             col_stride);
@@ -216,21 +269,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
             continue;
         }
         csfs_v2_store_rejected(n_peel, dst + (i - first), col_stride);
-        if (nt->n == nt->cap) {
-            size_t cap = nt->cap ? 2 * nt->cap : 8;
-            v2_reject *r = realloc(nt->rejects, cap * sizeof *r);
-            if (!r) {
-                nt->oom = 1;
-                continue;
-            }
-            nt->rejects = r;
-            nt->cap = cap;
-        }
-        v2_reject *r = &nt->rejects[nt->n++];
-        r->record = i;
-        r->line = line;
-        r->kind = why.kind;
-        snprintf(r->reason, sizeof r->reason, "%s", why.reason);
+        add_reject(nt, i, line, why.kind, why.reason);
     }
     v2->ascii_known = 0;
     if (d->hooks && d->hooks->parse)
@@ -548,6 +587,30 @@ static void recorded_blocks(desc_job *d, csfs_pipe_result *res)
     res->n_blocks = n;
 }
 
+/* ---- parsing in the scan (engine/pipeline.h scan_record) ----------------------- */
+
+static void *desc_parsed_new(void *ctx)
+{
+    return csfs_parsed_new(((desc_job *)ctx)->opt->layout == CSFS_LAYOUT_V2);
+}
+
+static void desc_parsed_free(void *ctx, void *parsed)
+{
+    (void)ctx;
+    csfs_parsed_free(parsed);
+}
+
+static void *desc_scan_begin(void *ctx, size_t worker, void *parsed)
+{
+    desc_job *d = ctx;
+    csfs_parsed_chunk *p = parsed;
+    if (p->v2)
+        csfs_parsed_begin_v2(p, &d->v2[worker], d->peel->count);
+    else
+        csfs_parsed_begin_v1(p, &d->ctx[worker]);
+    return p;
+}
+
 static void hook_slot_reset(void *ctx, size_t slot)
 {
     const csfs_desc_hooks *h = ((desc_job *)ctx)->hooks;
@@ -559,6 +622,15 @@ uint64_t csfs_descriptor_group_rows(const csfs_descriptor_options *opt)
     return opt->row_group_rows > 0         ? (uint64_t)opt->row_group_rows
            : opt->layout == CSFS_LAYOUT_V2 ? 131072u
                                            : (1u << 20);
+}
+
+/* Parse in the scan (default) or in the segment tasks: the same bytes
+ * either way; CSFS_SCAN_PARSE=0 in the environment picks the second, for
+ * measuring one against the other (bench/). */
+static int scan_parse_enabled(void)
+{
+    const char *v = getenv("CSFS_SCAN_PARSE");
+    return !(v && strcmp(v, "0") == 0);
 }
 
 static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
@@ -592,6 +664,13 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
             .parse = desc_parse,
             .account = desc_account,
         };
+        if (scan_parse_enabled() && !(hooks && hooks->no_descriptors)) {
+            kind.parsed_new = desc_parsed_new;
+            kind.parsed_free = desc_parsed_free;
+            kind.scan_begin = desc_scan_begin;
+            kind.scan_record =
+                opt->layout == CSFS_LAYOUT_V2 ? csfs_parsed_v2_record : csfs_parsed_v1_record;
+        }
         if (hooks && hooks->page_rows) kind.page_rows = hooks->page_rows;
         if (hooks && hooks->slot_reset) kind.slot_reset = hook_slot_reset;
         if (opt->layout == CSFS_LAYOUT_V2) {

@@ -31,8 +31,8 @@ typedef struct calls {
     size_t bad_ascii;
 } calls;
 
-static int on_record(void *arg, const char *data, const csfs_record *rec, size_t index,
-                     int ascii, csfs_error *err)
+static int on_record(void *arg, const char *data, const csfs_record *rec, size_t index, int ascii,
+                     csfs_error *err)
 {
     (void)err;
     calls *c = arg;
