@@ -624,13 +624,17 @@ uint64_t csfs_descriptor_group_rows(const csfs_descriptor_options *opt)
                                            : (1u << 20);
 }
 
-/* Parse in the scan (default) or in the segment tasks: the same bytes
- * either way; CSFS_SCAN_PARSE=0 in the environment picks the second, for
- * measuring one against the other (bench/). */
+/* Parse in the segment tasks (default) or in the scan: the same bytes
+ * either way. CSFS_SCAN_PARSE=1 in the environment picks the second, for
+ * measuring one against the other and for tests. It is the slower one here:
+ * the parsed form is about as large as the fixed-width text it comes from
+ * (16 bytes per occupied subshell against 9), so it adds a write and a read
+ * of the same size as the text instead of saving one, and it costs ~420
+ * instructions per CSF to build and load (measured in bench/RESULTS-fused.md). */
 static int scan_parse_enabled(void)
 {
     const char *v = getenv("CSFS_SCAN_PARSE");
-    return !(v && strcmp(v, "0") == 0);
+    return v && strcmp(v, "1") == 0;
 }
 
 static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,

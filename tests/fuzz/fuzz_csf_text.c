@@ -33,6 +33,7 @@
 #include "grasp/csf_text_ranges.h"
 #include "descriptor/v1.h"
 #include "descriptor/v2.h"
+#include "descriptor/parsed.h"
 #include "grasp/peel.h"
 
 /* Work per input stays bounded whatever the file holds. */
@@ -96,6 +97,10 @@ typedef struct engines {
     size_t cap_cols;
     uint32_t *single; /* one V1 row through the public API */
     size_t public_checks;
+    /* Parsing in the scan (descriptor/parsed.h), on the scalar path. */
+    csfs_chunk_scan scan2;
+    csfs_parsed_chunk *pv1, *pv2;
+    uint32_t *cols2;
 } engines;
 
 /* The three formatted lines of out (each ends in '\n') equal l[0..2]? */
@@ -163,9 +168,11 @@ static void run_engines(engines *e, const char *data, const csfs_chunk_scan *sca
     if (n == 0) return;
     if (n * e->width > e->cap_cols) {
         free(e->cols);
+        free(e->cols2);
         e->cap_cols = n * e->width;
         e->cols = malloc(e->cap_cols * sizeof *e->cols);
-        REQUIRE(e->cols != NULL);
+        e->cols2 = malloc(e->cap_cols * sizeof *e->cols2);
+        REQUIRE(e->cols != NULL && e->cols2 != NULL);
     }
     for (int normalize = 0; normalize < 2; normalize++) {
         csfs_desc_ctx *ctx = normalize ? &e->norm : &e->raw;
@@ -205,6 +212,90 @@ static void run_engines(engines *e, const char *data, const csfs_chunk_scan *sca
         size_t len[3];
         csfs_record_lines(scan, data, i, l, len);
         check_v2(e, l, len);
+    }
+}
+
+/* The scalar scanner (scan2, forced) gave what the default one gave. */
+static void same_scan(const csfs_chunk_scan *a, const csfs_chunk_scan *b)
+{
+    REQUIRE(a->n_rec == b->n_rec && a->n_sep == b->n_sep && a->lines == b->lines);
+    REQUIRE(!a->n_rec || memcmp(a->rec, b->rec, a->n_rec * sizeof *a->rec) == 0);
+    REQUIRE(!a->n_sep || memcmp(a->sep_before, b->sep_before, a->n_sep * sizeof *a->sep_before) == 0);
+    REQUIRE(a->crlf_lines == b->crlf_lines && a->odd_separators == b->odd_separators);
+    REQUIRE(a->trailing_blank == b->trailing_blank && a->has_content == b->has_content);
+    REQUIRE(a->trailing_separator == b->trailing_separator && a->ascii == b->ascii);
+}
+
+/* A chunk the default scanner refused: the scalar one refuses it the same way. */
+static void same_failure(engines *e, const char *data, size_t len, int last, const csfs_error *err)
+{
+    csfs_error e2;
+    e->scan2.scalar = 1;
+    e->scan2.on_record = NULL;
+    REQUIRE(csfs_scan_chunk(data, len, last, &e->scan2, &e2) == err->code);
+    REQUIRE(e2.line == err->line && strcmp(e2.message, err->message) == 0);
+}
+
+/* The chunk scanned again on the scalar path while parsing each record in
+ * the scan: the scan must equal the default one, and storing from the
+ * parsed form must give the rows, notes and V2 records of parsing later. */
+static void run_fused(engines *e, const char *data, size_t len, int last, const csfs_chunk_scan *scan)
+{
+    size_t n = scan->n_rec < MAX_RECORDS ? scan->n_rec : MAX_RECORDS;
+    csfs_error err;
+    e->scan2.scalar = 1;
+    for (int normalize = 0; normalize < 2; normalize++) {
+        csfs_desc_ctx *ctx = normalize ? &e->norm : &e->raw;
+        csfs_parsed_begin_v1(e->pv1, ctx);
+        e->scan2.on_record = csfs_parsed_v1_record;
+        e->scan2.on_record_arg = e->pv1;
+        REQUIRE(csfs_scan_chunk(data, len, last, &e->scan2, &err) == 0);
+        same_scan(scan, &e->scan2);
+        REQUIRE(e->pv1->n == scan->n_rec);
+        if (n == 0) continue;
+        csfs_desc_notes a, b;
+        csfs_desc_notes_clear(&a);
+        csfs_desc_notes_clear(&b);
+        memset(e->cols, 0x5A, n * e->width * sizeof *e->cols);
+        memset(e->cols2, 0xA5, n * e->width * sizeof *e->cols2);
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, &a);
+        ctx->parsed = e->pv1;
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols2, n, &b);
+        ctx->parsed = NULL;
+        REQUIRE(memcmp(e->cols, e->cols2, n * e->width * sizeof *e->cols) == 0);
+        REQUIRE(memcmp(&a, &b, sizeof a) == 0);
+    }
+    if (!e->have_v2) return;
+    csfs_parsed_begin_v2(e->pv2, &e->v2, csfs_peel_count(e->peel));
+    e->scan2.on_record = csfs_parsed_v2_record;
+    e->scan2.on_record_arg = e->pv2;
+    REQUIRE(csfs_scan_chunk(data, len, last, &e->scan2, &err) == 0);
+    same_scan(scan, &e->scan2);
+    const csfs_parsed_chunk *p = e->pv2;
+    REQUIRE(p->n == scan->n_rec);
+    size_t f = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *l[3];
+        size_t ln[3];
+        csfs_record_lines(scan, data, i, l, ln);
+        csfs_v2_failure why;
+        int rc = csfs_v2_parse(&e->v2, l[0], ln[0], l[1], ln[1], l[2], ln[2], &e->rec, &why);
+        REQUIRE(rc == p->fail[i]);
+        if (rc) {
+            REQUIRE(f < p->n_fails && p->fails[f].record == i && p->fails[f].kind == rc);
+            REQUIRE(strcmp(p->fails[f].reason, why.reason) == 0);
+            REQUIRE(p->first[i + 1] == p->first[i]);
+            f++;
+            continue;
+        }
+        REQUIRE(p->first[i + 1] - p->first[i] == e->rec.nf);
+        REQUIRE(p->total_two_j[i] == e->rec.total_two_j && p->parity[i] == e->rec.parity);
+        REQUIRE(p->canonical[i] == e->rec.canonical);
+        for (size_t k = 0; k < e->rec.nf; k++) {
+            const csfs_v2_sub *x = &p->sub[p->first[i] + k], *y = &e->rec.sub[k];
+            REQUIRE(x->peel == y->peel && x->occ == y->occ && x->two_j == y->two_j &&
+                    x->seniority == y->seniority && x->two_k == y->two_k);
+        }
     }
 }
 
@@ -385,6 +476,9 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *
     e.single = malloc(e.width * sizeof *e.single);
     e.row = malloc(csfs_v2_width(csfs_peel_count(peel)) * sizeof *e.row);
     REQUIRE(e.single && e.row);
+    e.pv1 = csfs_parsed_new(0);
+    e.pv2 = csfs_parsed_new(1);
+    REQUIRE(e.pv1 && e.pv2);
     e.have_v2 = csfs_v2_ctx_init(&e.v2, peel, &err) == 0;
     if (e.have_v2) {
         size_t np = csfs_peel_count(peel);
@@ -418,11 +512,13 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *
             REQUIRE(err.code == CSFS_E_FORMAT || err.code == CSFS_E_NOMEM);
             REQUIRE(err.message[0]);
             REQUIRE(err.line >= 1 && err.line <= count_lines(chunk.data, chunk.len) + 1);
+            same_failure(&e, chunk.data, chunk.len, last, &err);
             break;
         }
         check_scan(chunk.data, chunk.len, last, &scan);
         sign_chunk(&g, &scan, handed_out - chunk.len);
         run_engines(&e, chunk.data, &scan);
+        run_fused(&e, chunk.data, chunk.len, last, &scan);
         if (last) {
             complete = 1;
             break;
@@ -444,6 +540,10 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *
         csfs_v2_ctx_free(&e.v2);
     }
     csfs_buf_free(&e.text);
+    csfs_chunk_scan_free(&e.scan2);
+    csfs_parsed_free(e.pv1);
+    csfs_parsed_free(e.pv2);
+    free(e.cols2);
     free(e.cols);
     free(e.single);
     free(e.row);
