@@ -87,7 +87,9 @@ typedef struct scan_state {
 
 /* The line data[pos .. pos + n) (n without the LF): classifies it, extends
  * the record table. 0, or the error that stops the scan. */
-static inline int take_line(scan_state *st, size_t pos, size_t n, csfs_error *err)
+/* Inlined in each line finder: the scan state stays in registers. */
+static inline __attribute__((always_inline)) int take_line(scan_state *st, size_t pos, size_t n,
+                                                           csfs_error *err)
 {
     csfs_chunk_scan *s = st->s;
     const char *p = st->data + pos;
