@@ -78,7 +78,7 @@ int csfs_parsed_v1_record(void *arg, const char *data, const csfs_record *r, siz
     const uint32_t *touched = ctx->touched;
     const int32_t *row = ctx->row;
     uint8_t *mark = ctx->mark;
-    csfs_desc_occ *o = p->occ + p->n_occ;
+    csfs_desc_occ *o = n ? p->occ + p->n_occ : NULL; /* occ is NULL until a triple comes */
     for (size_t t = 0; t < n; t++) {
         uint32_t k = touched[t];
         const int32_t *v = row + 3 * (size_t)k;
@@ -94,7 +94,7 @@ int csfs_parsed_v1_record(void *arg, const char *data, const csfs_record *r, siz
 csfs_csf_status csfs_parsed_v1_load(const csfs_parsed_chunk *p, size_t i, csfs_desc_ctx *ctx)
 {
     const csfs_desc_prec *pr = &p->rec[i];
-    const csfs_desc_occ *o = p->occ + pr->first_occ;
+    const csfs_desc_occ *o = pr->n_occ ? p->occ + pr->first_occ : NULL;
     uint32_t *touched = ctx->touched;
     int32_t *row = ctx->row;
     for (uint32_t t = 0; t < pr->n_occ; t++) {
