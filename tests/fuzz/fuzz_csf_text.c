@@ -220,7 +220,8 @@ static void same_scan(const csfs_chunk_scan *a, const csfs_chunk_scan *b)
 {
     REQUIRE(a->n_rec == b->n_rec && a->n_sep == b->n_sep && a->lines == b->lines);
     REQUIRE(!a->n_rec || memcmp(a->rec, b->rec, a->n_rec * sizeof *a->rec) == 0);
-    REQUIRE(!a->n_sep || memcmp(a->sep_before, b->sep_before, a->n_sep * sizeof *a->sep_before) == 0);
+    REQUIRE(!a->n_sep ||
+            memcmp(a->sep_before, b->sep_before, a->n_sep * sizeof *a->sep_before) == 0);
     REQUIRE(a->crlf_lines == b->crlf_lines && a->odd_separators == b->odd_separators);
     REQUIRE(a->trailing_blank == b->trailing_blank && a->has_content == b->has_content);
     REQUIRE(a->trailing_separator == b->trailing_separator && a->ascii == b->ascii);
@@ -239,7 +240,8 @@ static void same_failure(engines *e, const char *data, size_t len, int last, con
 /* The chunk scanned again on the scalar path while parsing each record in
  * the scan: the scan must equal the default one, and storing from the
  * parsed form must give the rows, notes and V2 records of parsing later. */
-static void run_fused(engines *e, const char *data, size_t len, int last, const csfs_chunk_scan *scan)
+static void run_fused(engines *e, const char *data, size_t len, int last,
+                      const csfs_chunk_scan *scan)
 {
     size_t n = scan->n_rec < MAX_RECORDS ? scan->n_rec : MAX_RECORDS;
     csfs_error err;
