@@ -78,6 +78,13 @@ static void run_one(const char *in, const char *dir, int mode, int threads, size
 
 static int runs, runs_failing, runs_reporting;
 
+static int same_counts(const csfs_summary *a, const csfs_summary *b)
+{
+    return a->csf_count == b->csf_count && a->failed_count == b->failed_count &&
+           a->unknown_subshell_count == b->unknown_subshell_count &&
+           a->rejected_count == b->rejected_count && a->noncanonical_count == b->noncanonical_count;
+}
+
 static void compare(const char *in, const char *dir)
 {
     static const size_t chunks[] = {1500, 0};
@@ -93,11 +100,8 @@ static void compare(const char *in, const char *dir)
                                a.rej_len == b.rej_len &&
                                (!a.out || (b.out && memcmp(a.out, b.out, a.out_len) == 0)) &&
                                (!a.rej || (b.rej && memcmp(a.rej, b.rej, a.rej_len) == 0)) &&
-                               a.sum.csf_count == b.sum.csf_count &&
-                               a.sum.failed_count == b.sum.failed_count &&
-                               a.sum.unknown_subshell_count == b.sum.unknown_subshell_count &&
-                               a.sum.rejected_count == b.sum.rejected_count &&
-                               a.sum.noncanonical_count == b.sum.noncanonical_count;
+                               /* counts of a failed run depend on how far it got */
+                               (a.rc != 0 || same_counts(&a.sum, &b.sum));
                     CHECK(same);
                     if (!same)
                         fprintf(stderr,
