@@ -8,6 +8,7 @@
 #include "grasp/csf_fields.h"
 #include "common/bytes.h"
 #include "common/error.h"
+#include "descriptor/v2_fast.h"
 
 /* ---- names ---------------------------------------------------------------- */
 
@@ -263,11 +264,16 @@ int csfs_v2_ctx_init(csfs_v2_ctx *ctx, const csfs_peel *peel, csfs_error *err)
         for (size_t s = 0; s < tab->count; s++)
             ctx->state_mask[t][tab->states[s].seniority + 1] |= 1ull << tab->states[s].two_j;
     }
+    if (csfs_v2_fast_init(ctx, err)) {
+        csfs_v2_ctx_free(ctx);
+        return CSFS_E_NOMEM;
+    }
     return 0;
 }
 
 void csfs_v2_ctx_free(csfs_v2_ctx *ctx)
 {
+    csfs_v2_fast_free(ctx);
     free(ctx->raw_key);
     free(ctx->raw_index);
     free(ctx->capacity);
@@ -714,6 +720,8 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
         return fail(why, CSFS_V2_E_NON_ASCII, -1, -1, -1,
                     "non-ASCII byte on line %d: CSF lines must be ASCII", line);
     }
+    if (!ctx->general_only && csfs_v2_parse_fast(ctx, l1, n1, l2, n2, l3, n3, rec))
+        return CSFS_V2_OK;
     csfs_csf_lines c;
     csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
     if (c.w == 0 || c.w % 9 != 0)

@@ -152,6 +152,10 @@ typedef struct csfs_v2_ctx {
     /* Set by the caller while every byte of the records it parses is known
      * to be ASCII (csfs_records_ascii): the per-CSF check is skipped. */
     int ascii_known;
+    /* The table-driven path for canonical CSFs (descriptor/v2_fast.h), and
+     * a switch that turns it off (tests compare both paths). */
+    struct csfs_v2_fast *fast;
+    int general_only;
 } csfs_v2_ctx;
 
 /* The peel list must outlive the context. */
