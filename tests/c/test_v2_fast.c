@@ -71,9 +71,8 @@ static void compare(both *t, const char *l1, size_t n1, const char *l2, size_t n
     int ra = csfs_v2_parse(&t->fast, l1, n1, l2, n2, l3, n3, &t->a, &wa);
     int rb = csfs_v2_parse(&t->general, l1, n1, l2, n2, l3, n3, &t->b, &wb);
     n_compared++;
-    int same = ra == rb && (ra ? wa.kind == wb.kind && wa.field == wb.field &&
-                                     wa.peel == wb.peel && wa.column == wb.column &&
-                                     strcmp(wa.reason, wb.reason) == 0
+    int same = ra == rb && (ra ? wa.kind == wb.kind && wa.field == wb.field && wa.peel == wb.peel &&
+                                     wa.column == wb.column && strcmp(wa.reason, wb.reason) == 0
                                : same_record(&t->a, &t->b));
     if (!same) {
         if (n_differ++ < 3) show("fast and general paths differ", l1, n1, l2, n2, l3, n3);

@@ -8,6 +8,8 @@
  *   V1  csfs_desc_parse_records (raw and normalised) into strided columns,
  *       checked against csfs_parse_csf on the same three lines;
  *   V2  csfs_v2_parse -> store -> decode must give the same record back;
+ *       its table-driven path and its general path (general_only) must
+ *       give the same status, record and failure;
  *       format -> parse must give a canonical record equal to it; and a
  *       record flagged canonical must format back to its own lines exactly.
  *
@@ -89,8 +91,8 @@ typedef struct engines {
     size_t width;
     csfs_desc_ctx raw, norm;
     int have_v2;
-    csfs_v2_ctx v2;
-    csfs_v2_record rec, back, again;
+    csfs_v2_ctx v2, v2_general; /* v2_general: the general path only */
+    csfs_v2_record rec, back, again, general;
     csfs_buf text;
     int32_t *row;   /* one V2 row */
     uint32_t *cols; /* V1 columns of a chunk's records, col_stride = records */
@@ -132,6 +134,14 @@ static void check_v2(engines *e, const char *const l[3], const size_t n[3])
 {
     csfs_v2_failure why;
     int rc = csfs_v2_parse(&e->v2, l[0], n[0], l[1], n[1], l[2], n[2], &e->rec, &why);
+    csfs_v2_failure gwhy;
+    int grc = csfs_v2_parse(&e->v2_general, l[0], n[0], l[1], n[1], l[2], n[2], &e->general, &gwhy);
+    REQUIRE(grc == rc);
+    if (rc == CSFS_V2_OK)
+        REQUIRE(same_v2(&e->rec, &e->general) && e->rec.canonical == e->general.canonical);
+    else
+        REQUIRE(gwhy.kind == why.kind && gwhy.field == why.field && gwhy.peel == why.peel &&
+                strcmp(gwhy.reason, why.reason) == 0);
     if (rc != CSFS_V2_OK) {
         REQUIRE(rc > 0 && rc < CSFS_V2_FAIL_KINDS && why.kind == rc);
         REQUIRE(memchr(why.reason, '\0', sizeof why.reason) != NULL && why.reason[0]);
@@ -487,6 +497,9 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *
         REQUIRE(csfs_v2_record_init(&e.rec, np, &err) == 0);
         REQUIRE(csfs_v2_record_init(&e.back, np, &err) == 0);
         REQUIRE(csfs_v2_record_init(&e.again, np, &err) == 0);
+        REQUIRE(csfs_v2_record_init(&e.general, np, &err) == 0);
+        REQUIRE(csfs_v2_ctx_init(&e.v2_general, peel, &err) == 0);
+        e.v2_general.general_only = 1;
     }
 
     csfs_buf chunk = {0};
@@ -539,7 +552,9 @@ static void run(const uint8_t *data, size_t size, size_t chunk_bytes, list_sig *
         csfs_v2_record_free(&e.rec);
         csfs_v2_record_free(&e.back);
         csfs_v2_record_free(&e.again);
+        csfs_v2_record_free(&e.general);
         csfs_v2_ctx_free(&e.v2);
+        csfs_v2_ctx_free(&e.v2_general);
     }
     csfs_buf_free(&e.text);
     csfs_chunk_scan_free(&e.scan2);
