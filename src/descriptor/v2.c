@@ -705,23 +705,17 @@ static inline uint32_t j4(const csfs_v2_ctx *ctx, int32_t v)
     return (uint32_t)v < CSFS_V2_J4_CACHE ? ctx->j4[v] : j4_slow(v);
 }
 
-int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_t n2,
-                  const char *l3, size_t n3, csfs_v2_record *rec, csfs_v2_failure *why)
+/* The general path: any spelling rCSFs accepts, and every refusal with its
+ * reason. Out of line, so that the table path's callers do not pay for its
+ * frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_t n2,
+              const char *l3, size_t n3, csfs_v2_record *rec, csfs_v2_failure *why)
 {
     char buf[16];
-    rec->nf = 0;
-    rec->canonical = 0;
-    if (rec->cap < ctx->n_peel)
-        return fail(why, CSFS_V2_E_VALUE_RANGE, -1, -1, -1,
-                    "record holds %zu subshells, the peel list has %zu", rec->cap, ctx->n_peel);
-    if (!ctx->ascii_known &&
-        (csfs_has_high_byte(l1, n1) || csfs_has_high_byte(l2, n2) || csfs_has_high_byte(l3, n3))) {
-        int line = csfs_has_high_byte(l1, n1) ? 1 : csfs_has_high_byte(l2, n2) ? 2 : 3;
-        return fail(why, CSFS_V2_E_NON_ASCII, -1, -1, -1,
-                    "non-ASCII byte on line %d: CSF lines must be ASCII", line);
-    }
-    if (!ctx->general_only && csfs_v2_parse_fast(ctx, l1, n1, l2, n2, l3, n3, rec))
-        return CSFS_V2_OK;
     csfs_csf_lines c;
     csfs_csf_lines_init(&c, l1, n1, l2, n2, l3, n3);
     if (c.w == 0 || c.w % 9 != 0)
@@ -898,6 +892,25 @@ int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, s
     rec->parity = pc == '+' ? 1 : -1;
     rec->canonical = canon;
     return CSFS_V2_OK;
+}
+
+int csfs_v2_parse(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_t n2,
+                  const char *l3, size_t n3, csfs_v2_record *rec, csfs_v2_failure *why)
+{
+    rec->nf = 0;
+    rec->canonical = 0;
+    if (rec->cap < ctx->n_peel)
+        return fail(why, CSFS_V2_E_VALUE_RANGE, -1, -1, -1,
+                    "record holds %zu subshells, the peel list has %zu", rec->cap, ctx->n_peel);
+    if (!ctx->ascii_known &&
+        (csfs_has_high_byte(l1, n1) || csfs_has_high_byte(l2, n2) || csfs_has_high_byte(l3, n3))) {
+        int line = csfs_has_high_byte(l1, n1) ? 1 : csfs_has_high_byte(l2, n2) ? 2 : 3;
+        return fail(why, CSFS_V2_E_NON_ASCII, -1, -1, -1,
+                    "non-ASCII byte on line %d: CSF lines must be ASCII", line);
+    }
+    if (!ctx->general_only && csfs_v2_parse_fast(ctx, l1, n1, l2, n2, l3, n3, rec))
+        return CSFS_V2_OK;
+    return parse_general(ctx, l1, n1, l2, n2, l3, n3, rec, why);
 }
 
 /* ---- decode_v2_into ------------------------------------------------------------- */
