@@ -26,6 +26,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/error.h"
 
@@ -52,11 +55,11 @@ struct csfs_v2_fast {
     size_t prev_n1; /* 0: none */
     const v2_field **prev_f;
     /* The last line 2 whose states all passed under that line 1, and those
-     * states (2J, seniority) of its n2 / 9 fields. */
+     * states (2J, seniority). */
     char *prev_l2;
     size_t prev_n2;
-    int l2_ok; /* 0: prev_l2 does not hold such a line */
-    int32_t (*state)[2];
+    int l2_ok;           /* 0: prev_l2 does not hold such a line */
+    int32_t (*state)[2]; /* per field of line 1; -1, -1 past line 2's end */
 };
 
 static inline uint64_t load8(const char *p)
@@ -201,13 +204,28 @@ void csfs_v2_fast_free(csfs_v2_ctx *ctx)
     ctx->fast = NULL;
 }
 
-/* a[0..n) == b[0..n), n >= 8, by 8-byte words (the last one overlapping). */
+/* a[0..n) == b[0..n), n >= 8: the differences of whole words or-ed
+ * together (the last word overlapping), one test at the end. */
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        __m128i acc = _mm_setzero_si128();
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16)
+            acc = _mm_or_si128(acc, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + i)),
+                                                  _mm_loadu_si128((const __m128i *)(b + i))));
+        if (i < n)
+            acc = _mm_or_si128(acc, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + n - 16)),
+                                                  _mm_loadu_si128((const __m128i *)(b + n - 16))));
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(acc, _mm_setzero_si128())) == 0xFFFF;
+    }
+#endif
+    uint64_t acc = 0;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        if (load8(a + i) != load8(b + i)) return 0;
-    return i == n || load8(a + n - 8) == load8(b + n - 8);
+    for (; i + 8 <= n; i += 8) acc |= load8(a + i) ^ load8(b + i);
+    if (i < n) acc |= load8(a + n - 8) ^ load8(b + n - 8);
+    return acc == 0;
 }
 
 /* Line 1's fields into F->prev_f: 1 when every field is canonical, a
@@ -283,6 +301,7 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
             F->state[i][0] = two_j;
             F->state[i][1] = sen;
         }
+        for (size_t i = ns; i < nf; i++) F->state[i][0] = F->state[i][1] = CSFS_V2_MISSING;
         memcpy(F->prev_l2, l2, n2);
         F->prev_n2 = n2;
         F->l2_ok = 1;
@@ -308,8 +327,8 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
         csfs_v2_sub *d = &sub[i];
         d->peel = f->peel;
         d->occ = f->occ;
-        d->two_j = i < ns ? state[i][0] : CSFS_V2_MISSING;
-        d->seniority = i < ns ? state[i][1] : CSFS_V2_MISSING;
+        d->two_j = state[i][0];
+        d->seniority = state[i][1];
         d->two_k = two_k;
     }
     rec->nf = nf;
