@@ -27,6 +27,9 @@ static void help(void)
            "  --row-group-size ROWS   rows per row group (default 65536)\n"
            "  --threads N             worker threads (default: online CPUs)\n"
            "  --chunk-size BYTES      text per work unit (tuning only)\n"
+           "  --no-mmap               read a regular file by pread instead of mapping it\n"
+           "                          (see csfs descriptors --help: SIGBUS if a mapped\n"
+           "                          file is truncated)\n"
            "  --force                 replace existing outputs\n"
            "  --json                  print the summary as JSON on stdout\n"
            "  --quiet                 no summary on stderr\n");
@@ -47,6 +50,8 @@ int cmd_convert(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--max-line-len", NULL)) {
             opt.max_line_len = (size_t)cli_int(&a, cli_value(&a));
+        } else if (cli_is(&a, "--no-mmap", NULL)) {
+            opt.no_mmap = 1;
         } else if (cli_is(&a, "--block-column", NULL)) {
             opt.block_column = 1;
         } else if (cli_is(&a, "--no-header-toml", NULL)) {

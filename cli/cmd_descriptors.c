@@ -46,6 +46,12 @@ static void help(void)
            "  --threads N             worker threads (default: online CPUs)\n"
            "  --chunk-size BYTES      text per work unit (default 8 MiB; tuning only: the\n"
            "                          output is the same for every value)\n"
+           "  --no-mmap               read a regular file into buffers (pread) instead of\n"
+           "                          mapping it. Mapping costs no copy, but a file that\n"
+           "                          another process truncates while csfs maps it kills\n"
+           "                          csfs with SIGBUS (the output is a temporary file\n"
+           "                          then, never a partial OUTPUT); use --no-mmap for\n"
+           "                          files that may shrink while they are read\n"
            "  --force                 replace an existing output\n"
            "  --json                  print the summary as JSON on stdout\n"
            "  --quiet                 no summary or warnings on stderr (errors still)\n");
@@ -66,6 +72,8 @@ int cmd_descriptors(int argc, char **argv)
             help();
             csfs_peel_free(peel);
             return EXIT_OK;
+        } else if (cli_is(&a, "--no-mmap", NULL)) {
+            opt.no_mmap = 1;
         } else if (cli_is(&a, "--normalize", NULL) || cli_is(&a, "--normalise", NULL)) {
             opt.normalize = 1;
         } else if (cli_is(&a, "--peel", NULL)) {

@@ -19,6 +19,8 @@ typedef struct csfs_convert_options {
     int force;
     int threads;        /* 0: online CPUs */
     size_t chunk_bytes; /* 0: 8 MiB (output never depends on it) */
+    int no_mmap;        /* pread a regular text file instead of mapping it (see
+                           csfs_descriptor_options.no_mmap) */
     csfs_codec codec;   /* default ZSTD level 3 */
     int codec_level;
     int64_t row_group_rows; /* 0: 65536 */

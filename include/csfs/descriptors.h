@@ -47,6 +47,10 @@ typedef struct csfs_descriptor_options {
                                   row group: 12 MB per 10^5 rows of a 19-subshell V2 file) */
     int threads;               /* 0: online CPUs */
     size_t chunk_bytes;        /* text read per work unit; 0: 8 MiB (output never depends on it) */
+    int no_mmap;               /* a regular text file is read (pread) into buffers instead of
+                                  mapped; mapped (the default) costs no copy, but a file
+                                  truncated by another process while it is mapped kills the
+                                  process with SIGBUS (README "Input") */
     int max_reported_failures; /* failures described on the report callback (default 5) */
     /* Called with one message per reported failure/warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);

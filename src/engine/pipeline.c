@@ -161,8 +161,10 @@ typedef struct chunk {
     uint64_t seq;
     int is_last;
     csfs_buf text;
-    size_t text_off, text_len; /* the chunk is text.data[text_off .. + text_len) */
-    csfs_csf_group group;      /* Parquet sources: the decoded row group */
+    csfs_text_map map;   /* a mapped range's text (csfs_text_ranges_read) */
+    const char *text_at; /* the chunk is text_at[0 .. text_len): in text or map */
+    size_t text_len;
+    csfs_csf_group group; /* Parquet sources: the decoded row group */
     csfs_chunk_scan scan;
     void *parsed;  /* the kind's parsed form (kind->parsed_new), or NULL */
     int parsed_ok; /* this chunk's records were parsed in its scan */
@@ -463,23 +465,25 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
     c->scan.on_record = NULL;
     if (m) {
         rc = m->fill(m->ctx, (size_t)(seq % j->n_chunks), worker, &c->text, &c->scan, &e);
-        c->text_off = 0;
+        c->text_at = c->text.data;
         c->text_len = c->text.len;
     } else if (j->src->is_parquet) {
         rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
+        c->text_at = c->text.data;
     } else if (j->ranges) {
         scan_parse_begin(j, worker, c);
         csfs_text_range r;
-        rc = csfs_text_ranges_read(j->ranges, seq, &c->text, &r, &e);
+        rc = csfs_text_ranges_read(j->ranges, seq, &c->text, j->cfg->no_mmap ? NULL : &c->map, &r,
+                                   &e);
         if (rc == 0) {
-            c->text_off = r.off;
+            c->text_at = r.data;
             c->text_len = r.len;
             whole = 0;
-            rc = csfs_scan_chunk(c->text.data + r.off, r.len, r.is_last, &c->scan, &e);
+            rc = csfs_scan_chunk(r.data, r.len, r.is_last, &c->scan, &e);
         }
     } else {
         scan_parse_begin(j, worker, c);
-        c->text_off = 0;
+        c->text_at = c->text.data;
         c->text_len = c->text.len;
         whole = 0;
         rc = csfs_scan_chunk(c->text.data, c->text.len, c->is_last, &c->scan, &e);
@@ -700,7 +704,7 @@ static int account_scan(engine *j, chunk *c, csfs_error *err)
         if ((rc = push_block(j, err))) return rc;
     }
     j->block_csfs += s->n_rec - done;
-    c->view.data = c->text.data + c->text_off;
+    c->view.data = c->text_at;
     c->view.scan = &c->scan;
     c->view.parsed = c->parsed_ok ? c->parsed : NULL;
     c->view.row_start = j->rows;
@@ -948,6 +952,7 @@ static void teardown(engine *j)
         chunk *c = &j->chunks[i];
         csfs_buf_free(&c->text);
         if (c->parsed && j->kind->parsed_free) j->kind->parsed_free(j->kind->ctx, c->parsed);
+        csfs_text_map_release(&c->map);
         csfs_csf_group_free(&c->group);
         c->scan.cols = NULL;
         csfs_chunk_scan_free(&c->scan);

@@ -155,6 +155,7 @@ typedef struct csfs_pipe_config {
     const volatile int *cancel;
     void (*progress)(void *ctx, const csfs_progress *p);
     void *progress_ctx;
+    int no_mmap; /* a regular file's ranges are pread, not mapped (csf_text_ranges.h) */
 } csfs_pipe_config;
 
 /* Runs every chunk of src through kind (whose sink must be ready). */

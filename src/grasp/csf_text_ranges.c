@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -30,18 +32,78 @@ int csfs_text_ranges_init(csfs_text_reader *r, size_t range_bytes, csfs_text_ran
     return 1;
 }
 
-/* The bytes of the file a chunk read has: buf->data[0..len) is the file's
- * [lo, lo + len). */
+/* The bytes of the file a chunk read has: data[0..len) is the file's
+ * [lo, lo + len), in buf (pread) or in map (mapped). */
 typedef struct window {
     const csfs_text_ranges *t;
-    csfs_buf *buf;
+    csfs_buf *buf;      /* pread */
+    csfs_text_map *map; /* or mapped (then buf is NULL) */
     uint64_t lo;
+    const char *data;
+    size_t len;
     uint64_t cap_end; /* reading past this means no chunk can begin nearby */
 } window;
 
 static uint64_t win_end(const window *w)
 {
-    return w->lo + w->buf->len;
+    return w->lo + w->len;
+}
+
+static uint64_t page_bytes(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (uint64_t)p : 4096;
+}
+
+/* The file is shorter than the `upto` bytes a chunk needs: the same error as
+ * a short read, which would have read up to the file's end now. */
+static int truncated(const window *w, int64_t size_now, csfs_error *err)
+{
+    uint64_t got = win_end(w);
+    if (size_now > 0 && (uint64_t)size_now > got) got = (uint64_t)size_now;
+    int rc = csfs_input_check_unchanged(w->t->in, got, err);
+    return rc ? rc
+              : csfs_fail(err, CSFS_E_IO, "%s: the file changed while it was read",
+                          csfs_input_name(w->t->in));
+}
+
+void csfs_text_map_release(csfs_text_map *m)
+{
+    if (m->addr) munmap(m->addr, m->len);
+    memset(m, 0, sizeof *m);
+}
+
+/*
+ * Maps (or extends the mapping) up to file offset upto, pre-faulted, and
+ * checks that the file still holds those bytes: after that check only a
+ * truncation racing with the parse can fault (see csf_text_ranges.h).
+ */
+static int map_fill(window *w, uint64_t upto, csfs_error *err)
+{
+    const csfs_text_ranges *t = w->t;
+    csfs_text_map *m = w->map;
+    uint64_t pg = page_bytes();
+    if (!m->addr) m->off = w->lo / pg * pg;
+    size_t old = m->len, want = (size_t)(upto - m->off);
+    void *p = m->addr ? mremap(m->addr, old, want, MREMAP_MAYMOVE)
+                      : mmap(NULL, want, PROT_READ, MAP_SHARED, t->fd, (off_t)m->off);
+    if (p == MAP_FAILED)
+        return csfs_fail_errno(err, errno, "%s: cannot map the file", csfs_input_name(t->in));
+    m->addr = p;
+    m->len = want;
+    size_t from = old / pg * pg; /* madvise wants a page-aligned start */
+    int gone = 0;
+#ifdef MADV_POPULATE_READ
+    /* Linux >= 5.14 (older kernels: EINVAL, and pages fault in as they are
+     * read). EFAULT instead of SIGBUS for pages past the end. */
+    if (madvise((char *)p + from, want - from, MADV_POPULATE_READ) != 0) gone = errno == EFAULT;
+#endif
+    struct stat st;
+    int64_t size_now = fstat(t->fd, &st) == 0 ? (int64_t)st.st_size : -1;
+    if (gone || (size_now >= 0 && (uint64_t)size_now < upto)) return truncated(w, size_now, err);
+    w->data = (const char *)p + (w->lo - m->off);
+    w->len = (size_t)(upto - w->lo);
+    return 0;
 }
 
 /* Reads the file into w up to offset `upto` (at most its size at open). */
@@ -56,21 +118,20 @@ static int win_fill(window *w, uint64_t upto, csfs_error *err)
                          "%s: no CSF record starts within %zu MiB: not a GRASP CSF list (or a "
                          "line of unbounded length)",
                          name, CSFS_MAX_LINE_BYTES >> 20);
+    if (w->map) return map_fill(w, upto, err);
     int rc = csfs_buf_reserve(w->buf, (size_t)(upto - w->lo), err);
     if (rc) return rc;
+    w->data = w->buf->data;
     while (win_end(w) < upto) {
-        ssize_t got = pread(t->fd, w->buf->data + w->buf->len, (size_t)(upto - win_end(w)),
-                            (off_t)win_end(w));
+        ssize_t got =
+            pread(t->fd, w->buf->data + w->len, (size_t)(upto - win_end(w)), (off_t)win_end(w));
         if (got < 0) {
             if (errno == EINTR) continue;
             return csfs_fail_errno(err, errno, "%s: read failed", name);
         }
-        if (got == 0) { /* shorter than at open: truncated while read */
-            rc = csfs_input_check_unchanged(t->in, win_end(w), err);
-            return rc ? rc
-                      : csfs_fail(err, CSFS_E_IO, "%s: the file changed while it was read", name);
-        }
-        w->buf->len += (size_t)got;
+        if (got == 0) return truncated(w, -1, err); /* shorter than at open */
+        w->len += (size_t)got;
+        w->buf->len = w->len;
     }
     return 0;
 }
@@ -81,9 +142,9 @@ static int find_lf(window *w, uint64_t q, uint64_t limit, uint64_t *at, csfs_err
     for (;;) {
         uint64_t have = win_end(w) < limit ? win_end(w) : limit;
         if (q < have) {
-            const char *p = memchr(w->buf->data + (q - w->lo), '\n', (size_t)(have - q));
+            const char *p = memchr(w->data + (q - w->lo), '\n', (size_t)(have - q));
             if (p) {
-                *at = w->lo + (uint64_t)(p - w->buf->data);
+                *at = w->lo + (uint64_t)(p - w->data);
                 return 0;
             }
             q = have;
@@ -93,7 +154,7 @@ static int find_lf(window *w, uint64_t q, uint64_t limit, uint64_t *at, csfs_err
             return 0;
         }
         /* Doubling: a long line costs reads proportional to its length. */
-        uint64_t step = w->buf->len > LOOKAHEAD ? w->buf->len : LOOKAHEAD;
+        uint64_t step = w->len > LOOKAHEAD ? w->len : LOOKAHEAD;
         int rc = win_fill(w, win_end(w) + step, err);
         if (rc) return rc;
     }
@@ -116,7 +177,7 @@ static int find_boundary(window *w, uint64_t b, uint64_t limit, uint64_t *out, c
         uint64_t p = nl + 1;
         rc = find_lf(w, p, w->t->file_end, &end, err);
         if (rc) return rc;
-        if (csfs_is_cut_line(w->buf->data + (p - w->lo), (size_t)(end - p))) {
+        if (csfs_is_cut_line(w->data + (p - w->lo), (size_t)(end - p))) {
             *out = p;
             return 0;
         }
@@ -127,13 +188,20 @@ static int find_boundary(window *w, uint64_t b, uint64_t limit, uint64_t *out, c
 }
 
 int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
-                          csfs_text_range *out, csfs_error *err)
+                          csfs_text_map *map, csfs_text_range *out, csfs_error *err)
 {
     memset(out, 0, sizeof *out);
-    buf->len = 0;
+    if (map)
+        csfs_text_map_release(map);
+    else
+        buf->len = 0;
     uint64_t b0 = t->data_start + k * t->range_bytes;
     uint64_t b1 = t->file_end - b0 > t->range_bytes ? b0 + t->range_bytes : t->file_end;
-    window w = {.t = t, .buf = buf, .lo = k ? b0 - 1 : b0, .cap_end = b1 + CSFS_MAX_LINE_BYTES};
+    window w = {.t = t,
+                .buf = map ? NULL : buf,
+                .map = map,
+                .lo = k ? b0 - 1 : b0,
+                .cap_end = b1 + CSFS_MAX_LINE_BYTES};
     int rc = win_fill(&w, b1 + LOOKAHEAD, err);
     if (rc) return rc;
     uint64_t start = b0, end;
@@ -144,7 +212,7 @@ int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
         return 0;
     }
     if ((rc = find_boundary(&w, b1, t->file_end, &end, err))) return rc;
-    out->off = (size_t)(start - w.lo);
+    out->data = w.data + (start - w.lo);
     out->len = (size_t)(end - start);
     out->start = start;
     out->is_last = end == t->file_end;

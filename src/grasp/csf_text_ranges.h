@@ -1,8 +1,10 @@
 /*
  * A regular, uncompressed CSF list read as independent byte ranges, so that
- * every worker reads (pread) and scans its own chunk and no thread copies
- * the whole file. Pipes, stdin and zstd/gzip streams keep the serial reader
- * of csf_text.h.
+ * every worker reads and scans its own chunk and no thread copies the whole
+ * file. A worker maps its chunk read-only (no copy at all: the chunk's bytes
+ * are the page cache's), or, when the caller asks for it, preads it into a
+ * buffer. Pipes, stdin and zstd/gzip streams keep the serial reader of
+ * csf_text.h.
  *
  * The records after the header, [data_start, file_end), are cut into ranges
  * of S bytes: range k is [data_start + k*S, data_start + (k+1)*S). Chunk k
@@ -19,6 +21,18 @@
  * is the same "changed while it was read" error as the serial reader's, and
  * csfs_text_ranges_check_end, once every chunk was read, catches a file that
  * grew or was replaced.
+ *
+ * Mapping, the trade-off: a mapped chunk costs no copy, but a file
+ * truncated by another process while a worker reads its mapping raises
+ * SIGBUS, and catching that would need process-wide signal state, which a
+ * library must not own. So a truncation is detected where it can be without
+ * a handler: each mapping is pre-faulted (MADV_POPULATE_READ reports pages
+ * past the end instead of faulting) and the size is checked after it, which
+ * gives the same "changed while it was read" error as a short read; only a
+ * truncation in the window between that check and the parse of the chunk
+ * kills the process (outputs are temporary files renamed at the end, so no
+ * partial output replaces a real one). Callers that read files other
+ * processes may truncate pass no map (pread).
  */
 #ifndef CSFS_CSF_TEXT_RANGES_H
 #define CSFS_CSF_TEXT_RANGES_H
@@ -46,21 +60,38 @@ typedef struct csfs_text_ranges {
  */
 int csfs_text_ranges_init(csfs_text_reader *r, size_t range_bytes, csfs_text_ranges *t);
 
-/* Where chunk k's text is in the buffer csfs_text_ranges_read filled. */
+/* Where chunk k's text is, in the buffer or mapping csfs_text_ranges_read
+ * filled. */
 typedef struct csfs_text_range {
-    size_t off, len; /* the chunk is buf->data[off .. off + len) */
-    uint64_t start;  /* file offset of its first byte */
-    int is_last;     /* it ends the file */
+    const char *data; /* the chunk is data[0 .. len) (read-only when mapped) */
+    size_t len;
+    uint64_t start; /* file offset of its first byte */
+    int is_last;    /* it ends the file */
 } csfs_text_range;
 
+/* A read-only mapping of a chunk (and the few bytes around it that located
+ * its boundaries): zero it before first use; reused from chunk to chunk. */
+typedef struct csfs_text_map {
+    void *addr;
+    size_t len;
+    uint64_t off; /* file offset of addr[0] (page-aligned) */
+} csfs_text_map;
+
+/* Unmaps m (if mapped) and zeroes it. */
+void csfs_text_map_release(csfs_text_map *m);
+
 /*
- * Reads chunk k into buf (reusing its memory; the buffer also holds a few
- * bytes around the chunk that located its boundaries). Errors: a short read
- * (the file changed) and a chunk that would run CSFS_MAX_LINE_BYTES past its
- * range without a line that may begin the next one.
+ * Reads chunk k. With map == NULL its bytes are pread into buf (reusing its
+ * memory; the buffer also holds a few bytes around the chunk that located
+ * its boundaries); otherwise *map's previous mapping is released and the
+ * chunk is mapped read-only into *map (buf is not used). Either way
+ * out->data[0 .. len) stays valid until the next read into the same buf or
+ * map. Errors: a short read or a file shorter than at open (it changed) and
+ * a chunk that would run CSFS_MAX_LINE_BYTES past its range without a line
+ * that may begin the next one.
  */
 int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
-                          csfs_text_range *out, csfs_error *err);
+                          csfs_text_map *map, csfs_text_range *out, csfs_error *err);
 
 /* After every chunk was read: the file still has its size at open and its
  * name still leads to it. */

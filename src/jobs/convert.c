@@ -343,7 +343,8 @@ static int run_convert(const csfs_convert_options *opt, csfs_pipe_source *given,
         csfs_pipe_config cfg = {.threads = threads,
                                 .cancel = opt->cancel,
                                 .progress = opt->progress,
-                                .progress_ctx = opt->progress_ctx};
+                                .progress_ctx = opt->progress_ctx,
+                                .no_mmap = opt->no_mmap};
         rc = csfs_pipe_run(j.src, &cfg, &kind, &res, err);
     }
     csfs_kv_list kv = {0};

@@ -687,7 +687,8 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
         csfs_pipe_config cfg = {.threads = d.threads,
                                 .cancel = opt->cancel,
                                 .progress = opt->progress,
-                                .progress_ctx = opt->progress_ctx};
+                                .progress_ctx = opt->progress_ctx,
+                                .no_mmap = opt->no_mmap};
         rc = csfs_pipe_run(d.src, &cfg, &kind, &res, err);
     }
     if (rc == 0) {

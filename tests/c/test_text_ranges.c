@@ -7,13 +7,19 @@
  * chunk after the first must begin with a line that may begin a chunk, and
  * scanning the chunks must give the same records (file offsets, lengths,
  * line numbers), separators and counts as scanning the serial reader's
- * chunks. Then the file changing under the ranges: truncated (short read),
- * grown and replaced (end check).
+ * chunks. Every range size is read both ways, pread into a buffer and
+ * mapped read-only, and the two must agree too. Then the file changing
+ * under the ranges, both ways: truncated (short read, or a mapping that is
+ * past the file's end), grown and replaced (end check); and what mapping
+ * costs: a file truncated after its chunk was mapped faults (SIGBUS, in a
+ * child process).
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "grasp/csf_text.h"
@@ -94,8 +100,9 @@ static int scan_serial(const char *path, size_t chunk, stream *st)
     return 0;
 }
 
-/* The ranges of `range` bytes; checks coverage and where chunks begin. */
-static int scan_ranges(const char *path, const char *data, size_t range, stream *st)
+/* The ranges of `range` bytes, pread or mapped; checks coverage and where
+ * chunks begin. */
+static int scan_ranges(const char *path, const char *data, size_t range, int mapped, stream *st)
 {
     memset(st, 0, sizeof *st);
     st->first_blank = -1;
@@ -107,25 +114,33 @@ static int scan_ranges(const char *path, const char *data, size_t range, stream 
     uint64_t at = t.data_start;
     CHECK_EQ_INT(at, csfs_text_header(r)->bytes);
     csfs_buf b = {0};
+    csfs_text_map m = {0};
     csfs_chunk_scan s;
     memset(&s, 0, sizeof s);
     int bad = 0;
     for (uint64_t k = 0; k < t.count && !bad; k++) {
         csfs_text_range g;
-        if ((st->rc = csfs_text_ranges_read(&t, k, &b, &g, &err)) != 0) break;
+        if ((st->rc = csfs_text_ranges_read(&t, k, &b, mapped ? &m : NULL, &g, &err)) != 0) break;
         if (g.len == 0) { /* an empty chunk ends where the next range begins */
             bad |= g.start != (k + 1 < t.count ? t.data_start + (k + 1) * range : t.file_end);
             continue;
         }
-        bad |= g.start != at || g.off + g.len > b.len;
-        bad |= memcmp(b.data + g.off, data + g.start, g.len) != 0;
+        bad |= g.start != at;
+        if (mapped) /* in the mapping, which is at the page below the range */
+            bad |= b.data != NULL || g.data < (const char *)m.addr ||
+                   g.data + g.len > (const char *)m.addr + m.len ||
+                   m.off != g.start - (uint64_t)(g.data - (const char *)m.addr) ||
+                   m.off % (uint64_t)sysconf(_SC_PAGESIZE) != 0;
+        else
+            bad |= g.data < b.data || g.data + g.len > b.data + b.len || m.addr != NULL;
+        bad |= memcmp(g.data, data + g.start, g.len) != 0;
         if (k > 0) {
-            const char *p = b.data + g.off, *nl = memchr(p, '\n', g.len);
+            const char *p = g.data, *nl = memchr(p, '\n', g.len);
             bad |= data[g.start - 1] != '\n';
             bad |= !csfs_is_cut_line(p, nl ? (size_t)(nl - p) : g.len);
         }
         bad |= g.is_last != (g.start + g.len == t.file_end);
-        if ((st->rc = csfs_scan_chunk(b.data + g.off, g.len, g.is_last, &s, &err)) != 0) break;
+        if ((st->rc = csfs_scan_chunk(g.data, g.len, g.is_last, &s, &err)) != 0) break;
         add_chunk(st, &s, g.start, st->lines);
         at += g.len;
     }
@@ -137,6 +152,8 @@ static int scan_ranges(const char *path, const char *data, size_t range, stream 
     st->bytes = at;
     csfs_chunk_scan_free(&s);
     csfs_buf_free(&b);
+    csfs_text_map_release(&m);
+    CHECK(m.addr == NULL && m.len == 0);
     csfs_text_close(r);
     return bad ? -1 : 0;
 }
@@ -181,19 +198,21 @@ static void compare(const char *name, const char *path)
     size_t n = 13;
     for (; n < sizeof sizes / sizeof *sizes; n++) sizes[n] = 1 + next_rand(n % 2 ? 300 : len);
     for (size_t i = 0; i < n; i++) {
-        stream st;
-        int rc = scan_ranges(path, data, sizes[i], &st);
-        CHECK_EQ_INT(rc, 0);
-        if (!same(&ref, &st)) {
-            CHECK(0);
-            fprintf(stderr, "%s: ranges of %zu bytes differ from the serial reader\n", name,
-                    sizes[i]);
+        stream st[2];
+        for (int mapped = 0; mapped < 2; mapped++) {
+            CHECK_EQ_INT(scan_ranges(path, data, sizes[i], mapped, &st[mapped]), 0);
+            if (!same(&ref, &st[mapped])) {
+                CHECK(0);
+                fprintf(stderr, "%s: ranges of %zu bytes (%s) differ from the serial reader\n",
+                        name, sizes[i], mapped ? "mapped" : "pread");
+            }
         }
-        stream_free(&st);
+        CHECK(same(&st[0], &st[1]));
+        stream_free(&st[0]);
         /* The serial reader at a random chunk size too (its cuts differ). */
-        CHECK_EQ_INT(scan_serial(path, 1 + next_rand(4096), &st), 0);
-        CHECK(same(&ref, &st));
-        stream_free(&st);
+        CHECK_EQ_INT(scan_serial(path, 1 + next_rand(4096), &st[0]), 0);
+        CHECK(same(&ref, &st[0]));
+        stream_free(&st[0]);
     }
     stream_free(&ref);
     free(data);
@@ -222,7 +241,8 @@ static void test_hand_made(const char *dir)
     compare("ends with a separator", path);
 }
 
-/* The file changes between opening the ranges and reading them. */
+/* The file changes between opening the ranges and reading them: the same
+ * error, message for message, pread or mapped. */
 static void test_changed(const char *dir, const char *src)
 {
     size_t len;
@@ -232,42 +252,94 @@ static void test_changed(const char *dir, const char *src)
     snprintf(path, sizeof path, "%s/changing.c", dir);
     snprintf(other, sizeof other, "%s/other.c", dir);
     for (int how = 0; how < 4; how++) {
-        CHECK_EQ_INT(tu_write_file(path, data, len), 0);
+        char message[2][sizeof(((csfs_error *)0)->message)];
+        for (int mapped = 0; mapped < 2; mapped++) {
+            CHECK_EQ_INT(tu_write_file(path, data, len), 0);
+            csfs_error err;
+            memset(&err, 0, sizeof err);
+            csfs_text_reader *r;
+            CHECK_EQ_INT(csfs_text_open(path, 0, &r, &err), 0);
+            csfs_text_ranges t;
+            CHECK_EQ_INT(csfs_text_ranges_init(r, 4096, &t), 1);
+            if (how == 0) CHECK_EQ_INT(truncate(path, (off_t)(len / 2)), 0);
+            if (how == 1) {
+                FILE *f = fopen(path, "a");
+                CHECK(f && fputs(" *\n", f) >= 0 && fclose(f) == 0);
+            }
+            if (how == 2) {
+                CHECK_EQ_INT(tu_write_file(other, data, len), 0);
+                CHECK_EQ_INT(rename(other, path), 0);
+            }
+            csfs_buf b = {0};
+            csfs_text_map m = {0};
+            csfs_text_range g;
+            int rc = 0;
+            for (uint64_t k = 0; k < t.count && rc == 0; k++)
+                rc = csfs_text_ranges_read(&t, k, &b, mapped ? &m : NULL, &g, &err);
+            if (rc == 0) rc = csfs_text_ranges_check_end(&t, &err);
+            if (how == 3) {
+                CHECK_EQ_INT(rc, 0);
+            } else {
+                CHECK_EQ_INT(rc, CSFS_E_IO);
+                CHECK_CONTAINS(err.message, path);
+                CHECK_CONTAINS(err.message,
+                               how == 2 ? "the file was deleted or replaced while it was read"
+                                        : "the file changed while it was read");
+                char want[200];
+                snprintf(want, sizeof want, "(%zu bytes when opened, ", len);
+                if (how != 2) CHECK_CONTAINS(err.message, want);
+            }
+            snprintf(message[mapped], sizeof message[mapped], "%s", rc ? err.message : "");
+            csfs_buf_free(&b);
+            csfs_text_map_release(&m);
+            csfs_text_close(r);
+        }
+        if (strcmp(message[0], message[1]) != 0) {
+            CHECK(0);
+            fprintf(stderr, "pread: %s\nmapped: %s\n", message[0], message[1]);
+        }
+    }
+    free(data);
+}
+
+/*
+ * What mapping costs (csf_text_ranges.h): a file truncated after a chunk was
+ * mapped and checked faults when the chunk is read: Linux raises SIGBUS for
+ * a shared mapping's pages past the file's end. In a child process, with
+ * SIGBUS's default action (the sanitizers catch it otherwise).
+ */
+static void test_truncated_under_mapping(const char *dir, const char *src)
+{
+    size_t len;
+    char *data = tu_read_file(src, &len);
+    if (!data) return;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/mapped.c", dir);
+    CHECK_EQ_INT(tu_write_file(path, data, len), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        signal(SIGBUS, SIG_DFL);
         csfs_error err;
         csfs_text_reader *r;
-        CHECK_EQ_INT(csfs_text_open(path, 0, &r, &err), 0);
+        if (csfs_text_open(path, 0, &r, &err)) _exit(3);
         csfs_text_ranges t;
-        CHECK_EQ_INT(csfs_text_ranges_init(r, 4096, &t), 1);
-        if (how == 0) CHECK_EQ_INT(truncate(path, (off_t)(len / 2)), 0);
-        if (how == 1) {
-            FILE *f = fopen(path, "a");
-            CHECK(f && fputs(" *\n", f) >= 0 && fclose(f) == 0);
-        }
-        if (how == 2) {
-            CHECK_EQ_INT(tu_write_file(other, data, len), 0);
-            CHECK_EQ_INT(rename(other, path), 0);
-        }
+        if (csfs_text_ranges_init(r, len, &t) != 1) _exit(4); /* one chunk: the whole list */
         csfs_buf b = {0};
+        csfs_text_map m = {0};
         csfs_text_range g;
-        int rc = 0;
-        for (uint64_t k = 0; k < t.count && rc == 0; k++)
-            rc = csfs_text_ranges_read(&t, k, &b, &g, &err);
-        if (rc == 0) rc = csfs_text_ranges_check_end(&t, &err);
-        if (how == 3) {
-            CHECK_EQ_INT(rc, 0);
-        } else {
-            CHECK_EQ_INT(rc, CSFS_E_IO);
-            CHECK_CONTAINS(err.message, path);
-            CHECK_CONTAINS(err.message, how == 2
-                                            ? "the file was deleted or replaced while it was read"
-                                            : "the file changed while it was read");
-            char want[200];
-            snprintf(want, sizeof want, "(%zu bytes when opened, ", len);
-            if (how != 2) CHECK_CONTAINS(err.message, want);
-        }
-        csfs_buf_free(&b);
-        csfs_text_close(r);
+        if (csfs_text_ranges_read(&t, 0, &b, &m, &g, &err) || g.len == 0) _exit(5);
+        if (truncate(path, 0) != 0) _exit(6);
+        volatile char sum = 0;
+        for (size_t i = 0; i < g.len; i++) sum = (char)(sum ^ g.data[i]); /* faults here */
+        _exit(0);
     }
+    int status = 0;
+    CHECK_EQ_INT(waitpid(pid, &status, 0), pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
+        fprintf(stderr, "truncation under a mapping: status %d, not SIGBUS\n", status);
     free(data);
 }
 
@@ -307,5 +379,6 @@ int main(void)
         compare(lists[i], path);
     }
     if (first) test_changed(dir, first);
+    if (first) test_truncated_under_mapping(dir, first);
     return tu_done();
 }

@@ -408,13 +408,15 @@ static void run_ranges(const uint8_t *data, size_t size, size_t range_bytes, con
     REQUIRE(csfs_text_ranges_init(r, range_bytes, &t) == 1);
     REQUIRE(t.data_start == csfs_text_header(r)->bytes && t.file_end == size);
     csfs_buf buf = {0};
+    csfs_text_map map = {0};
+    int mapped = (int)(range_bytes & 1); /* both ways of reading a range, by turns */
     csfs_chunk_scan scan;
     memset(&scan, 0, sizeof scan);
     list_sig g = {.ok = 1, .hash = 0xCBF29CE484222325ull};
     uint64_t at = t.data_start;
     for (uint64_t k = 0; k < t.count; k++) {
         csfs_text_range c;
-        if (csfs_text_ranges_read(&t, k, &buf, &c, &err) != 0) {
+        if (csfs_text_ranges_read(&t, k, &buf, mapped ? &map : NULL, &c, &err) != 0) {
             /* Only a list with no possible chunk start within 256 MiB. */
             REQUIRE(err.code == CSFS_E_FORMAT || err.code == CSFS_E_NOMEM);
             g.ok = 0;
@@ -426,16 +428,19 @@ static void run_ranges(const uint8_t *data, size_t size, size_t range_bytes, con
             REQUIRE(c.start == b1 && c.is_last == (b1 == t.file_end));
             continue;
         }
-        REQUIRE(c.start == at && c.off + c.len <= buf.len);
-        REQUIRE(memcmp(buf.data + c.off, data + c.start, c.len) == 0);
+        REQUIRE(c.start == at);
+        REQUIRE(mapped ? c.data >= (const char *)map.addr &&
+                             c.data + c.len <= (const char *)map.addr + map.len
+                       : c.data >= buf.data && c.data + c.len <= buf.data + buf.len);
+        REQUIRE(memcmp(c.data, data + c.start, c.len) == 0);
         REQUIRE(c.is_last == (c.start + c.len == t.file_end));
         if (k > 0) {
             REQUIRE(c.start >= b0 && c.start < b1 && data[c.start - 1] == '\n');
-            const char *p = buf.data + c.off, *nl = memchr(p, '\n', c.len);
+            const char *p = c.data, *nl = memchr(p, '\n', c.len);
             REQUIRE(csfs_is_cut_line(p, nl ? (size_t)(nl - p) : c.len));
         }
         at += c.len;
-        if (csfs_scan_chunk(buf.data + c.off, c.len, c.is_last, &scan, &err) != 0) {
+        if (csfs_scan_chunk(c.data, c.len, c.is_last, &scan, &err) != 0) {
             g.ok = 0;
             break;
         }
@@ -452,6 +457,7 @@ static void run_ranges(const uint8_t *data, size_t size, size_t range_bytes, con
     }
     csfs_chunk_scan_free(&scan);
     csfs_buf_free(&buf);
+    csfs_text_map_release(&map);
     csfs_text_close(r);
 }
 
