@@ -199,7 +199,10 @@ static void compare(const char *name, const char *path)
     for (; n < sizeof sizes / sizeof *sizes; n++) sizes[n] = 1 + next_rand(n % 2 ? 300 : len);
     for (size_t i = 0; i < n; i++) {
         stream st[2];
-        for (int mapped = 0; mapped < 2; mapped++) {
+        /* A mapping per chunk costs ~10 us of system time: ranges of a few
+         * bytes are mapped on the small lists only (else ~15 s a run). */
+        int both = sizes[i] >= 32 || len < 16384;
+        for (int mapped = 0; mapped < 1 + both; mapped++) {
             CHECK_EQ_INT(scan_ranges(path, data, sizes[i], mapped, &st[mapped]), 0);
             if (!same(&ref, &st[mapped])) {
                 CHECK(0);
@@ -207,7 +210,8 @@ static void compare(const char *name, const char *path)
                         name, sizes[i], mapped ? "mapped" : "pread");
             }
         }
-        CHECK(same(&st[0], &st[1]));
+        if (both) CHECK(same(&st[0], &st[1]));
+        if (both) stream_free(&st[1]);
         stream_free(&st[0]);
         /* The serial reader at a random chunk size too (its cuts differ). */
         CHECK_EQ_INT(scan_serial(path, 1 + next_rand(4096), &st[0]), 0);
@@ -239,6 +243,22 @@ static void test_hand_made(const char *dir)
     size_t n = strlen(LIST) - strlen("\n   \n");
     CHECK_EQ_INT(tu_write_file(path, LIST, n), 0);
     compare("ends with a separator", path);
+    /* Lines far longer than the 4 KiB read past a range at first: finding
+     * a boundary grows the buffer, or the mapping (mremap). */
+    csfs_buf b = {0};
+    csfs_error err;
+    CHECK_EQ_INT(csfs_buf_append(&b, LIST, strstr(LIST, "CSF(s):\n") + 8 - LIST, &err), 0);
+    for (int k = 0; k < 4; k++) {
+        const char *rec = "  2s ( 2)  2p-( 1)  2p ( 1)\n           1/2      3/2";
+        CHECK_EQ_INT(csfs_buf_append(&b, rec, strlen(rec), &err), 0);
+        for (int i = 0; i < 3000 * (k + 1); i++) CHECK_EQ_INT(csfs_buf_append(&b, " ", 1, &err), 0);
+        const char *end = "\n                           1-\n";
+        CHECK_EQ_INT(csfs_buf_append(&b, end, strlen(end), &err), 0);
+        if (k == 1) CHECK_EQ_INT(csfs_buf_append(&b, " *\n", 3, &err), 0);
+    }
+    CHECK_EQ_INT(tu_write_file(path, b.data, b.len), 0);
+    csfs_buf_free(&b);
+    compare("long lines", path);
 }
 
 /* The file changes between opening the ranges and reading them: the same

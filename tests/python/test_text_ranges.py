@@ -3,7 +3,8 @@ standard input still goes through the serial reader thread. Both must give
 the same bytes, summaries, warnings and error messages for every chunk size
 and thread count: here on every GRASP list and on lists with a defect, with
 chunk sizes from 1 byte up, so that chunk boundaries fall inside records,
-on separators and next to the defect."""
+on separators and next to the defect. A regular file's ranges are mapped
+(the default) or pread (--no-mmap): both ways are run everywhere."""
 import json
 import random
 import subprocess
@@ -15,6 +16,14 @@ from conftest import CSFS_BIN, GRASP_DIR
 LISTS = ["c_like_n3_2x", "fe_3d6_4s2", "li_like_gh_2x", "nd3_4f3_1x",
          "nd_4f4_6s2_seniority", "rcsfs_sample"]
 SMALL = "c_like_n3_2x"  # 505 CSFs, 5 blocks, 1524 lines
+MODES = [(), ("--no-mmap",)]  # mapped, pread
+
+
+def modes(chunk):
+    """Both ways of reading a range; chunks under 64 bytes by pread only: a
+    mapping per chunk costs ~20 us of system time (a minute for this file's
+    tiny-chunk runs). tests/c/test_text_ranges.c maps tiny ranges."""
+    return MODES if chunk >= 64 else MODES[1:]
 
 
 def run(src, out, *extra, stdin=False):
@@ -55,11 +64,13 @@ def test_every_list_same_as_the_serial_reader(tmp_path, name):
         chunks.append(1)
     for chunk in chunks:
         for threads in (1, 3):
-            out = tmp_path / f"r{chunk}_{threads}.npy"
-            code, summary, err = run(src, out, "--chunk-size", chunk, "--threads", threads)
-            assert code == 0, err
-            assert summary | {"output": ""} == ref | {"output": ""}, (chunk, threads)
-            assert out.read_bytes() == ref_out.read_bytes(), (chunk, threads)
+            for mode in modes(chunk):
+                out = tmp_path / f"r{chunk}_{threads}.npy"
+                code, summary, err = run(src, out, "--chunk-size", chunk, "--threads", threads,
+                                         *mode)
+                assert code == 0, err
+                assert summary | {"output": ""} == ref | {"output": ""}, (chunk, threads, mode)
+                assert out.read_bytes() == ref_out.read_bytes(), (chunk, threads, mode)
 
 
 def mutate(lines, how):
@@ -121,9 +132,11 @@ def test_errors_at_every_boundary(tmp_path, how):
     rnd = random.Random(how)
     for chunk in [1, 2, 7, 64, 333, 4096, size, rnd.randrange(1, 3000)]:
         for threads in (1, 2):
-            code, _, err = run(bad, out, *strict, "--chunk-size", chunk, "--threads", threads)
-            assert code == 1
-            assert err.strip().split("\n")[-1] == ref_line, (chunk, threads)
+            for mode in modes(chunk):
+                code, _, err = run(bad, out, *strict, "--chunk-size", chunk, "--threads",
+                                   threads, *mode)
+                assert code == 1
+                assert err.strip().split("\n")[-1] == ref_line, (chunk, threads, mode)
 
 
 def test_trailing_separator_warning_is_the_same(tmp_path):
@@ -133,7 +146,8 @@ def test_trailing_separator_warning_is_the_same(tmp_path):
     code, ref, ref_err = run(star, tmp_path / "s.npy", stdin=True)
     assert code == 0 and "warning: the list ends with a ' *' block separator" in ref_err
     for chunk in [1, 5, 80, 4096]:
-        code, summary, err = run(star, tmp_path / "r.npy", "--chunk-size", chunk)
-        assert code == 0
-        assert summary | {"output": ""} == ref | {"output": ""}
-        assert err.strip().split("\n")[0] == ref_err.strip().split("\n")[0]
+        for mode in modes(chunk):
+            code, summary, err = run(star, tmp_path / "r.npy", "--chunk-size", chunk, *mode)
+            assert code == 0
+            assert summary | {"output": ""} == ref | {"output": ""}
+            assert err.strip().split("\n")[0] == ref_err.strip().split("\n")[0]
