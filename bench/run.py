@@ -5,14 +5,16 @@ next to a baseline build in the same run; writes bench/RESULTS.md and the
 measured inputs of the scaling model (bench/scaling_inputs.json).
 
     python3 bench/run.py [--build build] [--baseline OLD_BUILD] [--repeat 3]
-                         [--quick] [--scale N]
+                         [--quick] [--scale N] [--pread]
 
 Not part of the test suite's pass/fail: numbers are reported, not asserted.
 For each workload, binary and thread count the command runs --repeat times
 (binaries interleaved, same order every round) and the table gives the
 median wall and CPU seconds, CPU seconds per million CSFs, the ratio to
 `wc -l` on the same file (median of as many runs) and peak RSS (a separate
-run). Scratch files live in bench/scratch/ (ignored by git).
+run). Scratch files live in bench/scratch/ (ignored by git). --pread adds
+the build run with --no-mmap (a regular text file read by pread instead of
+mapped) as a third column in the same rounds.
 """
 import argparse
 import datetime
@@ -99,6 +101,12 @@ def workloads(path, out, has_v2):
     return w
 
 
+def mode_flags(label, cmd):
+    """The pread column: --no-mmap where the command reads text (the flag is
+    accepted, and changes nothing, on a CSF Parquet input)."""
+    return ["--no-mmap"] if label == "pread" and cmd[0] in ("descriptors", "convert") else []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=str(ROOT / "build"))
@@ -106,10 +114,14 @@ def main():
     ap.add_argument("--scale", type=int, default=1, help="also an N x gd_19peel_9J list")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="gd_19peel_9J only, one run")
+    ap.add_argument("--pread", action="store_true",
+                    help="also the build with --no-mmap (label pread), same rounds")
     args = ap.parse_args()
     bins = {"after": pathlib.Path(args.build) / "csfs"}
     if args.baseline:
         bins = {"before": pathlib.Path(args.baseline) / "csfs", **bins}
+    if args.pread:
+        bins["pread"] = bins["after"]
     for b in bins.values():
         if not b.exists():
             sys.exit(f"{b} not found: build first (cmake -S . -B build && cmake --build build)")
@@ -134,7 +146,7 @@ def main():
                         args_ = [str(a).replace(".csfs.parquet", f".{label}.csfs.parquet")
                                  for a in cmd]
                         full = [str(binary), *args_, "--force", "--quiet", "--threads",
-                                str(threads)]
+                                str(threads), *mode_flags(label, cmd)]
                         if label == "after" and cmd[0] == "descriptors":
                             full.append("--json")
                         wall, cpu, stdout = run_timed(full)
@@ -147,7 +159,7 @@ def main():
                     cpu = statistics.median(s[1] for s in samples[label])
                     rss = peak_rss_of([str(binary), *[str(a).replace(
                         ".csfs.parquet", f".{label}.csfs.parquet") for a in cmd], "--force",
-                        "--quiet", "--threads", str(threads)])
+                        "--quiet", "--threads", str(threads), *mode_flags(label, cmd)])
                     r = dict(input=path.name, csfs=n, mb=size / 1e6, workload=name,
                              threads=threads, build=label, wall=wall, cpu=cpu, rss=rss,
                              cpu_per_m=cpu / (n / 1e6), wc=wall / wc, wc_seconds=wc)

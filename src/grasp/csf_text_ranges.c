@@ -37,7 +37,7 @@ int csfs_text_ranges_init(csfs_text_reader *r, size_t range_bytes, csfs_text_ran
 typedef struct window {
     const csfs_text_ranges *t;
     csfs_buf *buf;      /* pread */
-    csfs_text_map *map; /* or mapped (then buf is NULL) */
+    csfs_text_map *map; /* or mapped (NULL: pread) */
     uint64_t lo;
     const char *data;
     size_t len;
@@ -77,6 +77,8 @@ void csfs_text_map_release(csfs_text_map *m)
  * Maps (or extends the mapping) up to file offset upto, pre-faulted, and
  * checks that the file still holds those bytes: after that check only a
  * truncation racing with the parse can fault (see csf_text_ranges.h).
+ * Returns 1 when the file cannot be mapped at all (a file system without
+ * mmap): the chunk is then read by pread.
  */
 static int map_fill(window *w, uint64_t upto, csfs_error *err)
 {
@@ -87,6 +89,7 @@ static int map_fill(window *w, uint64_t upto, csfs_error *err)
     size_t old = m->len, want = (size_t)(upto - m->off);
     void *p = m->addr ? mremap(m->addr, old, want, MREMAP_MAYMOVE)
                       : mmap(NULL, want, PROT_READ, MAP_SHARED, t->fd, (off_t)m->off);
+    if (p == MAP_FAILED && !m->addr) return 1;
     if (p == MAP_FAILED)
         return csfs_fail_errno(err, errno, "%s: cannot map the file", csfs_input_name(t->in));
     m->addr = p;
@@ -118,7 +121,12 @@ static int win_fill(window *w, uint64_t upto, csfs_error *err)
                          "%s: no CSF record starts within %zu MiB: not a GRASP CSF list (or a "
                          "line of unbounded length)",
                          name, CSFS_MAX_LINE_BYTES >> 20);
-    if (w->map) return map_fill(w, upto, err);
+    if (w->map) {
+        int rc = map_fill(w, upto, err);
+        if (rc <= 0) return rc;
+        w->map = NULL; /* not mappable: read it */
+        w->buf->len = 0;
+    }
     int rc = csfs_buf_reserve(w->buf, (size_t)(upto - w->lo), err);
     if (rc) return rc;
     w->data = w->buf->data;
@@ -187,8 +195,8 @@ static int find_boundary(window *w, uint64_t b, uint64_t limit, uint64_t *out, c
     return 0;
 }
 
-int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
-                          csfs_text_map *map, csfs_text_range *out, csfs_error *err)
+int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf, csfs_text_map *map,
+                          csfs_text_range *out, csfs_error *err)
 {
     memset(out, 0, sizeof *out);
     if (map)
@@ -197,11 +205,8 @@ int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
         buf->len = 0;
     uint64_t b0 = t->data_start + k * t->range_bytes;
     uint64_t b1 = t->file_end - b0 > t->range_bytes ? b0 + t->range_bytes : t->file_end;
-    window w = {.t = t,
-                .buf = map ? NULL : buf,
-                .map = map,
-                .lo = k ? b0 - 1 : b0,
-                .cap_end = b1 + CSFS_MAX_LINE_BYTES};
+    window w = {
+        .t = t, .buf = buf, .map = map, .lo = k ? b0 - 1 : b0, .cap_end = b1 + CSFS_MAX_LINE_BYTES};
     int rc = win_fill(&w, b1 + LOOKAHEAD, err);
     if (rc) return rc;
     uint64_t start = b0, end;

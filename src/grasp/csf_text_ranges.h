@@ -84,14 +84,15 @@ void csfs_text_map_release(csfs_text_map *m);
  * Reads chunk k. With map == NULL its bytes are pread into buf (reusing its
  * memory; the buffer also holds a few bytes around the chunk that located
  * its boundaries); otherwise *map's previous mapping is released and the
- * chunk is mapped read-only into *map (buf is not used). Either way
+ * chunk is mapped read-only into *map (buf is used only when the file
+ * system cannot map the file: the chunk is then pread). Either way
  * out->data[0 .. len) stays valid until the next read into the same buf or
  * map. Errors: a short read or a file shorter than at open (it changed) and
  * a chunk that would run CSFS_MAX_LINE_BYTES past its range without a line
  * that may begin the next one.
  */
-int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf,
-                          csfs_text_map *map, csfs_text_range *out, csfs_error *err);
+int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf, csfs_text_map *map,
+                          csfs_text_range *out, csfs_error *err);
 
 /* After every chunk was read: the file still has its size at open and its
  * name still leads to it. */
