@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 volatile int cli_cancel;
 static volatile sig_atomic_t last_signal;
@@ -14,6 +15,24 @@ static void on_signal(int sig)
 {
     last_signal = sig;
     cli_cancel = 1;
+}
+
+/*
+ * The library maps regular input files (README "Input"): one that another
+ * process truncates meanwhile raises SIGBUS where the parse reads it. Say
+ * what most likely happened, then die of the signal as before (exit status
+ * 135; SA_RESETHAND restored the default action, the raised signal is
+ * delivered when this returns). Only async-signal-safe calls.
+ */
+static void on_sigbus(int sig)
+{
+    static const char msg[] =
+        "csfs: SIGBUS: an input file was truncated while csfs had it mapped (--no-mmap reads "
+        "files that may shrink while they are read); a hidden temporary output "
+        "(.NAME.csfs-XXXXXX) may be left beside the output\n";
+    ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)n;
+    raise(sig);
 }
 
 void cli_install_signals(void)
@@ -25,6 +44,12 @@ void cli_install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL); /* a closed terminal or session: stop cleanly too */
+    struct sigaction bus;
+    memset(&bus, 0, sizeof bus);
+    bus.sa_handler = on_sigbus;
+    bus.sa_flags = SA_RESETHAND;
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, NULL);
     /* Past a file size limit (ulimit -f, RLIMIT_FSIZE on batch systems) the
      * default action kills the process with the temporary output left behind;
      * ignored, write() fails with EFBIG and the error path removes it. */

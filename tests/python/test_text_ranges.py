@@ -151,3 +151,37 @@ def test_trailing_separator_warning_is_the_same(tmp_path):
             assert code == 0
             assert summary | {"output": ""} == ref | {"output": ""}
             assert err.strip().split("\n")[0] == ref_err.strip().split("\n")[0]
+
+
+def test_sigbus_names_the_likely_cause(tmp_path):
+    """A regular file is mapped: one truncated by another process while csfs
+    reads it raises SIGBUS (tests/c/test_text_ranges.c shows the library's
+    side in a child process). The command says what most likely happened and
+    still dies of the signal (exit status 128 + 7 for a shell). Here the
+    signal is sent once its handler is in place (SigCgt in /proc)."""
+    import signal
+    import time
+
+    out = tmp_path / "o.npy"
+    proc = subprocess.Popen([str(CSFS_BIN), "descriptors", "-", "-o", str(out)],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        bit = 1 << (signal.SIGBUS - 1)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            status = open(f"/proc/{proc.pid}/status").read()
+            caught = int(status.split("SigCgt:")[1].split()[0], 16)
+            if caught & bit:
+                break
+            time.sleep(0.01)
+        assert caught & bit, "no SIGBUS handler installed"
+        proc.send_signal(signal.SIGBUS)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGBUS
+    assert b"csfs: SIGBUS: an input file was truncated while csfs had it mapped" in err, err
+    assert b"--no-mmap" in err
+    assert not out.exists()
