@@ -200,9 +200,10 @@ static void compare(const char *name, const char *path)
     for (; n < sizeof sizes / sizeof *sizes; n++) sizes[n] = 1 + next_rand(n % 2 ? 300 : len);
     for (size_t i = 0; i < n; i++) {
         stream st[2];
-        /* A mapping per chunk costs ~10 us of system time: ranges of a few
-         * bytes are mapped on the small lists only (else ~15 s a run). */
-        int both = sizes[i] >= 32 || len < 16384;
+        /* A mapping per chunk costs ~10 us of system time (far more under
+         * TSan): ranges under 300 bytes are mapped on the small lists only
+         * (else ~15 s a run, a minute under TSan). */
+        int both = sizes[i] >= 300 || len < 16384;
         for (int mapped = 0; mapped < 1 + both; mapped++) {
             CHECK_EQ_INT(scan_ranges(path, data, sizes[i], mapped, &st[mapped]), 0);
             if (!same(&ref, &st[mapped])) {
