@@ -473,8 +473,8 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
     } else if (j->ranges) {
         scan_parse_begin(j, worker, c);
         csfs_text_range r;
-        rc = csfs_text_ranges_read(j->ranges, seq, &c->text, j->cfg->no_mmap ? NULL : &c->map, &r,
-                                   &e);
+        int map = !j->cfg->no_mmap && csfs_text_ranges_map_pays(j->ranges);
+        rc = csfs_text_ranges_read(j->ranges, seq, &c->text, map ? &c->map : NULL, &r, &e);
         if (rc == 0) {
             c->text_at = r.data;
             c->text_len = r.len;

@@ -81,6 +81,18 @@ typedef struct csfs_text_map {
 void csfs_text_map_release(csfs_text_map *m);
 
 /*
+ * 1 when mapping t's ranges costs less than copying them: a mapping costs a
+ * few system calls and a TLB flush per chunk besides its per-page cost, so
+ * small ranges are cheaper to pread (they also stay in cache). Measured on
+ * 200 MB in the page cache: pread 41 ms at 16 KiB ranges, 38 at 64 KiB, 107
+ * at 256 KiB and 1 MiB; mapped 142, 68, 50, 46 ms.
+ */
+static inline int csfs_text_ranges_map_pays(const csfs_text_ranges *t)
+{
+    return t->range_bytes >= ((uint64_t)256 << 10);
+}
+
+/*
  * Reads chunk k. With map == NULL its bytes are pread into buf (reusing its
  * memory; the buffer also holds a few bytes around the chunk that located
  * its boundaries); otherwise *map's previous mapping is released and the

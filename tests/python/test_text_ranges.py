@@ -19,11 +19,18 @@ SMALL = "c_like_n3_2x"  # 505 CSFs, 5 blocks, 1524 lines
 MODES = [(), ("--no-mmap",)]  # mapped, pread
 
 
+MAP_MIN = 256 << 10  # csfs_text_ranges_map_pays: smaller ranges are pread anyway
+
+
 def modes(chunk):
-    """Both ways of reading a range; chunks under 64 bytes by pread only: a
-    mapping per chunk costs ~20 us of system time (a minute for this file's
-    tiny-chunk runs). tests/c/test_text_ranges.c maps tiny ranges."""
-    return MODES if chunk >= 64 else MODES[1:]
+    """Both ways of reading a range where they differ (chunks of 256 KiB and
+    more; None: the default 8 MiB); smaller chunks are pread either way
+    (tests/c/test_text_ranges.c maps tiny ranges through the library)."""
+    return MODES if chunk is None or chunk >= MAP_MIN else MODES[:1]
+
+
+def chunk_args(chunk):
+    return [] if chunk is None else ["--chunk-size", chunk]
 
 
 def run(src, out, *extra, stdin=False):
@@ -59,14 +66,16 @@ def test_every_list_same_as_the_serial_reader(tmp_path, name):
     rnd = random.Random(name)
     size = src.stat().st_size
     # Tiny ranges put boundaries on every byte of the small lists.
-    chunks = [7, 100, 4096, rnd.randrange(1, 600), rnd.randrange(1, size)]
+    chunks = [7, 100, 4096, rnd.randrange(1, 600), rnd.randrange(1, size), None]
+    if size > MAP_MIN:  # mapped ranges, more than one
+        chunks += [MAP_MIN, rnd.randrange(MAP_MIN, size)]
     if size < 120_000:
         chunks.append(1)
     for chunk in chunks:
         for threads in (1, 3):
             for mode in modes(chunk):
                 out = tmp_path / f"r{chunk}_{threads}.npy"
-                code, summary, err = run(src, out, "--chunk-size", chunk, "--threads", threads,
+                code, summary, err = run(src, out, *chunk_args(chunk), "--threads", threads,
                                          *mode)
                 assert code == 0, err
                 assert summary | {"output": ""} == ref | {"output": ""}, (chunk, threads, mode)
@@ -130,10 +139,10 @@ def test_errors_at_every_boundary(tmp_path, how):
     ref_line = ref.strip().split("\n")[-1]
     size = bad.stat().st_size
     rnd = random.Random(how)
-    for chunk in [1, 2, 7, 64, 333, 4096, size, rnd.randrange(1, 3000)]:
+    for chunk in [1, 2, 7, 64, 333, 4096, size, rnd.randrange(1, 3000), None]:
         for threads in (1, 2):
             for mode in modes(chunk):
-                code, _, err = run(bad, out, *strict, "--chunk-size", chunk, "--threads",
+                code, _, err = run(bad, out, *strict, *chunk_args(chunk), "--threads",
                                    threads, *mode)
                 assert code == 1
                 assert err.strip().split("\n")[-1] == ref_line, (chunk, threads, mode)
@@ -145,9 +154,9 @@ def test_trailing_separator_warning_is_the_same(tmp_path):
     star.write_text(mutate(src.read_text().split("\n"), "ends_with_separator_strict"))
     code, ref, ref_err = run(star, tmp_path / "s.npy", stdin=True)
     assert code == 0 and "warning: the list ends with a ' *' block separator" in ref_err
-    for chunk in [1, 5, 80, 4096]:
+    for chunk in [1, 5, 80, 4096, None]:
         for mode in modes(chunk):
-            code, summary, err = run(star, tmp_path / "r.npy", "--chunk-size", chunk, *mode)
+            code, summary, err = run(star, tmp_path / "r.npy", *chunk_args(chunk), *mode)
             assert code == 0
             assert summary | {"output": ""} == ref | {"output": ""}
             assert err.strip().split("\n")[0] == ref_err.strip().split("\n")[0]
