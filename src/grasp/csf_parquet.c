@@ -134,9 +134,12 @@ int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_
                                 csfs_chunk_scan *scan, csfs_error *err)
 {
     int64_t rows = pq_file_row_group(cp->file, rg)->num_rows;
+    int ascii = 1;
     for (int k = 0; k < 4; k++) {
         long col = k < 3 ? cp->col_line[k] : cp->col_block;
         if (col < 0) continue;
+        /* The lines are parsed where their decompressed pages hold them. */
+        g->cols[k].allow_prefixed = k < 3;
         int rc = pq_read_column(cp->file, rg, (size_t)col, &g->cols[k], err);
         if (rc) return rc;
         if ((int64_t)g->cols[k].rows != rows || g->cols[k].null_count)
@@ -146,8 +149,13 @@ int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_
         if (k < 3) {
             g->lines[k].data = (const char *)g->cols[k].data;
             g->lines[k].off = g->cols[k].offsets;
+            g->lines[k].prefixed = g->cols[k].prefixed;
+            ascii &= g->cols[k].prefixed && g->cols[k].ascii;
         }
     }
+    /* Every page byte below 0x80 (tested as each page was decompressed):
+     * the parsers skip their own ASCII test. */
+    scan->made_ascii = ascii && rows > 0;
     scan->cols = g->lines;
     scan->n_rec = (size_t)rows;
     scan->n_sep = 0;

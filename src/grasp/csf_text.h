@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common/buf.h"
 #include "csfs.h"
@@ -67,6 +68,10 @@ typedef struct csfs_record {
 typedef struct csfs_line_column {
     const char *data;
     const uint64_t *off; /* value i is data[off[i] .. off[i + 1]) */
+    /* Set: values are in their Parquet PLAIN page (pq_column_data's
+     * `prefixed`): value i is data[off[i] ..) of the 4-byte little-endian
+     * length stored just before it. */
+    int prefixed;
 } csfs_line_column;
 
 typedef struct csfs_chunk_scan {
@@ -157,8 +162,15 @@ static inline void csfs_record_lines(const csfs_chunk_scan *s, const char *data,
 {
     for (int k = 0; k < 3; k++) {
         if (s->cols) {
-            line[k] = s->cols[k].data + s->cols[k].off[i];
-            len[k] = (size_t)(s->cols[k].off[i + 1] - s->cols[k].off[i]);
+            const csfs_line_column *c = &s->cols[k];
+            line[k] = c->data + c->off[i];
+            if (c->prefixed) {
+                uint32_t n;
+                memcpy(&n, line[k] - 4, 4); /* little-endian hosts only, as the reader */
+                len[k] = n;
+            } else {
+                len[k] = (size_t)(c->off[i + 1] - c->off[i]);
+            }
         } else {
             line[k] = data + s->rec[i].off[k];
             len[k] = s->rec[i].len[k];

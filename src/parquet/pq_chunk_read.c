@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "parquet/pq_names.h"
 #include "parquet/pq_reader_internal.h"
@@ -125,6 +126,96 @@ static int page_values(pq_chunk_ctx *c, const uint8_t *p, size_t len, int encodi
     return 0;
 }
 
+/* ---- byte arrays in place ------------------------------------------------
+ * With out->allow_prefixed, a PLAIN page of a byte-array chunk is
+ * decompressed straight behind the data already used and its values stay
+ * there: offsets[r] is where row r's bytes start (after their 4-byte length)
+ * and offsets[rows_done] where the last one ends. Readers then parse the
+ * page itself: no value is copied. Anything else (a dictionary, another
+ * encoding, nulls) first turns what was decoded so far into the usual
+ * contiguous form and goes on as usual. */
+
+static void leave_inplace(pq_chunk_ctx *c)
+{
+    if (!c->inplace) return;
+    c->inplace = false;
+    pq_column_data *out = c->out;
+    out->prefixed = false;
+    out->ascii = false;
+    uint8_t *data = c->s->data;
+    uint64_t *off = c->s->offsets;
+    uint64_t w = 0, start = off[0];
+    for (size_t i = 0; i < c->rows_done; i++) {
+        uint32_t n = pq_load_le32(data + start - 4);
+        uint64_t next = off[i + 1]; /* the next value's start (or, last, the end) */
+        memmove(data + w, data + start, n);
+        w += n;
+        off[i + 1] = w;
+        start = next;
+    }
+    off[0] = 0;
+    out->data_size = w;
+}
+
+/* A page body for in-place values: uncompressed (or, when stored so,
+ * copied) into data behind its used bytes; the used size is not moved. */
+static int page_into_data(pq_chunk_ctx *c, const uint8_t *src, size_t clen, size_t ulen,
+                          bool compressed, const uint8_t **out, size_t *out_len)
+{
+    pq_scratch *s = c->s;
+    size_t n = compressed ? ulen : clen;
+    if (compressed && ulen > pq_decompress_bound(c->codec, clen))
+        return bad(c, "page claims an uncompressed size its codec cannot produce");
+    uint64_t used = c->out->data_size;
+    if (n > c->limit || used > c->limit - n ||
+        !pq_grow(&s->data, &s->data_cap, (size_t)(used + n) + 1, 1, SIZE_MAX, c->limit))
+        return nomem(c);
+    uint8_t *dst = s->data + used;
+    if (n && !compressed) memcpy(dst, src, n);
+    if (n && compressed) {
+        int rc = pq_decompress(&s->codecs, c->codec, src, clen, dst, n, c->where_page, c->err);
+        if (rc) return rc;
+    }
+    *out = dst;
+    *out_len = n;
+    return 0;
+}
+
+/* Takes a page's n values, at p[0..len) inside data, where they are. */
+static int inplace_values(pq_chunk_ctx *c, const uint8_t *p, size_t len, size_t n)
+{
+    pq_scratch *s = c->s;
+    const uint8_t *q = p, *end = p + len;
+    uint64_t *off = s->offsets + c->rows_done;
+    for (size_t i = 0; i < n; i++) {
+        if (end - q < 4) return bad(c, "PLAIN byte array values end early");
+        uint32_t m = pq_load_le32(q);
+        q += 4;
+        if (m > (size_t)(end - q)) return bad(c, "PLAIN byte array longer than its page");
+        off[i] = (uint64_t)(q - s->data);
+        q += m;
+    }
+    if (n) off[n] = (uint64_t)(q - s->data);
+    /* While the page is in cache: one test for the parsers' ASCII check. */
+    if (c->out->ascii && csfs_has_high_byte((const char *)p, len)) c->out->ascii = false;
+    c->out->data_size = (uint64_t)(end - s->data);
+    c->out->prefixed = true;
+    c->rows_done += n;
+    c->data_seen = true;
+    return 0;
+}
+
+/* A PLAIN page read by page_into_data: in place without nulls, else from a
+ * copy after leaving in-place decoding (which moves the used data). */
+static int page_in_place(pq_chunk_ctx *c, const uint8_t *p, size_t len, size_t n, size_t present)
+{
+    if (present == n) return inplace_values(c, p, len, n);
+    if (!pq_grow(&c->s->page, &c->s->page_cap, len ? len : 1, 1, len, c->limit)) return nomem(c);
+    if (len) memcpy(c->s->page, p, len);
+    leave_inplace(c);
+    return page_values(c, c->s->page, len, PQ_ENC_PLAIN, n, present);
+}
+
 static int level_error(pq_chunk_ctx *c, int rc)
 {
     return bad(c, rc == -1 ? "definition levels end early" : "definition level out of range");
@@ -137,7 +228,11 @@ static int data_page_v1(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t 
     if (n > c->rows_expected - c->rows_done) return bad(c, "more values than the row group's rows");
     const uint8_t *p;
     size_t len;
-    int rc = page_uncompress(c, body, blen, (size_t)h->uncompressed_size, &p, &len);
+    size_t ulen = (size_t)h->uncompressed_size;
+    bool here = c->inplace && h->encoding == PQ_ENC_PLAIN;
+    if (!here) leave_inplace(c);
+    int rc = here ? page_into_data(c, body, blen, ulen, c->codec != PQ_CODEC_UNCOMPRESSED, &p, &len)
+                  : page_uncompress(c, body, blen, ulen, &p, &len);
     if (!rc) rc = reserve_rows(c, n);
     if (rc) return rc;
     size_t present = n;
@@ -164,6 +259,7 @@ static int data_page_v1(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t 
         }
         if (rc) return level_error(c, rc);
     }
+    if (here) return page_in_place(c, p, len, n, present);
     return page_values(c, p, len, h->encoding, n, present);
 }
 
@@ -185,7 +281,12 @@ static int data_page_v2(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t 
     const uint8_t *p = vsrc;
     size_t len = vclen;
     int rc = 0;
-    if (c->codec != PQ_CODEC_UNCOMPRESSED && h->is_compressed)
+    bool compressed = c->codec != PQ_CODEC_UNCOMPRESSED && h->is_compressed;
+    bool here = c->inplace && h->encoding == PQ_ENC_PLAIN;
+    if (!here) leave_inplace(c);
+    if (here)
+        rc = page_into_data(c, vsrc, vclen, vulen, compressed, &p, &len);
+    else if (compressed)
         rc = page_uncompress(c, vsrc, vclen, vulen, &p, &len);
     if (!rc) rc = reserve_rows(c, n);
     if (rc) return rc;
@@ -201,6 +302,7 @@ static int data_page_v2(pq_chunk_ctx *c, const pq_page_header *h, const uint8_t 
     } else if (h->num_nulls) {
         return bad(c, "nulls in a REQUIRED column");
     }
+    if (here) return page_in_place(c, p, len, n, present);
     return page_values(c, p, len, h->encoding, n, present);
 }
 
@@ -210,6 +312,7 @@ static int dictionary_page(pq_chunk_ctx *c, const pq_page_header *h, const uint8
     if (c->s->has_dict) return bad(c, "a second dictionary page");
     if (c->data_seen) return bad(c, "dictionary page after data pages");
     if (h->num_values < 0) return bad(c, "negative dictionary size");
+    leave_inplace(c);
     if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
         return csfs_fail(c->err, CSFS_E_UNSUPPORTED,
                          "%s: dictionary page encoding %s is not supported", c->where_page,
@@ -310,8 +413,10 @@ void pq_column_data_free(pq_column_data *d)
         free(s);
     }
     uint64_t max_bytes = d->max_bytes;
+    bool allow_prefixed = d->allow_prefixed;
     memset(d, 0, sizeof *d);
     d->max_bytes = max_bytes;
+    d->allow_prefixed = allow_prefixed;
 }
 
 int pq_chunk_begin(const pq_file *f, size_t rg, size_t col, pq_column_data *out, pq_chunk_ctx *cp,
@@ -347,6 +452,9 @@ int pq_chunk_begin(const pq_file *f, size_t rg, size_t col, pq_column_data *out,
     pq_scratch *s = c->s = out->scratch;
     c->limit = out->max_bytes ? out->max_bytes : PQ_DEFAULT_MAX_BYTES;
     c->width = pq_value_width(c->col);
+    c->inplace = out->allow_prefixed && c->col->type == PQ_BYTE_ARRAY;
+    out->prefixed = false;
+    out->ascii = c->inplace;
     out->rows = 0;
     out->data_size = 0;
     out->null_count = 0;

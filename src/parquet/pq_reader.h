@@ -145,6 +145,14 @@ const char *pq_file_kv_lookup(const pq_file *f, const char *key);
  *     rows + 1 entries; null rows are empty); `values` is NULL.
  *   - `defined[r]` is 1 when row r has a value and 0 when null, for OPTIONAL
  *     columns; NULL for REQUIRED ones.
+ *   - `prefixed` (only when allow_prefixed was set): the BYTE_ARRAY values
+ *     were left where their decompressed PLAIN pages put them, after their
+ *     4-byte little-endian length: row r is data[offsets[r] ..) of
+ *     pq_load_le32(data + offsets[r] - 4) bytes, and offsets[rows] is the
+ *     end of the last value. No value is copied; `data` holds the pages'
+ *     value sections back to back (length prefixes and, in v1 pages, level
+ *     bytes in between). A chunk with nulls, dictionary or non-PLAIN pages
+ *     is delivered as usual (prefixed false).
  */
 typedef struct pq_column_data {
     size_t rows;
@@ -160,6 +168,13 @@ typedef struct pq_column_data {
     /* Setting: the most bytes one read may allocate for values and pages
      * (a guard against decompression and RLE bombs). 0: PQ_DEFAULT_MAX_BYTES. */
     uint64_t max_bytes;
+    /* Setting: BYTE_ARRAY values may be delivered in place (`prefixed`). */
+    bool allow_prefixed;
+    /* Results of a read with allow_prefixed: the values are in place, and
+     * then whether every byte of their pages' value sections (values and
+     * length prefixes) is below 0x80, checked while each page was hot. */
+    bool prefixed;
+    bool ascii;
 
     /* Private: the buffers behind the pointers above, and decoding scratch. */
     struct pq_scratch *scratch;

@@ -140,6 +140,7 @@ typedef struct pq_chunk_ctx {
     size_t rows_expected; /* rows the output may still take (the row group's) */
     size_t rows_done;     /* rows decoded into the output */
     bool data_seen;       /* a data page was decoded (no dictionary page after) */
+    bool inplace;         /* byte arrays are still being decoded in place */
     char where[512];      /* "file: row group, column" */
     char where_page[600]; /* ... plus the page offset */
     csfs_error *err;

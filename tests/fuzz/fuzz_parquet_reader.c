@@ -2,7 +2,9 @@
  * libFuzzer target: the Parquet reader over arbitrary bytes. Opens the input
  * from memory, describes it (every metadata field) and decodes every column
  * chunk, checking the output's invariants, and walks each decoded chunk again
- * with the page cursor, which must give the same rows. Any crash, sanitizer report or
+ * with the page cursor, which must give the same rows, and decodes byte-array
+ * chunks again in place (allow_prefixed), which must give the same status and
+ * values. Any crash, sanitizer report or
  * trap here is a reader bug: malformed input must only give errors.
  */
 #include <stdint.h>
@@ -72,6 +74,33 @@ static void check_cursor(const pq_file *f, size_t rg, size_t col, const pq_colum
     pq_page_cursor_close(c);
 }
 
+/* A byte-array chunk read in place (e) against the copy (d) of the same
+ * chunk: same values; status may differ only by e's different allocations. */
+static void check_in_place(const pq_file *f, size_t rg, size_t col, int rc_copy,
+                           const pq_column_data *d, pq_column_data *e)
+{
+    csfs_error err;
+    int rc = pq_read_column(f, rg, col, e, &err);
+    if (rc != rc_copy && rc != CSFS_E_NOMEM && rc_copy != CSFS_E_NOMEM) __builtin_trap();
+    if (rc || rc_copy) return;
+    if (e->rows != d->rows || e->null_count != d->null_count) __builtin_trap();
+    for (size_t r = 0; r < d->rows; r++) {
+        uint64_t n = d->offsets[r + 1] - d->offsets[r], m;
+        const uint8_t *v = e->data + e->offsets[r];
+        if (e->prefixed) {
+            if (e->offsets[r] < 4 || e->offsets[r] > e->data_size) __builtin_trap();
+            uint32_t len;
+            memcpy(&len, v - 4, 4);
+            m = len;
+            if (m > e->data_size - e->offsets[r]) __builtin_trap();
+        } else {
+            m = e->offsets[r + 1] - e->offsets[r];
+        }
+        if (d->defined && d->defined[r] != e->defined[r]) __builtin_trap();
+        if (m != n || (n && memcmp(v, d->data + d->offsets[r], n))) __builtin_trap();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     csfs_error err;
@@ -82,17 +111,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pq_file_describe(f, size & 1, &text, &err);
     free(text);
 
-    pq_column_data d;
+    pq_column_data d, e;
     pq_column_data_init(&d);
+    pq_column_data_init(&e);
     d.max_bytes = (uint64_t)64 << 20; /* RLE and codec bombs are legal but slow */
+    e.max_bytes = d.max_bytes;
+    e.allow_prefixed = true;
     size_t chunks = 0;
     for (size_t g = 0; g < pq_file_num_row_groups(f); g++)
-        for (size_t c = 0; c < pq_file_num_columns(f) && chunks < MAX_CHUNKS; c++, chunks++)
-            if (pq_read_column(f, g, c, &d, &err) == 0) {
+        for (size_t c = 0; c < pq_file_num_columns(f) && chunks < MAX_CHUNKS; c++, chunks++) {
+            int rc = pq_read_column(f, g, c, &d, &err);
+            if (rc == 0) {
                 check_output(f, g, &d);
                 check_cursor(f, g, c, &d, (int)(size >> 1) & 1);
             }
+            if (pq_file_column(f, c)->type == PQ_BYTE_ARRAY) check_in_place(f, g, c, rc, &d, &e);
+        }
     pq_column_data_free(&d);
+    pq_column_data_free(&e);
     pq_file_close(f);
     return 0;
 }
