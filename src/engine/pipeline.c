@@ -165,6 +165,12 @@ typedef struct chunk {
     const char *text_at; /* the chunk is text_at[0 .. text_len): in text or map */
     size_t text_len;
     csfs_csf_group group; /* Parquet sources: the decoded row group */
+    /* Parquet: its parts (columns) are decoded as separate scan tasks, so
+     * that idle workers help when fewer groups than workers are in flight;
+     * the last part to end finishes the group. */
+    int parts_left;
+    int part_rc[CSFS_CSF_GROUP_PARTS];
+    csfs_error part_err[CSFS_CSF_GROUP_PARTS];
     csfs_chunk_scan scan;
     void *parsed;  /* the kind's parsed form (kind->parsed_new), or NULL */
     int parsed_ok; /* this chunk's records were parsed in its scan */
@@ -193,7 +199,7 @@ typedef enum task_type { T_SCAN, T_PARSE, T_ENCODE } task_type;
 typedef struct task {
     task_type type;
     uint64_t a; /* chunk seq (SCAN, PARSE) or page (ENCODE) */
-    size_t b;   /* segment (PARSE) or lane (ENCODE) */
+    size_t b;   /* segment (PARSE), lane (ENCODE) or Parquet group part (SCAN) */
 } task;
 
 typedef struct task_queue {
@@ -454,13 +460,29 @@ static void scan_parse_begin(engine *j, size_t worker, chunk *c)
     c->parsed_ok = arg != NULL;
 }
 
-static void run_scan(engine *j, size_t worker, uint64_t seq)
+/* One part of a Parquet row group (its parts run at once on several
+ * workers, each writing only its own columns); 1 when it was the group's
+ * last part to end: that worker finishes the group. */
+static int parquet_part(engine *j, chunk *c, uint64_t seq, size_t part)
+{
+    csfs_error e;
+    int rc = csfs_csf_parquet_read_part(&j->src->pq, (size_t)seq, (int)part, &c->group, &e);
+    pthread_mutex_lock(&j->mu);
+    c->part_rc[part] = rc;
+    if (rc) c->part_err[part] = e;
+    int last = --c->parts_left == 0;
+    pthread_mutex_unlock(&j->mu);
+    return last;
+}
+
+static void run_scan(engine *j, size_t worker, uint64_t seq, size_t part)
 {
     chunk *c = &j->chunks[seq % j->n_chunks];
     csfs_error e;
     int rc;
     int whole = 1;
     const csfs_pipe_maker *m = j->src->maker;
+    if (!m && j->src->is_parquet && !parquet_part(j, c, seq, part)) return;
     c->parsed_ok = 0;
     c->scan.on_record = NULL;
     if (m) {
@@ -468,7 +490,11 @@ static void run_scan(engine *j, size_t worker, uint64_t seq)
         c->text_at = c->text.data;
         c->text_len = c->text.len;
     } else if (j->src->is_parquet) {
-        rc = csfs_csf_parquet_read_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
+        rc = 0;
+        for (size_t k = 0; k < CSFS_CSF_GROUP_PARTS && !rc; k++)
+            if ((rc = c->part_rc[k])) e = c->part_err[k]; /* the first in column order */
+        if (!rc)
+            rc = csfs_csf_parquet_finish_group(&j->src->pq, (size_t)seq, &c->group, &c->scan, &e);
         c->text_at = c->text.data;
     } else if (j->ranges) {
         scan_parse_begin(j, worker, c);
@@ -582,7 +608,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&j->mu);
         double t0 = thread_cpu_seconds();
         if (t.type == T_SCAN)
-            run_scan(j, w->index, t.a);
+            run_scan(j, w->index, t.a, t.b);
         else if (t.type == T_PARSE)
             run_parse(j, w->index, t.a, t.b);
         else
@@ -647,7 +673,9 @@ static void *reader_main(void *arg)
         c->is_last = last;
         c->n_segs = c->segs_done = 0;
         j->next_read++;
-        push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, 0});
+        c->parts_left = j->src->is_parquet && !j->src->maker ? CSFS_CSF_GROUP_PARTS : 1;
+        for (int part = 0; part < c->parts_left; part++)
+            push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, (size_t)part});
         if (last) {
             j->reader_eof = 1;
             j->total_chunks = j->next_read;

@@ -130,12 +130,14 @@ void csfs_csf_parquet_close(csfs_csf_parquet *cp)
     memset(cp, 0, sizeof *cp);
 }
 
-int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
-                                csfs_chunk_scan *scan, csfs_error *err)
+int csfs_csf_parquet_read_part(const csfs_csf_parquet *cp, size_t rg, int part, csfs_csf_group *g,
+                               csfs_error *err)
 {
     int64_t rows = pq_file_row_group(cp->file, rg)->num_rows;
-    int ascii = 1;
-    for (int k = 0; k < 4; k++) {
+    /* Part k is line k+1; the last one also reads the (small) block column,
+     * so that the parts in order read the columns in read_group's order. */
+    int last = part == CSFS_CSF_GROUP_PARTS - 1 ? 3 : part;
+    for (int k = part; k <= last; k++) {
         long col = k < 3 ? cp->col_line[k] : cp->col_block;
         if (col < 0) continue;
         /* The lines are parsed where their decompressed pages hold them. */
@@ -150,12 +152,30 @@ int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_
             g->lines[k].data = (const char *)g->cols[k].data;
             g->lines[k].off = g->cols[k].offsets;
             g->lines[k].prefixed = g->cols[k].prefixed;
-            ascii &= g->cols[k].prefixed && g->cols[k].ascii;
         }
     }
+    return 0;
+}
+
+int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
+                                csfs_chunk_scan *scan, csfs_error *err)
+{
+    for (int part = 0; part < CSFS_CSF_GROUP_PARTS; part++) {
+        int rc = csfs_csf_parquet_read_part(cp, rg, part, g, err);
+        if (rc) return rc;
+    }
+    return csfs_csf_parquet_finish_group(cp, rg, g, scan, err);
+}
+
+int csfs_csf_parquet_finish_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
+                                  csfs_chunk_scan *scan, csfs_error *err)
+{
+    int64_t rows = pq_file_row_group(cp->file, rg)->num_rows;
     /* Every page byte below 0x80 (tested as each page was decompressed):
      * the parsers skip their own ASCII test. */
-    scan->made_ascii = ascii && rows > 0;
+    int ascii = rows > 0;
+    for (int k = 0; k < 3; k++) ascii &= g->cols[k].prefixed && g->cols[k].ascii;
+    scan->made_ascii = ascii;
     scan->cols = g->lines;
     scan->n_rec = (size_t)rows;
     scan->n_sep = 0;

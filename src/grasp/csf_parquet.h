@@ -49,6 +49,17 @@ typedef struct csfs_csf_group {
 
 int csfs_csf_parquet_read_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
                                 csfs_chunk_scan *scan, csfs_error *err);
+
+/* The same in parts that may run at once on different threads (each writes
+ * only its own columns of g): parts 0..CSFS_CSF_GROUP_PARTS-1 (line1, line2,
+ * line3 with the block column), then, after all of them succeeded,
+ * finish_group. On errors in several parts, the lowest part's is the one
+ * read_group gives. */
+#define CSFS_CSF_GROUP_PARTS 3
+int csfs_csf_parquet_read_part(const csfs_csf_parquet *cp, size_t rg, int part, csfs_csf_group *g,
+                               csfs_error *err);
+int csfs_csf_parquet_finish_group(const csfs_csf_parquet *cp, size_t rg, csfs_csf_group *g,
+                                  csfs_chunk_scan *scan, csfs_error *err);
 void csfs_csf_group_free(csfs_csf_group *g);
 
 #endif

@@ -78,3 +78,37 @@ def test_non_ascii_line_found_in_place(tmp, variant):
     else:
         assert "ASCII" in text.stderr or "byte" in text.stderr, text.stderr
         assert parq.stderr.split(":")[-1] == text.stderr.split(":")[-1], (text.stderr, parq.stderr)
+
+
+@pytest.mark.parametrize("name", LIST_NAMES)
+def test_one_row_group_on_three_threads(tmp, name):
+    """One row group: its three string columns are decoded by three workers
+    at once (the engine's per-column scan tasks)."""
+    src = GRASP_DIR / f"{name}.c"
+    path = tmp / "one.parquet"
+    run_csfs("convert", src, "-o", path, "--quiet", "--row-group-size", 1 << 20,
+             "--no-header-toml")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 1
+    outs = []
+    for inp, threads in ((src, 1), (path, 3), (path, 2)):
+        out = tmp / f"{len(outs)}.npy"
+        run_csfs("descriptors", inp, "-o", out, "--quiet", "--threads", threads)
+        outs.append(out.read_bytes())
+    assert outs[1] == outs[0] and outs[2] == outs[0]
+
+
+def test_first_bad_column_is_reported(tmp):
+    """Columns decoded in parallel, defects in two of them: the error is the
+    first column's in file order, whichever worker ends first."""
+    csf = read_csf_text(GRASP_DIR / f"{LIST_NAMES[0]}.c")
+    l2, l3 = csf.line2.to_pylist(), csf.line3.to_pylist()
+    l2[7] = None
+    l3[3] = None
+    csf.line2, csf.line3 = pa.array(l2, pa.string()), pa.array(l3, pa.string())
+    path = tmp / "nulls.parquet"
+    write_variant(path, csf, "zstd", False, "1.0", True, 1 << 20)
+    for threads in (1, 3, 3, 3):
+        p = run_csfs("descriptors", path, "-o", tmp / "x.npy", "--quiet", "--threads", threads,
+                     check=False)
+        assert p.returncode == 1
+        assert "row group 0: column 2 has nulls" in p.stderr, p.stderr
