@@ -86,8 +86,9 @@ static void check_in_place(const pq_file *f, size_t rg, size_t col, int rc_copy,
     if (e->rows != d->rows || e->null_count != d->null_count) __builtin_trap();
     for (size_t r = 0; r < d->rows; r++) {
         uint64_t n = d->offsets[r + 1] - d->offsets[r], m;
-        const uint8_t *v = e->data + e->offsets[r];
+        const uint8_t *v = e->data ? e->data + e->offsets[r] : NULL; /* NULL: nothing stored */
         if (e->prefixed) {
+            if (!v) __builtin_trap();
             if (e->offsets[r] < 4 || e->offsets[r] > e->data_size) __builtin_trap();
             uint32_t len;
             memcpy(&len, v - 4, 4);
