@@ -99,8 +99,9 @@ typedef struct csfs_chunk_scan {
      * (chunk-relative, 0-based) and how many of its 3 lines were there. */
     uint64_t bad_record_line;
     int bad_record_parts;
-    /* Set by a source that made the chunk (engine/pipeline.h csfs_pipe_maker)
-     * and knows every byte is ASCII; the scanner never sets it. */
+    /* Set by a source that made the chunk (engine/pipeline.h csfs_pipe_maker),
+     * or by the CSF Parquet reader from its page tests, when every byte is
+     * ASCII; the scanner never sets it. */
     int made_ascii;
     /* A making source's own form of the records, for a kind that asked for
      * it (e.g. descriptor/v2.h csfs_v2_made); NULL otherwise. */
@@ -152,7 +153,8 @@ int csfs_scan_verdict(const char *name, uint64_t line_base, int64_t *pending_bla
  * Whether every byte of records [first, end) of a text chunk is ASCII, in one
  * pass over the contiguous range they occupy (parsers then skip their
  * per-CSF check); for Parquet input, the same over each string column's
- * values, which are contiguous.
+ * values, which are contiguous (in place, with their length prefixes between
+ * them: a prefix byte >= 0x80 only costs the parsers their own check).
  */
 int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t first, size_t end);
 
