@@ -63,6 +63,7 @@ csfs_csf_status csfs_normalize_store(csfs_desc_ctx *ctx, float *dst, size_t col_
         int32_t u = n * (g - n);
         prefix += (uint32_t)u;
         if (n == 0) continue; /* the zero triple stays 0.0f */
+        ctx->stored[k / 64] |= 1ull << (k % 64);
         int32_t suffix = (int32_t)(total - prefix);
         int32_t pre = (int32_t)prefix;
         int32_t tail = (int32_t)((uint32_t)target + (uint32_t)suffix);

@@ -56,10 +56,13 @@ int csfs_desc_ctx_init(csfs_desc_ctx *ctx, const csfs_peel *peel, csfs_layout la
      * every CSF must not share a line with another worker's. */
     size_t row_b = 3 * n * sizeof *ctx->row, touched_b = n * sizeof *ctx->touched;
     size_t cap_b = n * sizeof *ctx->capacity;
-    size_t total = (row_b + touched_b + cap_b + n + 63) / 64 * 64;
+    size_t stored_b = (n + 63) / 64 * sizeof *ctx->stored;
+    size_t total = (stored_b + row_b + touched_b + cap_b + n + 63) / 64 * 64;
     char *block = aligned_alloc(64, total);
     if (block) memset(block, 0, total);
     ctx->scratch = block;
+    ctx->stored = (uint64_t *)block;
+    if (block) block += stored_b;
     ctx->row = (int32_t *)block;
     ctx->touched = block ? (uint32_t *)(block + row_b) : NULL;
     ctx->capacity = block ? (int32_t *)(block + row_b + touched_b) : NULL;
@@ -207,11 +210,13 @@ csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride
     int32_t *out = dst;
     const uint32_t *touched = ctx->touched;
     const int32_t *row = ctx->row;
+    uint64_t *stored = ctx->stored;
     size_t n = ctx->n_touched;
     for (size_t t = 0; t < n; t++) {
         size_t k = touched[t];
         const int32_t *v = row + 3 * k;
         if (v[0] == 0) continue; /* an explicit ( 0) leaves the zero triple */
+        stored[k / 64] |= 1ull << (k % 64);
         out[(3 * k) * col_stride] = v[0];
         out[(3 * k + 1) * col_stride] = v[1];
         out[(3 * k + 2) * col_stride] = v[2];
@@ -246,14 +251,23 @@ static void field_name(const char *line1, size_t len, uint32_t field, char out[8
     out[fl] = '\0';
 }
 
+/* Columns of the subshells in ctx->stored, as bits of touched. */
+static void stored_columns(const csfs_desc_ctx *ctx, uint64_t *touched)
+{
+    for (size_t w = 0; w < (ctx->n_peel + 63) / 64; w++)
+        for (uint64_t bits = ctx->stored[w]; bits; bits &= bits - 1) {
+            size_t c = 3 * (64 * w + (size_t)__builtin_ctzll(bits));
+            for (size_t t = c; t < c + 3; t++) touched[t / 64] |= 1ull << (t % 64);
+        }
+}
+
 void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
                              size_t first, size_t end, uint32_t *dst, size_t col_stride,
-                             csfs_desc_notes *notes)
+                             uint64_t *touched, csfs_desc_notes *notes)
 {
-    size_t width = csfs_desc_width(ctx);
-    /* Most values are zero: clear the rows with sequential writes, then store
-     * only the occupied triples. */
-    for (size_t c = 0; c < width; c++) memset(dst + c * col_stride, 0, (end - first) * sizeof *dst);
+    /* Most values are zero and the rows already are: only the occupied
+     * triples are stored, and the subshells they belong to noted. */
+    memset(ctx->stored, 0, (ctx->n_peel + 63) / 64 * sizeof *ctx->stored);
     ctx->ascii_known = csfs_records_ascii(data, scan, first, end);
     const csfs_record *text = scan->cols ? NULL : scan->rec; /* text: one test per chunk */
     for (size_t i = first; i < end; i++) {
@@ -286,4 +300,5 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
         }
     }
     ctx->ascii_known = 0;
+    if (touched) stored_columns(ctx, touched);
 }

@@ -39,6 +39,7 @@ typedef struct csfs_desc_ctx {
     size_t n_touched;
     uint8_t *mark;                /* mark[i] != 0 while i is in touched */
     int32_t *capacity;            /* electrons a subshell holds; 0 = unknown name */
+    uint64_t *stored;             /* bit k: csfs_desc_store wrote subshell k's triple */
     void *scratch;                /* the one block row/touched/mark/capacity live in */
     const char *no_capacity_name; /* first peel name without capacity, or NULL */
     /* Set by csfs_desc_parse_records while every byte of its records is
@@ -71,7 +72,9 @@ csfs_csf_status csfs_desc_parse(csfs_desc_ctx *ctx, const char *l1, size_t n1, c
 /*
  * Writes the parsed row: value c goes to dst[c * col_stride] (int32, or
  * float when normalising). Only non-zero triples are written: the caller
- * provides a zeroed destination. Returns a normalisation failure, else OK.
+ * provides a zeroed destination. Sets bit k of ctx->stored for each peel
+ * subshell k it writes (the caller clears it). Returns a normalisation
+ * failure (nothing written), else OK.
  */
 csfs_csf_status csfs_desc_store(csfs_desc_ctx *ctx, void *dst, size_t col_stride);
 
@@ -100,11 +103,13 @@ void csfs_desc_notes_clear(csfs_desc_notes *notes);
 
 /*
  * Parses records [first, end) of a scanned chunk: record i goes to row
- * i - first of dst, value c at dst[c * col_stride + (i - first)]. The rows are
- * cleared first. Failures and unknown subshells are added to notes.
+ * i - first of dst, value c at dst[c * col_stride + (i - first)]. The rows
+ * must hold zeros (all bits): only non-zero triples are written, so a failed
+ * CSF stays a row of zeros. Bit c of touched (when not NULL) is set for each
+ * column c written. Failures and unknown subshells are added to notes.
  */
 void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_chunk_scan *scan,
                              size_t first, size_t end, uint32_t *dst, size_t col_stride,
-                             csfs_desc_notes *notes);
+                             uint64_t *touched, csfs_desc_notes *notes);
 
 #endif

@@ -566,14 +566,34 @@ void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_
     d[s] = rec->parity;
 }
 
-void csfs_v2_fill_empty(size_t n_peel, int32_t *dst, size_t s, size_t rows)
+uint32_t csfs_v2_fill_value(size_t n_peel, size_t c)
 {
     _Static_assert(CSFS_V2_MISSING == -1, "-1 is all bytes 0xFF: filled by memset");
-    for (size_t c = 0; c < 4 * n_peel; c++)
-        memset(dst + c * s, c % 4 == 0 ? 0 : 0xFF, rows * sizeof *dst);
+    /* n = 0, then 2J, seniority and 2K missing; total 2J and parity 0 (every
+     * row writes them). */
+    return c < CSFS_V2_CHANNELS * n_peel && c % CSFS_V2_CHANNELS != 0 ? (uint32_t)CSFS_V2_MISSING
+                                                                      : 0;
 }
 
-void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t s)
+void csfs_v2_fill_empty(size_t n_peel, int32_t *dst, size_t s, size_t rows)
+{
+    for (size_t c = 0; c < 4 * n_peel; c++)
+        memset(dst + c * s, csfs_v2_fill_value(n_peel, c) ? 0xFF : 0, rows * sizeof *dst);
+}
+
+/* Bits 4p .. 4p+3 of touched: subshell p's four columns (never across words). */
+static inline void touch_subshell(uint64_t *touched, size_t p)
+{
+    touched[p / 16] |= 0xFull << (4 * (p % 16));
+}
+
+static inline void touch_column(uint64_t *touched, size_t c)
+{
+    touched[c / 64] |= 1ull << (c % 64);
+}
+
+void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t s,
+                          uint64_t *touched)
 {
     size_t s2 = 2 * s, s3 = 3 * s, s4 = 4 * s;
     for (size_t k = 0; k < rec->nf; k++) {
@@ -583,17 +603,22 @@ void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst
         d[s] = sub->two_j;
         d[s2] = sub->seniority;
         d[s3] = sub->two_k;
+        if (touched) touch_subshell(touched, sub->peel);
     }
     int32_t *d = dst + n_peel * s4;
     d[0] = rec->total_two_j;
     d[s] = rec->parity;
+    if (touched) {
+        touch_column(touched, n_peel * 4);
+        touch_column(touched, n_peel * 4 + 1);
+    }
 }
 
 void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,
-                        int32_t *dst, size_t s)
+                        int32_t *dst, size_t s, uint64_t *touched)
 {
     size_t rows = end - first;
-    csfs_v2_fill_empty(n_peel, dst, s, rows);
+    if (!touched) csfs_v2_fill_empty(n_peel, dst, s, rows);
     int32_t *tj = dst + CSFS_V2_CHANNELS * n_peel * s, *par = tj + s;
     for (size_t r = 0; r < rows; r++) {
         size_t k = first + r;
@@ -604,9 +629,14 @@ void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t 
             d[s] = sub->two_j;
             d[2 * s] = sub->seniority;
             d[3 * s] = sub->two_k;
+            if (touched) touch_subshell(touched, sub->peel);
         }
         tj[r] = m->total_two_j[k];
         par[r] = m->parity[k];
+    }
+    if (touched && rows) {
+        touch_column(touched, n_peel * 4);
+        touch_column(touched, n_peel * 4 + 1);
     }
 }
 

@@ -180,24 +180,29 @@ void csfs_v2_store(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_
 
 /*
  * The same rows written in two steps, for a block of rows in strided
- * columns: csfs_v2_fill_empty sets rows [0, rows) of every subshell column
- * to an empty subshell's values (n = 0; 2J, seniority, 2K = -1) by
- * sequential fills, then csfs_v2_store_sparse writes only the subshells a
+ * columns: every subshell column starts at an empty subshell's values
+ * (n = 0; 2J, seniority, 2K = -1: csfs_v2_fill_value of the column, set by
+ * csfs_v2_fill_empty for rows [0, rows), or kept from the page's fill by
+ * the engine), then csfs_v2_store_sparse writes only the subshells a
  * record holds and its total J and parity. With wide peel lists most
  * subshells of a CSF are empty, and this saves a strided store for each.
+ * touched (NULL: not kept) gets bit c for every column c written.
  */
+uint32_t csfs_v2_fill_value(size_t n_peel, size_t c);
 void csfs_v2_fill_empty(size_t n_peel, int32_t *dst, size_t col_stride, size_t rows);
-void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst,
-                          size_t col_stride);
+void csfs_v2_store_sparse(const csfs_v2_record *rec, size_t n_peel, int32_t *dst, size_t col_stride,
+                          uint64_t *touched);
 
 /*
  * csfs_v2_store of made records first .. end-1 into rows 0 .. end-first-1
- * (dst as there): the same values, written column by column (each column's
- * empty value by csfs_v2_fill_empty, then each record's own subshells), which
- * touches a few cache lines per row instead of one per column.
+ * (dst as there): the same values, written column by column (each record's
+ * own subshells, and total J and parity), which touches a few cache lines
+ * per row instead of one per column. With touched NULL the rows are first
+ * set to the empty values (csfs_v2_fill_empty); else they must hold them
+ * already, and touched gets bit c for every column c written.
  */
 void csfs_v2_store_made(const csfs_v2_made *m, size_t first, size_t end, size_t n_peel,
-                        int32_t *dst, size_t col_stride);
+                        int32_t *dst, size_t col_stride, uint64_t *touched);
 
 /* The placeholder row csfs --keep-going writes for a rejected CSF: every
  * column -1 except parity 0 (a value no real row has). */

@@ -29,6 +29,11 @@ typedef struct csfs_page {
     const uint32_t *cols; /* column c of the page: cols[c * col_stride .. + rows) */
     size_t col_stride;
     int ends_group; /* set for page_done: the last page of a row group */
+    /* Bit c set: column c may hold values other than fill[c]. A clear bit
+     * means every row of column c is fill[c] (fill NULL: zero bits). NULL:
+     * any column may have been written. */
+    const uint64_t *touched;
+    const uint32_t *fill;
 } csfs_page;
 
 typedef struct csfs_page_sink csfs_page_sink;
@@ -52,6 +57,11 @@ struct csfs_page_sink {
      * 1: pages may be encoded in any order, several at once (.npy, memory). */
     int unordered;
     size_t lanes;
+    /* 1: lane c reads page column c only, in encode (the engine then resets
+     * column c to its fill as soon as lane c has encoded the page). */
+    int lane_is_column;
+    /* 1: page_done reads the page's columns (they are reset after it). */
+    int done_reads_cols;
     size_t width;      /* columns */
     size_t ring_slots; /* set by the pipeline before the first page */
 };

@@ -65,6 +65,7 @@ int csfs_page_sink_callback(csfs_page_sink **out, size_t width, const csfs_page_
     k->base.ops = &callback_ops;
     k->base.lanes = 1;
     k->base.unordered = 1;
+    k->base.done_reads_cols = 1; /* deliver may read them */
     k->base.width = width;
     k->cb = *cb;
     *out = &k->base;

@@ -71,6 +71,12 @@ static int pq_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_pa
 {
     parquet_sink *k = (parquet_sink *)s;
     pq_worker *w = worker;
+    if (k->cols.values == descriptor_values && p->touched &&
+        !(p->touched[lane / 64] >> (lane % 64) & 1)) {
+        /* A column no row wrote: every value is its fill, not read. */
+        uint32_t fill = p->fill ? p->fill[lane] : 0;
+        return pq_builder_add_const_page(k->builders[lane], w->enc, fill, p->rows, err);
+    }
     pq_column_values v;
     int rc = k->cols.values(k->cols.ctx, lane, p, &w->scratch, &v, err);
     return rc ? rc : pq_builder_add_page(k->builders[lane], w->enc, &v, err);
@@ -178,6 +184,7 @@ int csfs_page_sink_parquet(csfs_page_sink **out, csfs_outfile *file, size_t widt
             (pq_column_def){name, is_float ? PQ_FLOAT : PQ_INT32, PQ_LOGICAL_NONE, PQ_REQUIRED};
     }
     k->cols = (csfs_parquet_columns){.defs = k->defs, .n = width, .values = descriptor_values};
+    k->base.lane_is_column = 1;
     if (rc == 0) rc = open_sink(k, file, codec, level, dictionary, 4 * csfs_page_rows(width), err);
     if (rc) {
         pq_destroy(&k->base);

@@ -191,7 +191,10 @@ typedef struct page_slot {
     uint64_t row_start, natural_end;
     uint64_t rows_parsed;
     size_t lanes_done;
+    int encoded; /* every lane encoded, and written columns reset */
+    int filled;  /* cols hold the kind's fill values (set once) */
     uint32_t *cols;
+    uint64_t *touched; /* columns written since the slot was last reset */
 } page_slot;
 
 typedef enum task_type { T_SCAN, T_PARSE, T_ENCODE } task_type;
@@ -234,6 +237,8 @@ typedef struct engine {
     size_t ring;
     uint64_t page_rows, group_rows, pages_per_group;
     size_t col_stride;      /* uint32s from one column of a page slot to the next */
+    size_t touched_words;   /* uint64s of a page's touched-column bitmap */
+    uint64_t *seg_touched;  /* each worker's bitmap for the segment it parses */
     csfs_page_geometry geo; /* the same three sizes, for engine/page_geometry.h */
     uint64_t pages_done, pages_complete, pages_scheduled;
     uint64_t *lane_next;
@@ -345,6 +350,34 @@ static uint64_t page_rows_expected(const engine *j, uint64_t p)
     return end - start;
 }
 
+static void fill_u32(uint32_t *p, uint32_t v, size_t n)
+{
+    if ((v & 0xffu) * 0x01010101u == v) {
+        memset(p, (int)(v & 0xffu), n * sizeof *p);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
+
+/* Rows [0, rows) of column k of slot s back to the kind's fill value. */
+static void fill_column(const engine *j, page_slot *s, size_t k, size_t rows)
+{
+    fill_u32(s->cols + k * j->col_stride, j->kind->fill ? j->kind->fill[k] : 0, rows);
+}
+
+static int is_touched(const uint64_t *bits, size_t k)
+{
+    return (int)(bits[k / 64] >> (k % 64) & 1);
+}
+
+/* After the page in s was read for the last time: its written columns back
+ * to their fill values, so the next page starts clean without a full clear. */
+static void reset_touched(const engine *j, page_slot *s, size_t rows)
+{
+    for (size_t k = 0; k < j->kind->page_cols; k++)
+        if (is_touched(s->touched, k)) fill_column(j, s, k, rows);
+}
+
 static page_slot *slot_for(engine *j, uint64_t p)
 {
     page_slot *s = &j->pages[p % j->ring];
@@ -355,6 +388,14 @@ static page_slot *slot_for(engine *j, uint64_t p)
         s->natural_end = page_natural_end(j, p);
         s->rows_parsed = 0;
         s->lanes_done = 0;
+        s->encoded = 0;
+        if (s->touched) memset(s->touched, 0, j->touched_words * sizeof *s->touched);
+        if (s->cols && !s->filled) {
+            /* Once per slot: every column at its fill value (pages then
+             * reset only the columns they wrote). */
+            for (size_t k = 0; k < j->kind->page_cols; k++) fill_column(j, s, k, j->col_stride);
+            s->filled = 1;
+        }
         if (j->kind->slot_reset) j->kind->slot_reset(j->kind->ctx, p % j->ring);
     }
     return s;
@@ -532,11 +573,16 @@ static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
     uint64_t row_in_page = sg.row_start - s->row_start;
     pthread_mutex_unlock(&j->mu);
 
+    size_t words = j->touched_words;
+    uint64_t *touched = s->cols ? j->seg_touched + worker * words : NULL;
+    if (touched) memset(touched, 0, words * sizeof *touched);
     j->kind->parse(j->kind->ctx, worker, &c->view, (size_t)(sg.row_start - c->view.row_start),
                    (size_t)(sg.row_end - c->view.row_start), (size_t)(sg.page % j->ring),
-                   row_in_page, s->cols ? s->cols + row_in_page : NULL, j->col_stride, sg.notes);
+                   row_in_page, s->cols ? s->cols + row_in_page : NULL, j->col_stride, touched,
+                   sg.notes);
 
     pthread_mutex_lock(&j->mu);
+    for (size_t w = 0; touched && w < words; w++) s->touched[w] |= touched[w];
     c->segs_done++;
     s->rows_parsed += sg.row_end - sg.row_start;
     /* The orderer only has work when the chunk is parsed (account, free) or
@@ -555,12 +601,20 @@ static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
                       .row_start = s->row_start,
                       .rows = (size_t)page_rows_expected(j, p),
                       .cols = s->cols,
-                      .col_stride = j->col_stride};
+                      .col_stride = j->col_stride,
+                      .touched = s->touched,
+                      .fill = j->kind->fill};
     pthread_mutex_unlock(&j->mu);
 
     csfs_error e;
     csfs_page_sink *sink = j->kind->sink;
     int rc = sink->ops->encode(sink, j->worker_state[worker], lane, &page, &e);
+    /* Columns written into are reset once read for the last time: by their
+     * own lane, else by the worker encoding the page's last lane, else (the
+     * sink reads them when done) by the orderer after page_done. */
+    int by_lane = s->cols && sink->lane_is_column && !sink->done_reads_cols;
+    if (rc == 0 && by_lane && lane < j->kind->page_cols && is_touched(s->touched, lane))
+        fill_column(j, s, lane, page.rows);
 
     pthread_mutex_lock(&j->mu);
     if (rc) {
@@ -572,9 +626,17 @@ static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
             j->lane_next[lane]++;
             schedule_lane(j, lane);
         }
-        /* One wake-up per page, when its last lane is encoded (not one per
-         * lane: 171 columns made the orderer's CPU mostly wake-ups). */
-        if (s->lanes_done == sink->lanes) notify_main(j);
+        if (s->lanes_done == sink->lanes) {
+            if (s->cols && !by_lane && !sink->done_reads_cols) {
+                pthread_mutex_unlock(&j->mu);
+                reset_touched(j, s, page.rows);
+                pthread_mutex_lock(&j->mu);
+            }
+            s->encoded = 1;
+            /* One wake-up per page, when its last lane is encoded (not one
+             * per lane: 171 columns made the orderer's CPU mostly wake-ups). */
+            notify_main(j);
+        }
     }
     pthread_mutex_unlock(&j->mu);
 }
@@ -810,7 +872,7 @@ static int advance_once(engine *j)
     csfs_page_sink *sink = j->kind->sink;
     while (j->pages_done < j->pages_complete && !j->stop) {
         page_slot *s = &j->pages[j->pages_done % j->ring];
-        if (s->lanes_done != sink->lanes) break;
+        if (!s->encoded) break;
         uint64_t rows = page_rows_expected(j, s->index);
         csfs_page page = {.index = s->index,
                           .slot = s->index % j->ring,
@@ -819,9 +881,12 @@ static int advance_once(engine *j)
                           .cols = s->cols,
                           .col_stride = j->col_stride,
                           .ends_group = s->row_start + rows == s->natural_end &&
-                                        s->natural_end % j->group_rows == 0};
+                                        s->natural_end % j->group_rows == 0,
+                          .touched = s->touched,
+                          .fill = j->kind->fill};
         pthread_mutex_unlock(&j->mu);
         rc = sink->ops->page_done(sink, &page, &e);
+        if (rc == 0 && s->cols && sink->done_reads_cols) reset_touched(j, s, page.rows);
         pthread_mutex_lock(&j->mu);
         if (rc) {
             fail_locked(j, rc, &e);
@@ -881,10 +946,23 @@ static int setup(engine *j, csfs_error *err)
     j->worker_state = calloc((size_t)j->threads, sizeof *j->worker_state);
     if (!j->chunks || !j->pages || !j->lane_next || !j->lane_busy || !j->worker_state)
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    j->touched_words = (k->page_cols + 63) / 64;
+    int zero_fill = 1;
+    for (size_t c = 0; k->fill && c < k->page_cols; c++) zero_fill &= k->fill[c] == 0;
+    if (k->page_cols) {
+        j->seg_touched = calloc((size_t)j->threads * j->touched_words, sizeof *j->seg_touched);
+        if (!j->seg_touched) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+    }
     for (size_t i = 0; k->page_cols && i < j->ring; i++) {
-        /* Large allocations are mapped lazily: a small list touches little. */
-        j->pages[i].cols = malloc(k->page_cols * j->col_stride * sizeof(uint32_t));
-        if (!j->pages[i].cols) return csfs_fail(err, CSFS_E_NOMEM, "out of memory for pages");
+        /* Large allocations are mapped lazily: a small list touches little.
+         * Zero fill values come with calloc's fresh pages; others are
+         * written when the slot is first used. */
+        size_t n = k->page_cols * j->col_stride;
+        j->pages[i].cols = zero_fill ? calloc(n, sizeof(uint32_t)) : malloc(n * sizeof(uint32_t));
+        j->pages[i].filled = zero_fill;
+        j->pages[i].touched = calloc(j->touched_words, sizeof *j->pages[i].touched);
+        if (!j->pages[i].cols || !j->pages[i].touched)
+            return csfs_fail(err, CSFS_E_NOMEM, "out of memory for pages");
     }
     for (size_t i = 0; k->parsed_new && i < j->n_chunks; i++) {
         j->chunks[i].parsed = k->parsed_new(k->ctx);
@@ -992,7 +1070,11 @@ static void teardown(engine *j)
         free(c->notes);
     }
     free(j->chunks);
-    for (size_t i = 0; j->pages && i < j->ring; i++) free(j->pages[i].cols);
+    for (size_t i = 0; j->pages && i < j->ring; i++) {
+        free(j->pages[i].cols);
+        free(j->pages[i].touched);
+    }
+    free(j->seg_touched);
     free(j->pages);
     free(j->lane_next);
     free(j->lane_busy);

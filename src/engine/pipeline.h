@@ -56,16 +56,27 @@ typedef struct csfs_pipe_kind {
     void *ctx;
     csfs_page_sink *sink;
     uint64_t page_rows, group_rows;
-    size_t page_cols;  /* uint32 columns each page slot holds (0: none) */
+    size_t page_cols; /* uint32 columns each page slot holds (0: none) */
+    /* Bit pattern every row of page column k holds before it is written
+     * (page_cols values; NULL: all zero bits). */
+    const uint32_t *fill;
     size_t notes_size; /* bytes of the notes each parsed segment leaves */
     /*
      * Worker: records [first, end) of c become page rows row_in_page.. of
      * the page in `slot`; its uint32 columns are cols[k * col_stride + row].
      * Notes (zeroed, notes_size bytes) are handed back to account() in order.
+     *
+     * Page columns arrive holding their fill values: parse writes only the
+     * values that differ (a row it leaves alone is a row of fill values) and
+     * sets bit k of `touched` (page_cols bits, zeroed; NULL when page_cols
+     * is 0) for every column k it wrote into. The engine merges the bits
+     * into the page's (csfs_page.touched): sinks may take an untouched
+     * column as all fill values without reading it, and only touched
+     * columns are reset to their fill once the page is encoded.
      */
     void (*parse)(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                   size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                  void *notes);
+                  uint64_t *touched, void *notes);
     /* Orderer, in file order, once every segment of c was parsed. */
     int (*account)(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
                    csfs_error *err);

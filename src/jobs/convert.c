@@ -95,7 +95,7 @@ static int piece_reserve(piece *p, size_t rows)
 
 static void conv_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                        size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                       void *notes)
+                       uint64_t *touched, void *notes)
 {
     conv_job *j = ctx;
     piece *p = csfs_slot_pool_take(&j->pieces, slot);

@@ -44,7 +44,8 @@ typedef struct desc_job {
     csfs_desc_ctx *ctx; /* V1: one per worker */
     csfs_v2_ctx *v2;    /* V2: one per worker */
     csfs_v2_record *v2rec;
-    FILE *rejects; /* V2 --keep-going --rejects: a stream on rejects_out */
+    uint32_t *fill; /* V2: each column's value before a CSF writes it */
+    FILE *rejects;  /* V2 --keep-going --rejects: a stream on rejects_out */
     csfs_outfile rejects_out;
     int rejects_open;
     uint64_t rejected, noncanonical, first_noncanonical_csf;
@@ -70,13 +71,13 @@ static void report(const desc_job *d, const char *fmt, ...)
 
 static void desc_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                        size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                       void *notes)
+                       uint64_t *touched, void *notes)
 {
     desc_job *d = ctx;
     if (!d->hooks || !d->hooks->no_descriptors) {
         d->ctx[worker].parsed = c->parsed; /* parsed in the scan: only stored here */
         csfs_desc_parse_records(&d->ctx[worker], c->data, c->scan, first, end, cols, col_stride,
-                                notes);
+                                touched, notes);
         d->ctx[worker].parsed = NULL;
     }
     if (d->hooks && d->hooks->parse)
@@ -176,6 +177,12 @@ static void v2_notes_free(void *p)
     free(((v2_notes *)p)->rejects);
 }
 
+/* A rejected row writes every column. */
+static void touch_all(size_t width, uint64_t *touched)
+{
+    for (size_t c = 0; touched && c < width; c++) touched[c / 64] |= 1ull << (c % 64);
+}
+
 static void add_reject(v2_notes *nt, size_t i, uint32_t line, int kind, const char *reason)
 {
     if (nt->n == nt->cap) {
@@ -199,17 +206,18 @@ static void add_reject(v2_notes *nt, size_t i, uint32_t line, int kind, const ch
  * made records, failed ones then overwritten by the rejected row; the notes
  * as v2_parse makes them. */
 static void v2_store_parsed(const csfs_pipe_chunk *c, size_t first, size_t end, size_t n_peel,
-                            int32_t *dst, size_t col_stride, v2_notes *nt)
+                            int32_t *dst, size_t col_stride, uint64_t *touched, v2_notes *nt)
 {
     const csfs_parsed_chunk *p = c->parsed;
     csfs_v2_made made = csfs_parsed_v2_made(p);
-    csfs_v2_store_made(&made, first, end, n_peel, dst, col_stride);
+    csfs_v2_store_made(&made, first, end, n_peel, dst, col_stride, touched);
     size_t f = csfs_parsed_v2_fail_at(p, first);
     const csfs_record *text = c->scan->rec;
     for (size_t i = first; i < end; i++) {
         if (p->fail[i]) {
             const csfs_v2_parsed_fail *pf = &p->fails[f++];
             csfs_v2_store_rejected(n_peel, dst + (i - first), col_stride);
+            touch_all(csfs_v2_width(n_peel), touched);
             add_reject(nt, i, text[i].line, pf->kind, pf->reason);
         } else if (!p->canonical[i] && nt->noncanonical++ == 0) {
             nt->first_noncanonical = i;
@@ -220,7 +228,7 @@ static void v2_store_parsed(const csfs_pipe_chunk *c, size_t first, size_t end, 
 
 static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                      size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                     void *notes)
+                     uint64_t *touched, void *notes)
 {
     desc_job *d = ctx;
     v2_notes *nt = notes;
@@ -231,14 +239,14 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     const csfs_v2_made *made = c->scan->made;
     if (made && !d->opt->peel) {
         /* made over the header's peel list: no text to parse */
-        csfs_v2_store_made(made, first, end, n_peel, dst, col_stride);
+        csfs_v2_store_made(made, first, end, n_peel, dst, col_stride, touched);
         if (d->hooks && d->hooks->parse)
             d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
                             col_stride);
         return;
     }
     if (c->parsed) {
-        v2_store_parsed(c, first, end, n_peel, dst, col_stride, nt);
+        v2_store_parsed(c, first, end, n_peel, dst, col_stride, touched, nt);
         if (d->hooks && d->hooks->parse)
             d->hooks->parse(d->hooks->ctx, worker, c, first, end, slot, row_in_page, cols,
                             col_stride);
@@ -246,8 +254,9 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
     }
     v2->ascii_known = csfs_records_ascii(c->data, c->scan, first, end);
     const csfs_record *text = c->scan->cols ? NULL : c->scan->rec; /* text: one test per chunk */
-    /* Empty subshells first, by column; then each CSF stores what it holds. */
-    csfs_v2_fill_empty(n_peel, dst, col_stride, end - first);
+    /* Empty subshells hold their values already (the page's fill, else set
+     * here by column); each CSF stores what it holds. */
+    if (!touched) csfs_v2_fill_empty(n_peel, dst, col_stride, end - first);
     for (size_t i = first; i < end; i++) {
         const char *l[3];
         size_t n[3];
@@ -261,7 +270,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
         }
         csfs_v2_failure why;
         if (csfs_v2_parse(v2, l[0], n[0], l[1], n[1], l[2], n[2], rec, &why) == 0) {
-            csfs_v2_store_sparse(rec, n_peel, dst + (i - first), col_stride);
+            csfs_v2_store_sparse(rec, n_peel, dst + (i - first), col_stride, touched);
             if (!rec->canonical && nt->noncanonical++ == 0) {
                 nt->first_noncanonical = i;
                 nt->first_noncanonical_line = line;
@@ -269,6 +278,7 @@ static void v2_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
             continue;
         }
         csfs_v2_store_rejected(n_peel, dst + (i - first), col_stride);
+        touch_all(d->width, touched);
         add_reject(nt, i, line, why.kind, why.reason);
     }
     v2->ascii_known = 0;
@@ -461,6 +471,9 @@ static int open_job(desc_job *d, csfs_matrix *matrix, csfs_error *err)
             if (rc) return rc;
         }
         d->width = csfs_v2_width(d->peel->count);
+        d->fill = malloc(d->width * sizeof *d->fill);
+        if (!d->fill) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
+        for (size_t c = 0; c < d->width; c++) d->fill[c] = csfs_v2_fill_value(d->peel->count, c);
         rc = header_checksum(d, err);
         if (rc) return rc;
     } else {
@@ -682,6 +695,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
             kind.parse = v2_parse;
             kind.account = v2_account;
             kind.notes_clear = v2_notes_clear;
+            kind.fill = d.fill;
             kind.notes_free = v2_notes_free;
         }
         csfs_pipe_config cfg = {.threads = d.threads,
@@ -757,6 +771,7 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
     for (int i = 0; d.v2rec && i < d.threads; i++) csfs_v2_record_free(&d.v2rec[i]);
     free(d.v2);
     free(d.v2rec);
+    free(d.fill);
     csfs_peel_free(d.own_peel);
     if (!d.given) csfs_pipe_source_close(d.src);
     free(res.blocks);

@@ -142,7 +142,7 @@ typedef struct mr_collect {
 
 static void mr_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                      size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                     void *notes)
+                     uint64_t *touched, void *notes)
 {
     (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
     (void)cols, (void)col_stride, (void)notes;
@@ -398,7 +398,7 @@ static void notes_free(void *p)
 /* Worker: parse and test records [first, end) of chunk c. */
 static void ia_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first, size_t end,
                      size_t slot, uint64_t row_in_page, uint32_t *cols, size_t col_stride,
-                     void *notes)
+                     uint64_t *touched, void *notes)
 {
     (void)slot, (void)row_in_page, (void)cols, (void)col_stride;
     ia_job *j = ctx;
@@ -901,7 +901,7 @@ typedef struct explain_ctx {
 
 static void explain_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t first,
                           size_t end, size_t slot, uint64_t row_in_page, uint32_t *cols,
-                          size_t col_stride, void *notes)
+                          size_t col_stride, uint64_t *touched, void *notes)
 {
     (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
     (void)cols, (void)col_stride, (void)notes;

@@ -336,6 +336,24 @@ static int add_byte_page(pq_builder *b, pq_encoder *enc, const pq_column_values 
                 err);
 }
 
+/* A data page of the indices dict_encode left (runs, or idx for 8-byte
+ * values); num_values and data_pages are counted by the caller. */
+static int dict_page(pq_builder *b, pq_encoder *enc, size_t rows, csfs_error *err)
+{
+    b->used_dict = 1;
+    pq_wbuf_reset(&b->body);
+    int bits = pq_bit_width(b->nkeys ? b->nkeys - 1 : 0);
+    if (bits == 0) bits = 1; /* readers expect at least one bit per index */
+    pq_wbuf_byte(&b->body, (uint8_t)bits);
+    if (b->width == 4)
+        pq_rle_encode_runs(&b->body, b->runs, b->nruns, bits);
+    else
+        pq_rle_encode_u32(&b->body, b->idx, rows, bits);
+    if (b->body.failed) return oom(err);
+    return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, rows,
+                PQ_ENC_RLE_DICTIONARY, err);
+}
+
 int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v, csfs_error *err)
 {
     if (v->rows == 0) return 0;
@@ -357,18 +375,46 @@ int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *
         return emit(b, enc, &b->pages, PQ_PAGE_DATA, values, v->rows * b->width, v->rows,
                     PQ_ENC_PLAIN, err);
     }
-    b->used_dict = 1;
-    pq_wbuf_reset(&b->body);
-    int bits = pq_bit_width(b->nkeys ? b->nkeys - 1 : 0);
-    if (bits == 0) bits = 1; /* readers expect at least one bit per index */
-    pq_wbuf_byte(&b->body, (uint8_t)bits);
-    if (b->width == 4)
-        pq_rle_encode_runs(&b->body, b->runs, b->nruns, bits);
-    else
-        pq_rle_encode_u32(&b->body, b->idx, v->rows, bits);
-    if (b->body.failed) return oom(err);
-    return emit(b, enc, &b->pages, PQ_PAGE_DATA, b->body.data, b->body.size, v->rows,
-                PQ_ENC_RLE_DICTIONARY, err);
+    return dict_page(b, enc, v->rows, err);
+}
+
+int pq_builder_add_const_page(pq_builder *b, pq_encoder *enc, uint32_t value, size_t rows,
+                              csfs_error *err)
+{
+    if (rows == 0) return 0;
+    if (b->width != 4)
+        return csfs_fail(err, CSFS_E_ARGUMENT,
+                         "parquet writer: column '%s': constant pages are for 4-byte values",
+                         b->col.name);
+    if (!b->plain) {
+        /* dict_encode4 of equal values: one lookup, one run. */
+        uint32_t entry;
+        int d = lookup(b, value, &entry);
+        if (d < 0) return oom(err);
+        if (d == 0) {
+            b->plain = 1;
+        } else {
+            if (b->runs_cap < 1) {
+                free(b->runs);
+                b->runs = malloc(64 * sizeof *b->runs);
+                b->runs_cap = b->runs ? 64 : 0;
+                if (!b->runs) return oom(err);
+            }
+            b->runs[0] = (pq_run){.value = entry - 1, .len = (uint32_t)rows};
+            b->nruns = 1;
+            b->num_values += (int64_t)rows;
+            b->data_pages++;
+            return dict_page(b, enc, rows, err);
+        }
+    }
+    /* PLAIN: the values themselves, as add_page would write them. */
+    uint32_t *values = malloc(rows * sizeof *values);
+    if (!values) return oom(err);
+    for (size_t r = 0; r < rows; r++) values[r] = value;
+    pq_column_values v = {.rows = rows, .values = values, .stride = 1};
+    int rc = pq_builder_add_page(b, enc, &v, err);
+    free(values);
+    return rc;
 }
 
 static int copy_byte_stats(const pq_builder *b, pq_chunk *out, csfs_error *err)

@@ -108,6 +108,11 @@ int pq_builder_new(pq_builder **out, const pq_column_def *col, const pq_write_op
                    csfs_error *err);
 /* Encodes and compresses v->rows dense values as one data page. */
 int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *v, csfs_error *err);
+/* The same bytes as pq_builder_add_page of `rows` copies of the 4-byte
+ * value (bit pattern of an INT32 or FLOAT column), without a column to
+ * read: one dictionary lookup and one run (PLAIN pages are materialised). */
+int pq_builder_add_const_page(pq_builder *b, pq_encoder *enc, uint32_t value, size_t rows,
+                              csfs_error *err);
 int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error *err);
 void pq_builder_free(pq_builder *b);
 

@@ -154,7 +154,7 @@ static void test_golden_list(const char *name)
                 if (w <= sizeof sparse / sizeof *sparse) {
                     memset(sparse, 0x5A, sizeof sparse);
                     csfs_v2_fill_empty(m, sparse, 1, 1);
-                    csfs_v2_store_sparse(&rec, m, sparse, 1);
+                    csfs_v2_store_sparse(&rec, m, sparse, 1, NULL);
                     CHECK(memcmp(sparse, row, w * sizeof *row) == 0);
                 }
             }

@@ -289,7 +289,7 @@ static void test_engine_source_chunks(void)
             want_rows = realloc(want_rows, n * w * sizeof *want_rows);
             got = realloc(got, n * w * sizeof *got);
         }
-        csfs_v2_store_made(a.made, 0, n, peel->count, got, n);
+        csfs_v2_store_made(a.made, 0, n, peel->count, got, n, NULL);
         for (size_t i = 0; i < n; i++) {
             const char *l[3];
             size_t len[3];

@@ -143,7 +143,7 @@ static void test_failures_past_2_32(void)
     uint32_t *cols = calloc(width * scan.n_rec, sizeof *cols);
     csfs_desc_notes notes;
     csfs_desc_notes_clear(&notes);
-    csfs_desc_parse_records(&ctx, text, &scan, 0, scan.n_rec, cols, scan.n_rec, &notes);
+    csfs_desc_parse_records(&ctx, text, &scan, 0, scan.n_rec, cols, scan.n_rec, NULL, &notes);
     CHECK_EQ_INT(notes.failed, 2);
     CHECK_EQ_INT(notes.n_failures, 2);
 

@@ -188,9 +188,14 @@ static void run_engines(engines *e, const char *data, const csfs_chunk_scan *sca
         csfs_desc_ctx *ctx = normalize ? &e->norm : &e->raw;
         csfs_desc_notes notes;
         csfs_desc_notes_clear(&notes);
-        /* Garbage first: parse_records must clear the rows itself. */
-        memset(e->cols, 0xA5, n * e->width * sizeof *e->cols);
-        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, &notes);
+        /* Rows of zeros in (the engine's page fill); the columns written
+         * must all be in touched. */
+        memset(e->cols, 0, n * e->width * sizeof *e->cols);
+        uint64_t touched[(3 * MAX_PEEL + 63) / 64] = {0};
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, touched, &notes);
+        for (size_t c = 0; c < e->width; c++)
+            for (size_t r = 0; !(touched[c / 64] >> (c % 64) & 1) && r < n; r++)
+                REQUIRE(e->cols[c * n + r] == 0);
         REQUIRE(notes.failed <= n && notes.n_failures <= CSFS_MAX_NOTES);
         REQUIRE(notes.n_failures ==
                 (notes.failed < CSFS_MAX_NOTES ? notes.failed : CSFS_MAX_NOTES));
@@ -268,13 +273,15 @@ static void run_fused(engines *e, const char *data, size_t len, int last,
         csfs_desc_notes a, b;
         csfs_desc_notes_clear(&a);
         csfs_desc_notes_clear(&b);
-        memset(e->cols, 0x5A, n * e->width * sizeof *e->cols);
-        memset(e->cols2, 0xA5, n * e->width * sizeof *e->cols2);
-        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, &a);
+        memset(e->cols, 0, n * e->width * sizeof *e->cols); /* the engine's page fill */
+        memset(e->cols2, 0, n * e->width * sizeof *e->cols2);
+        uint64_t ta[(3 * MAX_PEEL + 63) / 64] = {0}, tb[(3 * MAX_PEEL + 63) / 64] = {0};
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols, n, ta, &a);
         ctx->parsed = e->pv1;
-        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols2, n, &b);
+        csfs_desc_parse_records(ctx, data, scan, 0, n, e->cols2, n, tb, &b);
         ctx->parsed = NULL;
         REQUIRE(memcmp(e->cols, e->cols2, n * e->width * sizeof *e->cols) == 0);
+        REQUIRE(memcmp(ta, tb, sizeof ta) == 0);
         REQUIRE(memcmp(&a, &b, sizeof a) == 0);
     }
     if (!e->have_v2) return;
