@@ -16,6 +16,7 @@
 #include "parquet/pq_wbuf.h"
 #include "parquet/pq_writer.h"
 #include "parquet/rle_hybrid.h"
+#include "parquet/run_scan.h"
 #include "parquet/thrift_write.h"
 
 #define DEFAULT_DICT_BYTES ((size_t)1 << 20)
@@ -178,8 +179,8 @@ static int lookup(pq_builder *b, uint64_t key, uint32_t *out)
 
 /*
  * dict_encode for 4-byte values, run by run: descriptor columns are long runs
- * of one value (mostly zero), so each run costs one lookup, an 8-values-at-a-
- * time equality scan and a fill. Entries are added in order of first
+ * of one value (mostly zero), so each run costs one lookup and a vector scan
+ * for its end (parquet/run_scan.h). Entries are added in order of first
  * appearance, as by the value-by-value loop: the bytes are the same.
  */
 static int dict_encode4(pq_builder *b, const uint8_t *values, size_t rows)
@@ -198,22 +199,7 @@ static int dict_encode4(pq_builder *b, const uint8_t *values, size_t rows)
         uint32_t entry;
         int rc = lookup(b, key, &entry);
         if (rc <= 0) return rc;
-        size_t j = r + 1;
-        while (j + 8 <= rows) {
-            uint32_t w[8];
-            memcpy(w, values + 4 * j, sizeof w);
-            if (((w[0] ^ key) | (w[1] ^ key) | (w[2] ^ key) | (w[3] ^ key) | (w[4] ^ key) |
-                 (w[5] ^ key) | (w[6] ^ key) | (w[7] ^ key)) != 0)
-                break;
-            j += 8;
-        }
-        for (;;) {
-            uint32_t v;
-            if (j >= rows) break;
-            memcpy(&v, values + 4 * j, 4);
-            if (v != key) break;
-            j++;
-        }
+        size_t j = pq_run_end(values, r + 1, rows, key);
         runs[nruns].value = entry - 1;
         runs[nruns].len = (uint32_t)(j - r);
         nruns++;
