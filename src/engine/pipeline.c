@@ -192,7 +192,7 @@ typedef struct page_slot {
     uint64_t rows_parsed;
     size_t lanes_done;
     int encoded; /* every lane encoded, and written columns reset */
-    int filled;  /* cols hold the kind's fill values (set once) */
+    int filled;  /* cols hold the kind's fill values (from its first page on) */
     uint32_t *cols;
     uint64_t *touched; /* columns written since the slot was last reset */
 } page_slot;
@@ -390,12 +390,6 @@ static page_slot *slot_for(engine *j, uint64_t p)
         s->lanes_done = 0;
         s->encoded = 0;
         if (s->touched) memset(s->touched, 0, j->touched_words * sizeof *s->touched);
-        if (s->cols && !s->filled) {
-            /* Once per slot: every column at its fill value (pages then
-             * reset only the columns they wrote). */
-            for (size_t k = 0; k < j->kind->page_cols; k++) fill_column(j, s, k, j->col_stride);
-            s->filled = 1;
-        }
         if (j->kind->slot_reset) j->kind->slot_reset(j->kind->ctx, p % j->ring);
     }
     return s;
@@ -571,8 +565,13 @@ static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
     segment sg = c->segs[seg_index]; /* segs may move while unlocked: copy */
     page_slot *s = &j->pages[sg.page % j->ring];
     uint64_t row_in_page = sg.row_start - s->row_start;
+    int unfilled = s->cols && !s->filled;
     pthread_mutex_unlock(&j->mu);
 
+    if (unfilled) /* the slot's first page: its rows get their fill here, in parallel */
+        for (size_t k = 0; k < j->kind->page_cols; k++)
+            fill_u32(s->cols + k * j->col_stride + row_in_page, j->kind->fill[k],
+                     (size_t)(sg.row_end - sg.row_start));
     size_t words = j->touched_words;
     uint64_t *touched = s->cols ? j->seg_touched + worker * words : NULL;
     if (touched) memset(touched, 0, words * sizeof *touched);
@@ -893,6 +892,9 @@ static int advance_once(engine *j)
             return 0;
         }
         s->in_use = 0;
+        /* Every row of a full page holds its fill again (reset where written):
+         * the next page's starting point. A short page filled only its rows. */
+        if (rows == j->page_rows) s->filled = 1;
         j->pages_done++;
         place_segments(j);
         schedule_lanes(j);
@@ -956,7 +958,7 @@ static int setup(engine *j, csfs_error *err)
     for (size_t i = 0; k->page_cols && i < j->ring; i++) {
         /* Large allocations are mapped lazily: a small list touches little.
          * Zero fill values come with calloc's fresh pages; others are
-         * written when the slot is first used. */
+         * written by the segments of the slot's first page (run_parse). */
         size_t n = k->page_cols * j->col_stride;
         j->pages[i].cols = zero_fill ? calloc(n, sizeof(uint32_t)) : malloc(n * sizeof(uint32_t));
         j->pages[i].filled = zero_fill;
