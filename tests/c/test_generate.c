@@ -277,8 +277,9 @@ static void test_engine_source_chunks(void)
     csfs_v2_record rec;
     CHECK(csfs_v2_ctx_init(&v2, peel, &err) == 0);
     CHECK(csfs_v2_record_init(&rec, peel->count, &err) == 0);
-    size_t w = csfs_v2_width(peel->count), rows_cap = 0, made_rows = 0, bad = 0;
+    size_t w = csfs_v2_width(peel->count), rows_cap = 0, made_rows = 0, bad = 0, made_chunks = 0;
     int32_t *want_rows = NULL, *got = NULL;
+    uint64_t *touched = calloc((w + 63) / 64, sizeof *touched);
     const char *tp = text.data + J.header_len, *tend = text.data + text.len;
     while (m->next(m->ctx, 0, &err) == 1) {
         CHECK(m->fill(m->ctx, 0, 0, &chunk, &a, &err) == 0);
@@ -289,7 +290,16 @@ static void test_engine_source_chunks(void)
             want_rows = realloc(want_rows, n * w * sizeof *want_rows);
             got = realloc(got, n * w * sizeof *got);
         }
-        csfs_v2_store_made(a.made, 0, n, peel->count, got, n, NULL);
+        /* Every other chunk the engine's way: columns hold their fill
+         * values already, and the columns written are reported. */
+        int engine_way = made_chunks++ % 2;
+        if (engine_way) {
+            memset(touched, 0, (w + 63) / 64 * sizeof *touched);
+            for (size_t c = 0; c < w; c++)
+                for (size_t i = 0; i < n; i++)
+                    got[c * n + i] = (int32_t)csfs_v2_fill_value(peel->count, c);
+        }
+        csfs_v2_store_made(a.made, 0, n, peel->count, got, n, engine_way ? touched : NULL);
         for (size_t i = 0; i < n; i++) {
             const char *l[3];
             size_t len[3];
@@ -305,12 +315,17 @@ static void test_engine_source_chunks(void)
             csfs_v2_store(&rec, peel->count, want_rows + i, n);
         }
         bad += memcmp(want_rows, got, n * w * sizeof *want_rows) != 0;
+        for (size_t c = 0; engine_way && c < w; c++) /* a column off its fill is touched */
+            for (size_t i = 0; i < n; i++)
+                if (want_rows[c * n + i] != (int32_t)csfs_v2_fill_value(peel->count, c))
+                    bad += !(touched[c / 64] >> (c % 64) & 1);
         made_rows += n;
     }
     CHECK(made_rows == J.csf_count && tp == tend);
     CHECK_EQ_INT((long long)bad, 0);
     free(want_rows);
     free(got);
+    free(touched);
     csfs_v2_record_free(&rec);
     csfs_v2_ctx_free(&v2);
     csfs_peel_free(peel);
