@@ -52,6 +52,8 @@ static void help(void)
            "                          csfs with SIGBUS (the output is a temporary file\n"
            "                          then, never a partial OUTPUT); use --no-mmap for\n"
            "                          files that may shrink while they are read\n"
+           "  --parse-in-scan         parse each CSF in the scanning pass (one pass over the\n"
+           "                          text; same output; slower on the machines measured)\n"
            "  --force                 replace an existing output\n"
            "  --json                  print the summary as JSON on stdout\n"
            "  --quiet                 no summary or warnings on stderr (errors still)\n");
@@ -74,6 +76,8 @@ int cmd_descriptors(int argc, char **argv)
             return EXIT_OK;
         } else if (cli_is(&a, "--no-mmap", NULL)) {
             opt.no_mmap = 1;
+        } else if (cli_is(&a, "--parse-in-scan", NULL)) {
+            opt.parse_in_scan = 1;
         } else if (cli_is(&a, "--normalize", NULL) || cli_is(&a, "--normalise", NULL)) {
             opt.normalize = 1;
         } else if (cli_is(&a, "--peel", NULL)) {

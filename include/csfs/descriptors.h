@@ -51,6 +51,10 @@ typedef struct csfs_descriptor_options {
                                   mapped; mapped (the default) costs no copy, but a file
                                   truncated by another process while it is mapped kills the
                                   process with SIGBUS (README "Input") */
+    int parse_in_scan;         /* parse each CSF in the scanning pass, while its bytes are in
+                                  cache, into a per-chunk parsed form that the page tasks
+                                  store; 0 (default): the page tasks parse. Same bytes either
+                                  way; measured slower on x86-64 (bench/RESULTS-fused.md) */
     int max_reported_failures; /* failures described on the report callback (default 5) */
     /* Called with one message per reported failure/warning; NULL: silent. */
     void (*report)(void *ctx, const char *message);

@@ -637,19 +637,6 @@ uint64_t csfs_descriptor_group_rows(const csfs_descriptor_options *opt)
                                            : (1u << 20);
 }
 
-/* Parse in the segment tasks (default) or in the scan: the same bytes
- * either way. CSFS_SCAN_PARSE=1 in the environment picks the second, for
- * measuring one against the other and for tests. It is the slower one here:
- * the parsed form is about as large as the fixed-width text it comes from
- * (16 bytes per occupied subshell against 9), so it adds a write and a read
- * of the same size as the text instead of saving one, and it costs ~420
- * instructions per CSF to build and load (measured in bench/RESULTS-fused.md). */
-static int scan_parse_enabled(void)
-{
-    const char *v = getenv("CSFS_SCAN_PARSE");
-    return v && strcmp(v, "1") == 0;
-}
-
 static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *hooks,
                    csfs_matrix *matrix, csfs_pipe_source *given, csfs_summary *summary,
                    csfs_error *err)
@@ -681,7 +668,13 @@ static int run_job(const csfs_descriptor_options *opt, const csfs_desc_hooks *ho
             .parse = desc_parse,
             .account = desc_account,
         };
-        if (scan_parse_enabled() && !(hooks && hooks->no_descriptors)) {
+        /* Parse in the segment tasks (default) or in the scan: the same bytes
+         * either way. Parsing in the scan is the slower one here: the parsed
+         * form is about as large as the fixed-width text it comes from (16
+         * bytes per occupied subshell against 9), so it adds a write and a
+         * read of the text's size instead of saving one, and costs ~420
+         * instructions per CSF to build and load (bench/RESULTS-fused.md). */
+        if (opt->parse_in_scan && !(hooks && hooks->no_descriptors)) {
             kind.parsed_new = desc_parsed_new;
             kind.parsed_free = desc_parsed_free;
             kind.scan_begin = desc_scan_begin;

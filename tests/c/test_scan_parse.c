@@ -1,5 +1,5 @@
 /*
- * Parsing in the scan (CSFS_SCAN_PARSE=1: descriptor/parsed.h through the
+ * Parsing in the scan (csfs_descriptor_options.parse_in_scan: descriptor/parsed.h through the
  * engine's scan_record hook) against parsing in the segment tasks (the
  * default): the same output bytes, the same messages in the same order,
  * the same summary, rejects file and errors. On every GRASP list in
@@ -47,13 +47,13 @@ static void run_one(const char *in, const char *dir, int mode, int threads, size
     snprintf(rej, sizeof rej, "%s/rej.%d.tsv", dir, in_scan);
     remove(out);
     remove(rej);
-    setenv("CSFS_SCAN_PARSE", in_scan ? "1" : "0", 1);
     csfs_descriptor_options opt;
     csfs_descriptor_options_init(&opt);
     opt.input = in;
     opt.output = out;
     opt.threads = threads;
     opt.chunk_bytes = chunk;
+    opt.parse_in_scan = in_scan;
     opt.strict = strict;
     opt.normalize = mode == 1;
     opt.max_reported_failures = 50;
@@ -73,7 +73,6 @@ static void run_one(const char *in, const char *dir, int mode, int threads, size
     if (o->rc) snprintf(o->error, sizeof o->error, "%s", err.message);
     o->out = o->rc ? NULL : tu_read_file(out, &o->out_len);
     o->rej = o->rc || mode != 3 ? NULL : tu_read_file(rej, &o->rej_len);
-    unsetenv("CSFS_SCAN_PARSE");
 }
 
 static int runs, runs_failing, runs_reporting;
