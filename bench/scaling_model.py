@@ -106,6 +106,21 @@ def main():
                 lines.append(f"| {n} | {sp:.1f} | {limit} | {amdahl:.1f} | "
                              f"{info['csfs'] / t / 1e6:.1f} |")
         curves[name] = pts
+        st2 = data["stages_cpu_seconds"].get(f"{name}|{args.workload}|2")
+        if st2:
+            # What the model leaves out, measured: the same work costs more
+            # CPU with 2 workers than with 1 (shared caches and memory, pages
+            # and encoder state moving between cores, kernel IPIs). Each
+            # stage's 2-worker/1-worker ratio says where.
+            t2 = sum(st2[k] for k in ("reader", "scan", "parse", "encode", "writer"))
+            lines += ["", "Measured with 2 workers (CPU s, and the ratio to 1 worker): " +
+                      ", ".join(f"{k} {st2[k]:.3f} ({st2[k] / st[k]:.2f}x)" if st[k] > 0.05 else
+                                f"{k} {st2[k]:.3f}"
+                                for k in ("reader", "scan", "parse", "encode", "writer")) +
+                      f"; in all {t2:.3f} s ({t2 / t1:.2f}x). The model's 2-core speed-up "
+                      f"divided by that inflation: {2 / (t2 / t1):.2f}. The model assumes no "
+                      f"inflation; with a constant one the 48-core figure scales by the same "
+                      f"factor ({48 / (t2 / t1):.1f}x)."]
         if first:
             lines += ["", f"First limit other than worker CPU: **{first[1]}** from {first[0]} "
                       f"cores on."]
