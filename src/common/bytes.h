@@ -17,6 +17,22 @@
 #define CSFS_HAVE_SSE2 1
 #endif
 
+/* Unaligned little loads of fixed-width text (memcpy: no alignment or
+ * aliasing assumptions; compiles to one load). */
+static inline uint32_t csfs_load4(const char *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+static inline uint64_t csfs_load8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
 /* Whether any byte of s[0..len) is >= 0x80 (not ASCII). */
 static inline int csfs_has_high_byte_scalar(const char *s, size_t len)
 {

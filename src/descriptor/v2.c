@@ -699,13 +699,6 @@ static inline int parse_state(const char *s, size_t len, int32_t field, int32_t 
 
 #define SPACES4 0x20202020u
 
-static inline uint32_t load4(const char *p)
-{
-    uint32_t x;
-    memcpy(&x, p, 4);
-    return x;
-}
-
 static inline int spaces9(const char *p)
 {
     uint64_t x;
@@ -727,7 +720,7 @@ static uint32_t j4_slow(int32_t v)
     if (!two_j_fits(v)) return 0;
     char b[4] = {' ', ' ', ' ', ' '};
     put_two_j(b + 3, v);
-    return load4(b);
+    return csfs_load4(b);
 }
 
 static inline uint32_t j4(const csfs_v2_ctx *ctx, int32_t v)
@@ -780,7 +773,7 @@ parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_
      * cover every byte of the three lines.
      */
     int canon = n1 == c.w && n2 == c.m && c.m <= c.w && n3 == c.r && c.r == c.w + 2 &&
-                load4(l3) == SPACES4 && load4(c.final_j.p) == j4(ctx, total);
+                csfs_load4(l3) == SPACES4 && csfs_load4(c.final_j.p) == j4(ctx, total);
 
     /*
      * rCSFs parses every field before validating the record, so a syntax
@@ -853,7 +846,8 @@ parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_
         /* Line 2: canonical is 9 spaces, or "   " + ("  " or "v;") + J in 4. */
         int fast_state = sl == 9 ? csfs_j9_fast(sp, &two_j) : -1;
         if (fast_state == 1) {
-            canon &= load4(sp) == SPACES4 && sp[4] == ' ' && load4(sp + 5) == j4(ctx, two_j);
+            canon &=
+                csfs_load4(sp) == SPACES4 && sp[4] == ' ' && csfs_load4(sp + 5) == j4(ctx, two_j);
         } else if (fast_state == 0) {
             two_j = CSFS_V2_MISSING; /* nine spaces: nothing printed, canonical */
         } else if (sl && !(sl == 9 && spaces9(sp))) {
@@ -869,7 +863,7 @@ parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_
                 int v = sen;
                 canon &= sl == 9 && sp[0] == ' ' && sp[1] == ' ' && sp[2] == ' ' &&
                          sp[3] == (v < 0 ? ' ' : '0' + v) && sp[4] == (v < 0 ? ' ' : ';') &&
-                         load4(sp + 5) == j4(ctx, two_j);
+                         csfs_load4(sp + 5) == j4(ctx, two_j);
             }
         }
 
@@ -877,7 +871,8 @@ parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_
          * 4 + a space (ending at byte 9(i+1)+2 of line 3). */
         int fast_cpl = cl == 9 ? csfs_j9_fast(cp, &two_k) : -1;
         if (fast_cpl == 1) {
-            canon &= load4(cp) == SPACES4 && cp[8] == ' ' && load4(cp + 4) == j4(ctx, two_k);
+            canon &=
+                csfs_load4(cp) == SPACES4 && cp[8] == ' ' && csfs_load4(cp + 4) == j4(ctx, two_k);
         } else if (fast_cpl == 0) {
             two_k = CSFS_V2_MISSING;
         } else if (cl && !(cl == 9 && spaces9(cp))) {
@@ -893,8 +888,8 @@ parse_general(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *l2, size_
                                 "line 3 under field %d: coupling '%s' is not a J value "
                                 "(0..32767 or n/2, n <= 65535)",
                                 (int)i, shown(t, tl, buf));
-                canon &= cl == 9 && load4(cp) == SPACES4 && cp[8] == ' ' &&
-                         load4(cp + 4) == j4(ctx, two_k);
+                canon &= cl == 9 && csfs_load4(cp) == SPACES4 && cp[8] == ' ' &&
+                         csfs_load4(cp + 4) == j4(ctx, two_k);
             }
         }
 

@@ -30,6 +30,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/bytes.h"
 #include "common/error.h"
 
 #define J_SLOTS 1024 /* power of two, > 5x the J texts cached */
@@ -61,20 +62,6 @@ struct csfs_v2_fast {
     int l2_ok;           /* 0: prev_l2 does not hold such a line */
     int32_t (*state)[2]; /* per field of line 1; -1, -1 past line 2's end */
 };
-
-static inline uint64_t load8(const char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-    return x;
-}
-
-static inline uint32_t load4(const char *p)
-{
-    uint32_t x;
-    memcpy(&x, p, 4);
-    return x;
-}
 
 static inline size_t j_slot(uint32_t key)
 {
@@ -166,7 +153,7 @@ int csfs_v2_fast_init(csfs_v2_ctx *ctx, csfs_error *err)
             b[5] = '(';
             b[6] = occ >= 10 ? (char)('0' + occ / 10) : ' ';
             b[7] = (char)('0' + occ % 10);
-            uint64_t key = load8(b);
+            uint64_t key = csfs_load8(b);
             size_t h = f_slot(F, key);
             while (F->f_key[h] && F->f_key[h] != key) h = (h + 1) & F->f_mask;
             if (F->f_key[h]) continue; /* a repeated name: the same entry */
@@ -223,8 +210,8 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 #endif
     uint64_t acc = 0;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) acc |= load8(a + i) ^ load8(b + i);
-    if (i < n) acc |= load8(a + n - 8) ^ load8(b + n - 8);
+    for (; i + 8 <= n; i += 8) acc |= csfs_load8(a + i) ^ csfs_load8(b + i);
+    if (i < n) acc |= csfs_load8(a + n - 8) ^ csfs_load8(b + n - 8);
     return acc == 0;
 }
 
@@ -236,7 +223,7 @@ static int line1_fields(struct csfs_v2_fast *F, const char *l1, size_t nf)
     for (size_t i = 0; i < nf; i++) {
         const char *p = l1 + 9 * i;
         if (p[8] != ')') return 0;
-        const v2_field *f = f_lookup(F, load8(p));
+        const v2_field *f = f_lookup(F, csfs_load8(p));
         if (!f || f->peel <= prev) return 0;
         prev = f->peel;
         F->prev_f[i] = f;
@@ -250,7 +237,7 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
     struct csfs_v2_fast *F = ctx->fast;
     static const char sp4_text[4] = {' ', ' ', ' ', ' '};
     static const char pre_mask_text[4] = {'\xFF', '\xFF', '\xFF', '\0'};
-    const uint32_t sp4 = load4(sp4_text), pre_mask = load4(pre_mask_text);
+    const uint32_t sp4 = csfs_load4(sp4_text), pre_mask = csfs_load4(pre_mask_text);
     const uint64_t sp8 = (uint64_t)sp4 << 32 | sp4;
 
     /* Lengths as formatted: line 1 = 9 nf, line 3 = 9 nf + 2, line 2 a
@@ -259,8 +246,8 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
         return 0;
     size_t nf = n1 / 9;
     char pc = l3[n3 - 1];
-    if ((pc != '+' && pc != '-') || load4(l3) != sp4) return 0;
-    int32_t total = j_lookup(F, load4(l3 + n3 - 5));
+    if ((pc != '+' && pc != '-') || csfs_load4(l3) != sp4) return 0;
+    int32_t total = j_lookup(F, csfs_load4(l3 + n3 - 5));
     if (total < 0) return 0;
 
     if (n1 != F->prev_n1 || !same_bytes(l1, F->prev_l1, n1)) {
@@ -277,10 +264,10 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
         for (size_t i = 0; i < ns; i++) {
             const char *st = l2 + 9 * i;
             int32_t two_j = CSFS_V2_MISSING, sen = CSFS_V2_MISSING;
-            uint32_t j = load4(st + 5);
-            if (load4(st) != sp4 || st[4] != ' ' || j != sp4) {
+            uint32_t j = csfs_load4(st + 5);
+            if (csfs_load4(st) != sp4 || st[4] != ' ' || j != sp4) {
                 /* "   " + ("  " | "v;") + J */
-                if (((load4(st) ^ sp4) & pre_mask) != 0) return 0;
+                if (((csfs_load4(st) ^ sp4) & pre_mask) != 0) return 0;
                 if (st[4] == ';') {
                     unsigned v = (unsigned)(st[3] - '0');
                     if (v > 9) return 0;
@@ -314,11 +301,11 @@ int csfs_v2_parse_fast(csfs_v2_ctx *ctx, const char *l1, size_t n1, const char *
         const char *c = l3 + 4 + 9 * i;
         if (i + 1 < nf) {
             /* 4 spaces + (2K in 4 | 4 spaces) + a space */
-            uint64_t w = load8(c);
+            uint64_t w = csfs_load8(c);
             if (c[8] != ' ') return 0;
             if (w != sp8) {
-                if (load4(c) != sp4 || i == 0) return 0;
-                two_k = j_lookup(F, load4(c + 4));
+                if (csfs_load4(c) != sp4 || i == 0) return 0;
+                two_k = j_lookup(F, csfs_load4(c + 4));
                 if (two_k < 0) return 0;
             }
         } else if (c[0] != ' ' || c[1] != ' ') {

@@ -118,8 +118,8 @@ typedef struct csfs_chunk_scan {
      * chunk-relative index; ascii: every byte of its three lines is ASCII.
      * A non-zero return (a negative CSFS_E_*, err filled) stops the scan
      * with that status. */
-    int (*on_record)(void *arg, const char *data, const csfs_record *rec, size_t index,
-                     int ascii, csfs_error *err);
+    int (*on_record)(void *arg, const char *data, const csfs_record *rec, size_t index, int ascii,
+                     csfs_error *err);
     void *on_record_arg;
 } csfs_chunk_scan;
 

@@ -211,7 +211,7 @@ int csfs_text_ranges_read(const csfs_text_ranges *t, uint64_t k, csfs_buf *buf, 
     if (rc) return rc;
     uint64_t start = b0, end;
     if (k > 0 && (rc = find_boundary(&w, b0, b1, &start, err))) return rc;
-    if (start >= b1) { /* no line in this range may begin a chunk: empty */
+    if (start >= b1) {      /* no line in this range may begin a chunk: empty */
         out->data = w.data; /* not NULL: scanners may pass it to memchr */
         out->start = b1;
         out->is_last = b1 == t->file_end;

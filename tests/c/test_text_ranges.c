@@ -121,7 +121,7 @@ static int scan_ranges(const char *path, const char *data, size_t range, int map
     for (uint64_t k = 0; k < t.count && !bad; k++) {
         csfs_text_range g;
         if ((st->rc = csfs_text_ranges_read(&t, k, &b, mapped ? &m : NULL, &g, &err)) != 0) break;
-        if (g.len == 0) { /* an empty chunk ends where the next range begins */
+        if (g.len == 0) {          /* an empty chunk ends where the next range begins */
             bad |= g.data == NULL; /* scanners may pass it to memchr */
             bad |= g.start != (k + 1 < t.count ? t.data_start + (k + 1) * range : t.file_end);
             continue;
