@@ -27,8 +27,9 @@ static void on_signal(int sig)
 static void on_sigbus(int sig)
 {
     static const char msg[] =
-        "csfs: SIGBUS: an input file was truncated while csfs had it mapped (--no-mmap reads "
-        "files that may shrink while they are read); a hidden temporary output "
+        "csfs: SIGBUS: an input file was truncated while csfs had it mapped (descriptors and "
+        "convert take --no-mmap for files that may shrink while they are read); a hidden "
+        "temporary output "
         "(.NAME.csfs-XXXXXX) may be left beside the output\n";
     ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)n;

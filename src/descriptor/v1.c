@@ -268,7 +268,8 @@ void csfs_desc_parse_records(csfs_desc_ctx *ctx, const char *data, const csfs_ch
     /* Most values are zero and the rows already are: only the occupied
      * triples are stored, and the subshells they belong to noted. */
     memset(ctx->stored, 0, (ctx->n_peel + 63) / 64 * sizeof *ctx->stored);
-    ctx->ascii_known = csfs_records_ascii(data, scan, first, end);
+    /* Records parsed in the scan were checked there. */
+    ctx->ascii_known = ctx->parsed ? 1 : csfs_records_ascii(data, scan, first, end);
     const csfs_record *text = scan->cols ? NULL : scan->rec; /* text: one test per chunk */
     for (size_t i = first; i < end; i++) {
         const char *l[3];

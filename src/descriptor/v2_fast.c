@@ -26,11 +26,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
-#include "common/bytes.h"
+#include "common/bytes.h" /* CSFS_HAVE_SSE2 and its intrinsics */
 #include "common/error.h"
 
 #define J_SLOTS 1024 /* power of two, > 5x the J texts cached */
@@ -195,7 +192,7 @@ void csfs_v2_fast_free(csfs_v2_ctx *ctx)
  * together (the last word overlapping), one test at the end. */
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-#if defined(__SSE2__)
+#ifdef CSFS_HAVE_SSE2
     if (n >= 16) {
         __m128i acc = _mm_setzero_si128();
         size_t i = 0;

@@ -58,7 +58,8 @@ struct csfs_page_sink {
     int unordered;
     size_t lanes;
     /* 1: lane c reads page column c only, in encode (the engine then resets
-     * column c to its fill as soon as lane c has encoded the page). */
+     * column c to its fill as soon as lane c has encoded the page, unless
+     * done_reads_cols: then after page_done). */
     int lane_is_column;
     /* 1: page_done reads the page's columns (they are reset after it). */
     int done_reads_cols;

@@ -71,9 +71,10 @@ static int pq_encode(csfs_page_sink *s, void *worker, size_t lane, const csfs_pa
 {
     parquet_sink *k = (parquet_sink *)s;
     pq_worker *w = worker;
-    if (k->cols.values == descriptor_values && p->touched &&
-        !(p->touched[lane / 64] >> (lane % 64) & 1)) {
-        /* A column no row wrote: every value is its fill, not read. */
+    if (s->lane_is_column && p->touched && !(p->touched[lane / 64] >> (lane % 64) & 1) &&
+        !pq_builder_is_plain(k->builders[lane])) {
+        /* A column no row wrote: every value is its fill, not read (a PLAIN
+         * chunk reads the column, which holds the fill, as any other). */
         uint32_t fill = p->fill ? p->fill[lane] : 0;
         return pq_builder_add_const_page(k->builders[lane], w->enc, fill, p->rows, err);
     }

@@ -359,10 +359,10 @@ static void fill_u32(uint32_t *p, uint32_t v, size_t n)
     for (size_t i = 0; i < n; i++) p[i] = v;
 }
 
-/* Rows [0, rows) of column k of slot s back to the kind's fill value. */
-static void fill_column(const engine *j, page_slot *s, size_t k, size_t rows)
+/* Rows [from, from + rows) of column k of slot s to the kind's fill value. */
+static void fill_column(const engine *j, page_slot *s, size_t k, size_t from, size_t rows)
 {
-    fill_u32(s->cols + k * j->col_stride, j->kind->fill ? j->kind->fill[k] : 0, rows);
+    fill_u32(s->cols + k * j->col_stride + from, j->kind->fill ? j->kind->fill[k] : 0, rows);
 }
 
 static int is_touched(const uint64_t *bits, size_t k)
@@ -375,7 +375,7 @@ static int is_touched(const uint64_t *bits, size_t k)
 static void reset_touched(const engine *j, page_slot *s, size_t rows)
 {
     for (size_t k = 0; k < j->kind->page_cols; k++)
-        if (is_touched(s->touched, k)) fill_column(j, s, k, rows);
+        if (is_touched(s->touched, k)) fill_column(j, s, k, 0, rows);
 }
 
 static page_slot *slot_for(engine *j, uint64_t p)
@@ -570,8 +570,7 @@ static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
 
     if (unfilled) /* the slot's first page: its rows get their fill here, in parallel */
         for (size_t k = 0; k < j->kind->page_cols; k++)
-            fill_u32(s->cols + k * j->col_stride + row_in_page, j->kind->fill[k],
-                     (size_t)(sg.row_end - sg.row_start));
+            fill_column(j, s, k, (size_t)row_in_page, (size_t)(sg.row_end - sg.row_start));
     size_t words = j->touched_words;
     uint64_t *touched = s->cols ? j->seg_touched + worker * words : NULL;
     if (touched) memset(touched, 0, words * sizeof *touched);
@@ -613,7 +612,7 @@ static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
      * sink reads them when done) by the orderer after page_done. */
     int by_lane = s->cols && sink->lane_is_column && !sink->done_reads_cols;
     if (rc == 0 && by_lane && lane < j->kind->page_cols && is_touched(s->touched, lane))
-        fill_column(j, s, lane, page.rows);
+        fill_column(j, s, lane, 0, page.rows);
 
     pthread_mutex_lock(&j->mu);
     if (rc) {
@@ -734,8 +733,9 @@ static void *reader_main(void *arg)
         c->is_last = last;
         c->n_segs = c->segs_done = 0;
         j->next_read++;
-        c->parts_left = j->src->is_parquet && !j->src->maker ? CSFS_CSF_GROUP_PARTS : 1;
-        for (int part = 0; part < c->parts_left; part++)
+        int parts = j->src->is_parquet && !j->src->maker ? CSFS_CSF_GROUP_PARTS : 1;
+        c->parts_left = parts; /* workers count it down as parts end */
+        for (int part = 0; part < parts; part++)
             push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, (size_t)part});
         if (last) {
             j->reader_eof = 1;

@@ -248,6 +248,9 @@ int csfs_records_ascii(const char *data, const csfs_chunk_scan *scan, size_t fir
 {
     if (first >= end) return 0;
     if (scan->made_ascii || scan->ascii) return 1;
+    /* In-place Parquet values: their pages were tested as they were read
+     * (made_ascii); the bytes between values are length prefixes. */
+    if (scan->cols && scan->cols[0].prefixed) return 0;
     if (scan->cols) { /* each string column's values are contiguous */
         for (int k = 0; k < 3; k++) {
             const csfs_line_column *c = &scan->cols[k];

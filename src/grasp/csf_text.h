@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/bytes.h"
 #include "csfs.h"
 #include "io/input.h"
 
@@ -167,9 +168,7 @@ static inline void csfs_record_lines(const csfs_chunk_scan *s, const char *data,
             const csfs_line_column *c = &s->cols[k];
             line[k] = c->data + c->off[i];
             if (c->prefixed) {
-                uint32_t n;
-                memcpy(&n, line[k] - 4, 4); /* little-endian hosts only, as the reader */
-                len[k] = n;
+                len[k] = csfs_load4(line[k] - 4); /* little-endian, as the reader */
             } else {
                 len[k] = (size_t)(c->off[i + 1] - c->off[i]);
             }

@@ -70,7 +70,8 @@ typedef struct csfs_text_range {
 } csfs_text_range;
 
 /* A read-only mapping of a chunk (and the few bytes around it that located
- * its boundaries): zero it before first use; reused from chunk to chunk. */
+ * its boundaries): zero it before first use; the struct is reused from
+ * chunk to chunk, each read replacing the mapping it holds. */
 typedef struct csfs_text_map {
     void *addr;
     size_t len;

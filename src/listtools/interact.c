@@ -145,7 +145,7 @@ static void mr_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, size_t 
                      uint64_t *touched, void *notes)
 {
     (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
-    (void)cols, (void)col_stride, (void)notes;
+    (void)cols, (void)col_stride, (void)touched, (void)notes;
 }
 
 static int mr_account(void *ctx, const csfs_pipe_chunk *c, void *const *notes, size_t n_notes,
@@ -904,7 +904,7 @@ static void explain_parse(void *ctx, size_t worker, const csfs_pipe_chunk *c, si
                           size_t col_stride, uint64_t *touched, void *notes)
 {
     (void)ctx, (void)worker, (void)c, (void)first, (void)end, (void)slot, (void)row_in_page;
-    (void)cols, (void)col_stride, (void)notes;
+    (void)cols, (void)col_stride, (void)touched, (void)notes;
 }
 
 static void explain_label(const ia_job *j, csfs_buf *t, int q)

@@ -364,6 +364,11 @@ int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *
     return dict_page(b, enc, v->rows, err);
 }
 
+int pq_builder_is_plain(const pq_builder *b)
+{
+    return b->plain;
+}
+
 int pq_builder_add_const_page(pq_builder *b, pq_encoder *enc, uint32_t value, size_t rows,
                               csfs_error *err)
 {

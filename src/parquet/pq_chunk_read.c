@@ -196,8 +196,15 @@ static int inplace_values(pq_chunk_ctx *c, const uint8_t *p, size_t len, size_t 
         q += m;
     }
     if (n) off[n] = (uint64_t)(q - s->data);
-    /* While the page is in cache: one test for the parsers' ASCII check. */
-    if (c->out->ascii && csfs_has_high_byte((const char *)p, len)) c->out->ascii = false;
+    /* While the page is in cache: the parsers' ASCII check, one test over
+     * the page; only when that finds a high byte, the values one by one (a
+     * length prefix of 128-255 has one of its own). */
+    if (c->out->ascii && csfs_has_high_byte((const char *)p, len)) {
+        for (size_t i = 0; i < n && c->out->ascii; i++) {
+            size_t at = (size_t)off[i], stop = i + 1 < n ? (size_t)off[i + 1] - 4 : (size_t)off[n];
+            if (csfs_has_high_byte((const char *)s->data + at, stop - at)) c->out->ascii = false;
+        }
+    }
     c->out->data_size = (uint64_t)(end - s->data);
     c->out->prefixed = true;
     c->rows_done += n;

@@ -113,6 +113,10 @@ int pq_builder_add_page(pq_builder *b, pq_encoder *enc, const pq_column_values *
  * read: one dictionary lookup and one run (PLAIN pages are materialised). */
 int pq_builder_add_const_page(pq_builder *b, pq_encoder *enc, uint32_t value, size_t rows,
                               csfs_error *err);
+/* 1 once the current chunk writes PLAIN pages (dictionary off or full): a
+ * constant page would then have to be materialised, and the caller's own
+ * column is the cheaper source. */
+int pq_builder_is_plain(const pq_builder *b);
 int pq_builder_finish(pq_builder *b, pq_encoder *enc, pq_chunk *out, csfs_error *err);
 void pq_builder_free(pq_builder *b);
 
