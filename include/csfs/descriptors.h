@@ -22,7 +22,8 @@ typedef struct csfs_stage_seconds {
     double scan;   /* workers: finding records and lines */
     double parse;  /* workers: CSFs -> rows */
     double encode; /* workers: pages -> encoded, compressed column chunks */
-    double writer; /* the ordered writer: accounting, appending, the file footer */
+    double writer; /* the ordered pass: accounting, appending pages (wall seconds; run by
+                      the workers, so also part of their stages) */
 } csfs_stage_seconds;
 
 typedef struct csfs_descriptor_options {
@@ -85,7 +86,7 @@ typedef struct csfs_summary {
      * model in bench/): the reader thread (pipes and compressed input; near
      * 0 for a regular file, whose workers read their own byte ranges, in
      * scan), the workers' scan / parse / encode tasks summed over workers,
-     * and the ordered writer (the calling thread). */
+     * and the ordered pass (run by whichever worker raised work for it). */
     csfs_stage_seconds stages;
 } csfs_summary;
 

@@ -7,8 +7,9 @@
  * A sink declares `lanes` independent encoders (Parquet: one per column;
  * .npy: one). The pipeline calls encode(lane, page) on worker threads, each
  * lane's pages strictly in order and never two of a lane at once; then
- * page_done(page) on the writer thread in page order, once every lane
- * encoded it. page_done only moves bytes: the heavy work is in encode.
+ * page_done(page) in page order from the orderer's pass (any thread, one at
+ * a time), once every lane encoded it. page_done only moves bytes: the heavy
+ * work is in encode.
  */
 #ifndef CSFS_PAGE_SINK_H
 #define CSFS_PAGE_SINK_H

@@ -16,6 +16,7 @@
 #include "grasp/csf_parquet.h"
 #include "grasp/csf_text_ranges.h"
 #include "common/error.h"
+#include "engine/lane_bundles.h"
 #include "engine/page_geometry.h"
 
 /* ---- sources -------------------------------------------------------------- */
@@ -190,7 +191,7 @@ typedef struct page_slot {
     uint64_t index;
     uint64_t row_start, natural_end;
     uint64_t rows_parsed;
-    size_t lanes_done;
+    size_t bundles_done;
     int encoded; /* every lane encoded, and written columns reset */
     int filled;  /* cols hold the kind's fill values (from its first page on) */
     uint32_t *cols;
@@ -202,7 +203,7 @@ typedef enum task_type { T_SCAN, T_PARSE, T_ENCODE } task_type;
 typedef struct task {
     task_type type;
     uint64_t a; /* chunk seq (SCAN, PARSE) or page (ENCODE) */
-    size_t b;   /* segment (PARSE), lane (ENCODE) or Parquet group part (SCAN) */
+    size_t b;   /* segment (PARSE), lane bundle (ENCODE) or Parquet group part (SCAN) */
 } task;
 
 typedef struct task_queue {
@@ -241,8 +242,11 @@ typedef struct engine {
     uint64_t *seg_touched;  /* each worker's bitmap for the segment it parses */
     csfs_page_geometry geo; /* the same three sizes, for engine/page_geometry.h */
     uint64_t pages_done, pages_complete, pages_scheduled;
-    uint64_t *lane_next;
-    uint8_t *lane_busy;
+    /* Encode tasks take a bundle of consecutive lanes (engine/lane_bundles.h);
+     * a bundle's pages go strictly in order, like its lanes'. */
+    size_t n_bundles;
+    uint64_t *bundle_next;
+    uint8_t *bundle_busy;
     task_queue q_scan, q_parse, q_encode;
 
     /* Totals in file order (orderer only). */
@@ -253,16 +257,23 @@ typedef struct engine {
     uint64_t block_csfs;
     int seen_separator;
     int32_t last_group_block; /* Parquet: block value of the previous group's last row */
-    uint64_t events;          /* bumped by every notify_main */
+    /* The orderer's pass runs on whichever thread raised work for it (a
+     * worker after its task, the reader at the end of input): no thread
+     * sleeps waiting for it, so a busy machine switches no thread in just to
+     * account a chunk or append a page. `ordering` marks a thread in the
+     * pass; `pending` marks work raised since that pass last looked. */
+    int ordering, pending;
+    int finished;         /* the pass found the job complete */
+    double order_seconds; /* wall time in the pass: the serial stage */
     double t0, last_progress;
 } engine;
 
-/* Wakes the orderer; the counter lets it notice events that happened while
- * it was busy (or unlocked in page_done), so no wake-up is lost. */
-static void notify_main(engine *j)
+static void order(engine *j);
+
+/* Work for the orderer: the thread that raised it runs the pass (order()). */
+static void want_order(engine *j)
 {
-    j->events++;
-    pthread_cond_signal(&j->cv_main);
+    j->pending = 1;
 }
 
 /* Records the first failure and stops everyone. Caller holds the lock. */
@@ -387,7 +398,7 @@ static page_slot *slot_for(engine *j, uint64_t p)
         s->row_start = page_start(j, p);
         s->natural_end = page_natural_end(j, p);
         s->rows_parsed = 0;
-        s->lanes_done = 0;
+        s->bundles_done = 0;
         s->encoded = 0;
         if (s->touched) memset(s->touched, 0, j->touched_words * sizeof *s->touched);
         if (j->kind->slot_reset) j->kind->slot_reset(j->kind->ctx, p % j->ring);
@@ -397,28 +408,28 @@ static page_slot *slot_for(engine *j, uint64_t p)
 
 /* ---- scheduling (caller holds the lock) ------------------------------------ */
 
-static void schedule_lane(engine *j, size_t lane)
+static void schedule_bundle(engine *j, size_t b)
 {
-    if (j->lane_busy[lane] || j->stop) return;
-    uint64_t p = j->lane_next[lane];
+    if (j->bundle_busy[b] || j->stop) return;
+    uint64_t p = j->bundle_next[b];
     if (p >= j->pages_complete) return;
     /* A row group's chunks are assembled when its last page is done: no lane
      * may start the next group before that. */
     if (p > 0 && p % j->pages_per_group == 0 && j->pages_done < p) return;
-    j->lane_busy[lane] = 1;
-    push_or_fail(j, &j->q_encode, (task){T_ENCODE, p, lane});
+    j->bundle_busy[b] = 1;
+    push_or_fail(j, &j->q_encode, (task){T_ENCODE, p, b});
 }
 
 static void schedule_lanes(engine *j)
 {
     if (j->kind->sink->unordered) {
-        /* Any page, any order: one task per lane of every complete page. */
+        /* Any page, any order: one task per bundle of every complete page. */
         for (; j->pages_scheduled < j->pages_complete && !j->stop; j->pages_scheduled++)
-            for (size_t l = 0; l < j->kind->sink->lanes; l++)
-                push_or_fail(j, &j->q_encode, (task){T_ENCODE, j->pages_scheduled, l});
+            for (size_t b = 0; b < j->n_bundles; b++)
+                push_or_fail(j, &j->q_encode, (task){T_ENCODE, j->pages_scheduled, b});
         return;
     }
-    for (size_t l = 0; l < j->kind->sink->lanes; l++) schedule_lane(j, l);
+    for (size_t b = 0; b < j->n_bundles; b++) schedule_bundle(j, b);
 }
 
 /* Returns 1 when a page became complete. */
@@ -554,7 +565,7 @@ static void run_scan(engine *j, size_t worker, uint64_t seq, size_t part)
     c->scan_err_whole = whole;
     if (rc) c->scan_err = e;
     c->state = CH_SCANNED;
-    notify_main(j);
+    want_order(j);
     pthread_mutex_unlock(&j->mu);
 }
 
@@ -586,11 +597,11 @@ static void run_parse(engine *j, size_t worker, uint64_t seq, size_t seg_index)
     /* The orderer only has work when the chunk is parsed (account, free) or
      * a page completes (a sink without lanes writes it at once): waking it
      * for every segment costs it CPU for nothing. */
-    if (update_complete(j) || c->segs_done == c->n_segs) notify_main(j);
+    if (update_complete(j) || c->segs_done == c->n_segs) want_order(j);
     pthread_mutex_unlock(&j->mu);
 }
 
-static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
+static void run_encode(engine *j, size_t worker, uint64_t p, size_t bundle)
 {
     pthread_mutex_lock(&j->mu);
     page_slot *s = &j->pages[p % j->ring];
@@ -605,35 +616,41 @@ static void run_encode(engine *j, size_t worker, uint64_t p, size_t lane)
     pthread_mutex_unlock(&j->mu);
 
     csfs_error e;
+    int rc = 0;
     csfs_page_sink *sink = j->kind->sink;
-    int rc = sink->ops->encode(sink, j->worker_state[worker], lane, &page, &e);
     /* Columns written into are reset once read for the last time: by their
-     * own lane, else by the worker encoding the page's last lane, else (the
+     * own lane, else by the worker encoding the page's last bundle, else (the
      * sink reads them when done) by the orderer after page_done. */
     int by_lane = s->cols && sink->lane_is_column && !sink->done_reads_cols;
-    if (rc == 0 && by_lane && lane < j->kind->page_cols && is_touched(s->touched, lane))
-        fill_column(j, s, lane, 0, page.rows);
+    size_t lane = csfs_bundle_first_lane(sink->lanes, j->n_bundles, bundle);
+    size_t end = csfs_bundle_first_lane(sink->lanes, j->n_bundles, bundle + 1);
+    for (; lane < end && rc == 0; lane++) {
+        rc = sink->ops->encode(sink, j->worker_state[worker], lane, &page, &e);
+        if (rc == 0 && by_lane && lane < j->kind->page_cols && is_touched(s->touched, lane))
+            fill_column(j, s, lane, 0, page.rows);
+    }
 
     pthread_mutex_lock(&j->mu);
     if (rc) {
         fail_locked(j, rc, &e);
     } else {
-        s->lanes_done++;
+        s->bundles_done++;
         if (!sink->unordered) {
-            j->lane_busy[lane] = 0;
-            j->lane_next[lane]++;
-            schedule_lane(j, lane);
+            j->bundle_busy[bundle] = 0;
+            j->bundle_next[bundle]++;
+            schedule_bundle(j, bundle);
         }
-        if (s->lanes_done == sink->lanes) {
+        if (s->bundles_done == j->n_bundles) {
             if (s->cols && !by_lane && !sink->done_reads_cols) {
                 pthread_mutex_unlock(&j->mu);
                 reset_touched(j, s, page.rows);
                 pthread_mutex_lock(&j->mu);
             }
             s->encoded = 1;
-            /* One wake-up per page, when its last lane is encoded (not one
-             * per lane: 171 columns made the orderer's CPU mostly wake-ups). */
-            notify_main(j);
+            /* One pass of the orderer per page, when its last bundle is
+             * encoded (not one per lane: 171 columns made the orderer's CPU
+             * mostly wake-ups). */
+            want_order(j);
         }
     }
     pthread_mutex_unlock(&j->mu);
@@ -645,7 +662,8 @@ typedef struct worker_arg {
     double cpu[3]; /* this worker's CPU seconds in scan, parse, encode tasks */
 } worker_arg;
 
-/* CPU time of the calling thread (coarse tasks: one call per chunk or page). */
+/* CPU time of the calling thread: a system call (no vDSO for thread clocks),
+ * ~0.8 us on a virtual machine, so one per task. */
 static double thread_cpu_seconds(void)
 {
     struct timespec ts;
@@ -657,6 +675,9 @@ static void *worker_main(void *arg)
 {
     worker_arg *w = arg;
     engine *j = w->j;
+    /* Each task's stage gets the CPU since the previous task ended: the task
+     * and taking it (waiting for work costs no CPU). */
+    double last = thread_cpu_seconds();
     pthread_mutex_lock(&j->mu);
     for (;;) {
         task t;
@@ -666,15 +687,17 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&j->cv_work, &j->mu);
         if (j->stop) break;
         pthread_mutex_unlock(&j->mu);
-        double t0 = thread_cpu_seconds();
         if (t.type == T_SCAN)
             run_scan(j, w->index, t.a, t.b);
         else if (t.type == T_PARSE)
             run_parse(j, w->index, t.a, t.b);
         else
             run_encode(j, w->index, t.a, t.b);
-        w->cpu[t.type == T_SCAN ? 0 : t.type == T_PARSE ? 1 : 2] += thread_cpu_seconds() - t0;
+        double now = thread_cpu_seconds();
+        w->cpu[t.type == T_SCAN ? 0 : t.type == T_PARSE ? 1 : 2] += now - last;
+        last = now;
         pthread_mutex_lock(&j->mu);
+        order(j);
     }
     pthread_mutex_unlock(&j->mu);
     return NULL;
@@ -682,10 +705,57 @@ static void *worker_main(void *arg)
 
 /* ---- reader thread ------------------------------------------------------------ */
 
+/* Whether chunk numbers are all a reader would hand out: workers read text
+ * ranges, or decode row groups, themselves. Then the orderer hands them out
+ * as slots free, and no reader thread runs. */
+static int self_read(const engine *j)
+{
+    return !j->src->maker && (j->src->is_parquet || j->ranges);
+}
+
+/* The end of input, after `j->next_read` chunks. */
+static void input_ended(engine *j)
+{
+    j->reader_eof = 1;
+    j->total_chunks = j->next_read;
+    want_order(j);
+}
+
+/* Chunk c, read or described, becomes the next chunk in file order. */
+static void start_chunk(engine *j, chunk *c, int last)
+{
+    c->state = CH_READ;
+    c->seq = j->next_read;
+    c->is_last = last;
+    c->n_segs = c->segs_done = 0;
+    j->next_read++;
+    int parts = j->src->is_parquet && !j->src->maker ? CSFS_CSF_GROUP_PARTS : 1;
+    c->parts_left = parts; /* workers count it down as parts end */
+    for (int part = 0; part < parts; part++)
+        push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, (size_t)part});
+    if (last) input_ended(j);
+}
+
+/* Self-read sources: a chunk number for every free slot (lock held). */
+static void issue_chunks(engine *j)
+{
+    uint64_t n = j->ranges ? j->ranges->count : pq_file_num_row_groups(j->src->pq.file);
+    while (!j->stop && !j->reader_eof) {
+        chunk *c = &j->chunks[j->next_read % j->n_chunks];
+        if (c->state != CH_FREE) return;
+        if (j->next_read >= n) {
+            input_ended(j);
+            return;
+        }
+        start_chunk(j, c, j->next_read + 1 >= n);
+    }
+}
+
+/* Pipes, compressed text and made chunks: read (or describe) chunks as slots
+ * free, off the workers. */
 static void *reader_main(void *arg)
 {
     engine *j = arg;
-    size_t groups = j->src->is_parquet ? pq_file_num_row_groups(j->src->pq.file) : 0;
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
         chunk *c = &j->chunks[j->next_read % j->n_chunks];
@@ -705,12 +775,6 @@ static void *reader_main(void *arg)
             empty = rc == 0;
             last = 0;
             if (rc > 0) rc = 0;
-        } else if (j->src->is_parquet || j->ranges) {
-            /* Workers decode row groups, or read text ranges, themselves:
-             * only chunk numbers are handed out here. */
-            uint64_t n = j->ranges ? j->ranges->count : groups;
-            empty = j->next_read >= n;
-            last = j->next_read + 1 >= n;
         } else {
             pthread_mutex_unlock(&j->mu);
             rc = csfs_text_next_chunk(j->src->text, &c->text, &e);
@@ -723,26 +787,13 @@ static void *reader_main(void *arg)
             break;
         }
         if (empty) {
-            j->reader_eof = 1;
-            j->total_chunks = j->next_read;
-            notify_main(j);
+            /* Every chunk may be done already: no worker would order again. */
+            input_ended(j);
+            order(j);
             break;
         }
-        c->state = CH_READ;
-        c->seq = j->next_read;
-        c->is_last = last;
-        c->n_segs = c->segs_done = 0;
-        j->next_read++;
-        int parts = j->src->is_parquet && !j->src->maker ? CSFS_CSF_GROUP_PARTS : 1;
-        c->parts_left = parts; /* workers count it down as parts end */
-        for (int part = 0; part < parts; part++)
-            push_or_fail(j, &j->q_scan, (task){T_SCAN, c->seq, (size_t)part});
-        if (last) {
-            j->reader_eof = 1;
-            j->total_chunks = j->next_read;
-            notify_main(j);
-            break;
-        }
+        start_chunk(j, c, last);
+        if (last) break; /* the worker scanning it orders after */
     }
     j->reader_cpu = thread_cpu_seconds();
     pthread_mutex_unlock(&j->mu);
@@ -865,8 +916,9 @@ static int advance_once(engine *j)
         }
         c->state = CH_FREE;
         j->next_parse_acc++;
-        pthread_cond_signal(&j->cv_reader);
+        if (!self_read(j)) pthread_cond_signal(&j->cv_reader);
     }
+    if (self_read(j)) issue_chunks(j);
     update_complete(j); /* the last page completes once the row count is known */
     csfs_page_sink *sink = j->kind->sink;
     while (j->pages_done < j->pages_complete && !j->stop) {
@@ -923,6 +975,27 @@ static int advance(engine *j)
     }
 }
 
+/*
+ * The orderer's pass on the calling thread (lock held), unless another thread
+ * is in it: that thread unlocks only inside page_done, and repeats its pass
+ * while work is pending, so work raised meanwhile is not lost.
+ */
+static void order(engine *j)
+{
+    if (j->ordering) return;
+    j->ordering = 1;
+    double t0 = csfs_now_seconds();
+    while (j->pending && !j->stop && !j->finished) {
+        j->pending = 0;
+        if (advance(j)) {
+            j->finished = 1;
+            pthread_cond_signal(&j->cv_main);
+        }
+    }
+    j->order_seconds += csfs_now_seconds() - t0;
+    j->ordering = 0;
+}
+
 /* ---- setup, run, teardown ------------------------------------------------------- */
 
 static int setup(engine *j, csfs_error *err)
@@ -941,12 +1014,13 @@ static int setup(engine *j, csfs_error *err)
     j->n_chunks = (size_t)j->threads + 2;
     k->sink->ring_slots = j->ring;
     size_t lanes = k->sink->lanes ? k->sink->lanes : 1;
+    j->n_bundles = csfs_lane_bundles(lanes, (size_t)j->threads);
     j->chunks = calloc(j->n_chunks, sizeof *j->chunks);
     j->pages = calloc(j->ring, sizeof *j->pages);
-    j->lane_next = calloc(lanes, sizeof *j->lane_next);
-    j->lane_busy = calloc(lanes, 1);
+    j->bundle_next = calloc(j->n_bundles, sizeof *j->bundle_next);
+    j->bundle_busy = calloc(j->n_bundles, 1);
     j->worker_state = calloc((size_t)j->threads, sizeof *j->worker_state);
-    if (!j->chunks || !j->pages || !j->lane_next || !j->lane_busy || !j->worker_state)
+    if (!j->chunks || !j->pages || !j->bundle_next || !j->bundle_busy || !j->worker_state)
         return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
     j->touched_words = (k->page_cols + 63) / 64;
     int zero_fill = 1;
@@ -999,15 +1073,22 @@ static int run_threads(engine *j, csfs_error *err)
         args[started] = (worker_arg){.j = j, .index = (size_t)started};
         if (pthread_create(&workers[started], NULL, worker_main, &args[started]) != 0) break;
     }
-    if (started == j->threads && pthread_create(&reader, NULL, reader_main, j) == 0)
+    if (started != j->threads) {
+        if (!j->stop) fail_nomem_locked(j);
+    } else if (self_read(j)) {
+        issue_chunks(j);
+    } else if (pthread_create(&reader, NULL, reader_main, j) == 0) {
         reader_started = 1;
-    else if (!j->stop)
+    } else if (!j->stop) {
         fail_nomem_locked(j);
+    }
+    /* Workers and the reader run the orderer's passes (order()); this thread
+     * makes the first (an empty input may need no other), then only watches
+     * for cancellation and reports progress. */
+    j->pending = 1;
+    order(j);
     const volatile int *cancel = j->cfg->cancel;
-    while (!j->stop) {
-        uint64_t seen = j->events;
-        if (advance(j)) break;
-        if (j->stop) break;
+    while (!j->stop && !j->finished) {
         /* Raised by another thread (or a signal handler): read atomically. */
         if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
             csfs_error e;
@@ -1016,7 +1097,6 @@ static int run_threads(engine *j, csfs_error *err)
             break;
         }
         progress(j);
-        if (j->events != seen) continue; /* something happened meanwhile */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 100 * 1000 * 1000;
@@ -1078,8 +1158,8 @@ static void teardown(engine *j)
     }
     free(j->seg_touched);
     free(j->pages);
-    free(j->lane_next);
-    free(j->lane_busy);
+    free(j->bundle_next);
+    free(j->bundle_busy);
     free(j->worker_state);
     free(j->q_scan.items);
     free(j->q_parse.items);
@@ -1101,10 +1181,10 @@ int csfs_pipe_run(csfs_pipe_source *src, const csfs_pipe_config *cfg, csfs_pipe_
     memset(res, 0, sizeof *res);
     res->threads = j.threads;
     int rc = setup(&j, err);
-    double writer0 = thread_cpu_seconds();
     if (rc == 0) rc = run_threads(&j, err);
-    /* The calling thread is the ordered writer (its waits cost no CPU). */
-    j.stages.writer = thread_cpu_seconds() - writer0;
+    /* The ordered pass runs on the workers (order()): its time is also in
+     * their stages, and here as the one serial stage. */
+    j.stages.writer = j.order_seconds;
     res->stages = j.stages;
     res->rows = j.rows;
     res->input_bytes = j.input_bytes;

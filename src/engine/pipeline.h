@@ -10,9 +10,12 @@
  *               CSF Parquet file (workers decode one row group per chunk)
  *   workers     PARSE a chunk's records into the pages their rows belong to
  *               (kind->parse); ENCODE pages (kind->sink)
- *   orderer     the calling thread: numbers rows, lines and J blocks in file
- *               order, calls kind->account per chunk in order, and hands
- *               finished pages to the sink, which only writes bytes
+ *   orderer     a pass under the engine's lock, run by the thread that raised
+ *               work for it (a worker after its task; the reader at the end
+ *               of input): numbers rows, lines and J blocks in file order,
+ *               calls kind->account per chunk in order, and hands finished
+ *               pages to the sink, which only writes bytes. The calling
+ *               thread only watches for cancellation and reports progress.
  *
  * Pages are fixed row ranges, so outputs do not depend on the thread count
  * or the chunk size. Memory: (threads + 2) chunks and (threads + 3) pages.

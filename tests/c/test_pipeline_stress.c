@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csfs.h"
+#include "engine/lane_bundles.h"
 #include "testutil.h"
 
 static const char *lists[] = {"nd_4f4_6s2_seniority", "li_like_gh_2x"};
@@ -157,9 +158,36 @@ static void test_failure_midway(void)
     }
 }
 
+/* Encode bundles tile the lanes in order, differ in size by at most one,
+ * hold about CSFS_LANES_PER_BUNDLE lanes, and give every worker two when the
+ * lanes allow. */
+static void test_lane_bundles(void)
+{
+    for (size_t lanes = 0; lanes <= 300; lanes++) {
+        for (size_t workers = 1; workers <= 64; workers++) {
+            size_t n = csfs_lane_bundles(lanes, workers);
+            size_t most = lanes ? lanes : 1;
+            CHECK(n >= 1 && n <= most);
+            if (lanes >= 2 * workers) CHECK(n >= 2 * workers);
+            if (lanes > 1) CHECK((lanes + n - 1) / n <= CSFS_LANES_PER_BUNDLE);
+            CHECK_EQ_INT((long long)csfs_bundle_first_lane(lanes, n, 0), 0);
+            CHECK_EQ_INT((long long)csfs_bundle_first_lane(lanes, n, n), (long long)lanes);
+            size_t lo = lanes, hi = 0;
+            for (size_t b = 0; b < n; b++) {
+                size_t size =
+                    csfs_bundle_first_lane(lanes, n, b + 1) - csfs_bundle_first_lane(lanes, n, b);
+                if (size < lo) lo = size;
+                if (size > hi) hi = size;
+            }
+            CHECK(hi - lo <= 1 && (lanes < n || lo >= 1));
+        }
+    }
+}
+
 int main(void)
 {
     const char *dir = tu_temp_dir();
+    test_lane_bundles();
     test_same_bytes(dir);
     test_matrix();
     test_failure_midway();
