@@ -267,6 +267,7 @@ def descriptors(
     strict: bool = False,
     chunk_bytes: Optional[int] = None,
     keep_going: bool = False,
+    no_mmap: bool = False,
 ) -> np.ndarray:
     """The descriptor matrix of a GRASP CSF list, as a NumPy array.
 
@@ -294,6 +295,10 @@ def descriptors(
         chunk_bytes: text per work unit (default 8 MiB); tuning only.
         keep_going: v2 only: a CSF the V2 rules refuse becomes a rejected row
             (all -1, parity 0) and a warning instead of an error.
+        no_mmap: read a regular text file with pread into buffers instead of
+            mapping it. A mapped file that another process truncates while it
+            is read kills the process (SIGBUS, Python included); use this
+            when lists may change under you. The result is the same.
 
     Returns:
         A C-contiguous array of shape (CSFs, 3 x len(peel)) (v1, int32 or
@@ -314,7 +319,8 @@ def descriptors(
         KeyboardInterrupt: Ctrl-C; the library stopped and freed everything.
     """
     return _csfs.descriptors(_path(path), peel, normalize, threads, layout=layout,
-                             strict=strict, chunk_bytes=chunk_bytes, keep_going=keep_going)
+                             strict=strict, chunk_bytes=chunk_bytes, keep_going=keep_going,
+                             no_mmap=no_mmap)
 
 
 def parse_csf(line1: Union[str, bytes], line2: Union[str, bytes], line3: Union[str, bytes],
@@ -451,7 +457,7 @@ def get_parquet_info(input_path: StrPath) -> ParquetInfo:
 def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Optional[int] = 256,
                  chunk_size: Optional[int] = 3000000,
                  num_workers: Optional[int] = None, *,
-                 include_block: bool = False) -> ConversionStats:
+                 include_block: bool = False, no_mmap: bool = False) -> ConversionStats:
     """A CSF list to a CSF Parquet file and its header TOML, as rcsfs 1.2.
 
     The library's ``csfs convert``: rcsfs's 4 columns idx (uint64), line1,
@@ -478,6 +484,8 @@ def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Option
         include_block: also write the column ``block`` (int32, the 0-based J
             block of each CSF; a csfs extension, as ``csfs convert
             --block-column``).
+        no_mmap: pread a regular text file instead of mapping it (a csfs
+            extension; see :func:`descriptors`).
 
     Returns:
         The rcsfs 1.2 dictionary: ``success`` (True), ``input_file``,
@@ -493,7 +501,7 @@ def convert_csfs(input_path: StrPath, output_path: StrPath, max_line_len: Option
         KeyboardInterrupt: Ctrl-C; no output or temporary file is left.
     """
     return _csfs.convert_csfs(_path(input_path), _path(output_path), max_line_len, chunk_size,
-                              num_workers, include_block=include_block)
+                              num_workers, include_block=include_block, no_mmap=no_mmap)
 
 
 def generate_descriptors_from_parquet(

@@ -47,13 +47,14 @@ static int descriptors_run(py_job *j)
 static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"path",   "peel",        "normalize",  "threads", "layout",
-                             "strict", "chunk_bytes", "keep_going", NULL};
+                             "strict", "chunk_bytes", "keep_going", "no_mmap", NULL};
     PyObject *path = NULL, *peel_obj = Py_None, *threads_obj = Py_None, *chunk_obj = Py_None;
     PyObject *layout_obj = NULL;
-    int normalize = 0, strict = 0, keep_going = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|OpO$OpOp:descriptors", kwlist,
+    int normalize = 0, strict = 0, keep_going = 0, no_mmap = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|OpO$OpOpp:descriptors", kwlist,
                                      PyUnicode_FSConverter, &path, &peel_obj, &normalize,
-                                     &threads_obj, &layout_obj, &strict, &chunk_obj, &keep_going))
+                                     &threads_obj, &layout_obj, &strict, &chunk_obj, &keep_going,
+                                     &no_mmap))
         return NULL;
     long long threads, chunk;
     csfs_layout layout = CSFS_LAYOUT_V1;
@@ -81,6 +82,7 @@ static PyObject *py_descriptors(PyObject *self, PyObject *args, PyObject *kwargs
     d.opt.keep_going = keep_going;
     d.opt.threads = (int)threads;
     d.opt.chunk_bytes = (size_t)chunk;
+    d.opt.no_mmap = no_mmap;
     d.opt.report = py_messages_add;
     d.opt.report_ctx = &d.base.msgs;
     d.opt.cancel = &d.base.cancel;
@@ -204,15 +206,14 @@ static int line_len_from_object(PyObject *obj, size_t *out)
 
 static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"input_path", "output_path", "max_line_len",
-                             "chunk_size", "num_workers", "include_block",
-                             NULL};
+    static char *kwlist[] = {"input_path",  "output_path",   "max_line_len", "chunk_size",
+                             "num_workers", "include_block", "no_mmap",      NULL};
     PyObject *input = NULL, *output = NULL, *len_obj = NULL, *chunk_obj = NULL;
     PyObject *workers_obj = Py_None, *result = NULL;
-    int include_block = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|OOO$p:convert_csfs", kwlist,
+    int include_block = 0, no_mmap = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&|OOO$pp:convert_csfs", kwlist,
                                      PyUnicode_FSConverter, &input, PyUnicode_FSConverter, &output,
-                                     &len_obj, &chunk_obj, &workers_obj, &include_block))
+                                     &len_obj, &chunk_obj, &workers_obj, &include_block, &no_mmap))
         return NULL;
     size_t max_line_len = 256; /* rCSFs' default */
     long long chunk = 3000000, workers;
@@ -230,6 +231,7 @@ static PyObject *py_convert_csfs(PyObject *self, PyObject *args, PyObject *kwarg
     c.opt.max_line_len = max_line_len;
     c.opt.block_column = include_block;
     c.opt.threads = (int)workers;
+    c.opt.no_mmap = no_mmap;
     c.opt.force = 1;       /* rCSFs replaced existing outputs */
     c.opt.header_toml = 1; /* <input stem>_header.toml beside the output */
     c.opt.report = py_messages_add;
@@ -727,7 +729,7 @@ done:
 PyMethodDef csfs_py_core_methods[] = {
     {"descriptors", (PyCFunction)(void (*)(void))py_descriptors, METH_VARARGS | METH_KEYWORDS,
      "descriptors(path, peel=None, normalize=False, threads=None, *, layout=\"v1\", strict=False, "
-     "chunk_bytes=None, keep_going=False)\n--\n\n"
+     "chunk_bytes=None, keep_going=False, no_mmap=False)\n--\n\n"
      "Descriptor matrix of a CSF list as an ndarray (see csfs)."},
     {"parse_csf", (PyCFunction)(void (*)(void))py_parse_csf, METH_VARARGS | METH_KEYWORDS,
      "parse_csf(line1, line2, line3, peel, normalize=False)\n--\n\n"
@@ -739,7 +741,8 @@ PyMethodDef csfs_py_core_methods[] = {
      "parquet_info_json(path, /)\n--\n\nThe JSON description `csfs info --json` prints."},
     {"convert_csfs", (PyCFunction)(void (*)(void))py_convert_csfs, METH_VARARGS | METH_KEYWORDS,
      "convert_csfs(input_path, output_path, max_line_len=256, chunk_size=3000000, "
-     "num_workers=None, *, include_block=False)\n--\n\nCSF list -> CSF Parquet + header TOML "
+     "num_workers=None, *, include_block=False, no_mmap=False)\n--\n\nCSF list -> CSF Parquet + "
+     "header TOML "
      "(see csfs)."},
     {"generate_descriptors_from_parquet", (PyCFunction)(void (*)(void))py_generate_descriptors,
      METH_VARARGS | METH_KEYWORDS,

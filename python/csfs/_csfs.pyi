@@ -36,6 +36,7 @@ def descriptors(
     strict: bool = False,
     chunk_bytes: Optional[int] = None,
     keep_going: bool = False,
+    no_mmap: bool = False,
 ) -> np.ndarray: ...
 def parse_csf(
     line1: Union[str, bytes],
@@ -54,6 +55,7 @@ def convert_csfs(
     num_workers: Optional[int] = None,
     *,
     include_block: bool = False,
+    no_mmap: bool = False,
 ) -> Dict[str, Any]: ...
 def generate_descriptors_from_parquet(
     input_parquet: Union[str, bytes],

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/grow.h"
 
 csfs_parsed_chunk *csfs_parsed_new(int v2)
 {
@@ -28,17 +29,9 @@ void csfs_parsed_free(csfs_parsed_chunk *p)
     free(p);
 }
 
-/* Grows *a (elements of `elem` bytes, *cap of them) to hold `need`. */
 static int reserve(void **a, size_t *cap, size_t need, size_t elem, csfs_error *err)
 {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
-    void *q = realloc(*a, c * elem);
-    if (!q) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    *a = q;
-    *cap = c;
-    return 0;
+    return csfs_grow_array(a, cap, need, elem, 1024, err);
 }
 
 void csfs_parsed_begin_v1(csfs_parsed_chunk *p, csfs_desc_ctx *ctx)

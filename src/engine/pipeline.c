@@ -982,7 +982,7 @@ static int advance(engine *j)
  */
 static void order(engine *j)
 {
-    if (j->ordering) return;
+    if (j->ordering || !j->pending) return;
     j->ordering = 1;
     double t0 = csfs_now_seconds();
     while (j->pending && !j->stop && !j->finished) {

@@ -18,16 +18,13 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "common/grow.h"
 #include "grasp/csf_text.h"
 
+/* One more item in a full array of the scan result. */
 static int grow(void **p, size_t *cap, size_t elem, csfs_error *err)
 {
-    size_t c = *cap ? *cap * 2 : 1024;
-    void *q = realloc(*p, c * elem);
-    if (!q) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    *p = q;
-    *cap = c;
-    return 0;
+    return csfs_grow_array(p, cap, *cap + 1, elem, 1024, err);
 }
 
 static int is_blank(const char *p, size_t len)

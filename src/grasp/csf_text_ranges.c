@@ -14,6 +14,12 @@
  * GRASP lines; more is read only when its lines are longer. */
 #define LOOKAHEAD 4096u
 
+static uint64_t page_bytes(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (uint64_t)p : 4096;
+}
+
 int csfs_text_ranges_init(csfs_text_reader *r, size_t range_bytes, csfs_text_ranges *t)
 {
     memset(t, 0, sizeof *t);
@@ -29,6 +35,12 @@ int csfs_text_ranges_init(csfs_text_reader *r, size_t range_bytes, csfs_text_ran
     t->file_end = size;
     t->range_bytes = range_bytes;
     t->count = (size - start + range_bytes - 1) / range_bytes;
+    /* A file system without mmap would otherwise fail one mapping per chunk
+     * before each falls back to pread. */
+    size_t pg = (size_t)page_bytes();
+    void *probe = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+    t->mappable = probe != MAP_FAILED;
+    if (t->mappable) munmap(probe, pg);
     return 1;
 }
 
@@ -47,12 +59,6 @@ typedef struct window {
 static uint64_t win_end(const window *w)
 {
     return w->lo + w->len;
-}
-
-static uint64_t page_bytes(void)
-{
-    long p = sysconf(_SC_PAGESIZE);
-    return p > 0 ? (uint64_t)p : 4096;
 }
 
 /* The file is shorter than the `upto` bytes a chunk needs: the same error as

@@ -50,6 +50,7 @@ typedef struct csfs_text_ranges {
     uint64_t file_end;   /* size at open */
     uint64_t range_bytes;
     uint64_t count; /* ranges (chunks) */
+    int mappable;   /* the file system maps the file (probed once at init) */
 } csfs_text_ranges;
 
 /*
@@ -90,7 +91,7 @@ void csfs_text_map_release(csfs_text_map *m);
  */
 static inline int csfs_text_ranges_map_pays(const csfs_text_ranges *t)
 {
-    return t->range_bytes >= ((uint64_t)256 << 10);
+    return t->mappable && t->range_bytes >= ((uint64_t)256 << 10);
 }
 
 /*

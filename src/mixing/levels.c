@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/grow.h"
 
 typedef unsigned long long ull;
 
@@ -22,14 +23,7 @@ static const char *basename_of(const char *path)
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, csfs_error *err)
 {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q) return csfs_fail(err, CSFS_E_NOMEM, "out of memory");
-    *p = q;
-    *cap = c;
-    return 0;
+    return csfs_grow_array(p, cap, need, elem, 16, err);
 }
 
 static int add_block(csfs_mix_levels *lv, const csfs_mix_block *b, size_t *bcap, size_t *lcap,

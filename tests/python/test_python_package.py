@@ -63,6 +63,19 @@ def test_golden_descriptors(name, kind):
     assert arr.tobytes() == want.astype(want.dtype.newbyteorder("=")).tobytes()
 
 
+def test_no_mmap_reads_the_same(tiled, tmp):
+    """no_mmap=True (pread instead of mapping) gives the golden too, with
+    chunks small enough that the 190,400-CSF list is read in many ranges;
+    convert_csfs(no_mmap=True) writes the same file as the mapped default."""
+    path, want = tiled
+    for no_mmap in (False, True):
+        arr = csfs.descriptors(path, threads=2, chunk_bytes=1 << 20, no_mmap=no_mmap)
+        assert arr.tobytes() == want.astype(want.dtype.newbyteorder("=")).tobytes()
+    csfs.convert_csfs(path, tmp / "mapped.parquet", max_line_len=0)
+    csfs.convert_csfs(path, tmp / "pread.parquet", max_line_len=0, no_mmap=True)
+    assert (tmp / "mapped.parquet").read_bytes() == (tmp / "pread.parquet").read_bytes()
+
+
 @pytest.mark.parametrize("name", LIST_NAMES)
 def test_peel_subshells_is_the_header_order(name):
     path = GRASP_DIR / f"{name}.c"
